@@ -1,0 +1,7 @@
+import { emptyTask } from "hardhat/config";
+
+/**
+ * Every task of the `kyc` namespace. Declarations only: each action lives in its own lazily imported file
+ * under `tasks/actions/`, which calls into `src/`.
+ */
+export const kycTasks = [emptyTask("kyc", "JPKI KYC registry: PKI tools, card binding, operator tasks").build()];
