@@ -1,0 +1,28 @@
+import type { CardTransport } from "../apdu/card-transport.js";
+import { CardError } from "../card-error.js";
+import type { VirtualJpkiCard } from "./virtual-jpki-card.js";
+
+/** A `CardTransport` that hands APDUs straight to a virtual card in the same process. */
+export class InProcessTransport implements CardTransport {
+  readonly description: string;
+  private closed = false;
+  /** Every command APDU sent, in order (for tests and debugging). */
+  readonly log: Uint8Array[] = [];
+
+  constructor(
+    readonly card: VirtualJpkiCard,
+    description = "virtual JPKI card",
+  ) {
+    this.description = description;
+  }
+
+  async transmit(apdu: Uint8Array): Promise<Uint8Array> {
+    if (this.closed) throw new CardError("CARD_BAD_ARGUMENT", "the transport is closed");
+    this.log.push(apdu.slice());
+    return this.card.transmit(apdu);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
