@@ -1,0 +1,166 @@
+import { createHmac } from "node:crypto";
+
+import { getBytes, hexlify, isHexString, keccak256, toUtf8Bytes } from "ethers";
+
+import { Claim } from "../claims.js";
+import { OperatorError } from "./operator-error.js";
+
+/**
+ * Off-chain derivations of the operator: claims, person tag, expiry cap. Pure functions, no I/O.
+ */
+
+/** The registry's expiry grid (30 days), in seconds. */
+export const EXPIRY_GRID_SECONDS = 30 * 24 * 60 * 60;
+
+/** Japan Standard Time offset (UTC+9, no daylight saving). */
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+/**
+ * Age in completed years on `at`, judged on the calendar date in Japan (JST, UTC+9): the age goes up on the
+ * birthday's date; someone born on 29 February goes up on 1 March in non-leap years.
+ * @throws OperatorError `OPERATOR_BAD_INPUT` for a date that is not `yyyy-mm-dd`.
+ */
+export function ageInJst(dateOfBirthIso: string, at: Date): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateOfBirthIso);
+  if (match === null) throw new OperatorError("OPERATOR_BAD_INPUT", "the date of birth is not yyyy-mm-dd");
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const jst = new Date(at.getTime() + JST_OFFSET_MS);
+  const y = jst.getUTCFullYear();
+  const m = jst.getUTCMonth() + 1;
+  const d = jst.getUTCDate();
+  let age = y - year;
+  if (m < month || (m === month && d < day)) age -= 1;
+  return age;
+}
+
+/** What the claims are derived from: only data that the off-chain checks verified. */
+export interface ClaimInputs {
+  /** The holder's `disclose` mask, as signed by the card. */
+  readonly disclose: number;
+  /** True when a signing certificate was presented, chained, checked against the CRL and its signature verified. */
+  readonly signingCertificateVerified: boolean;
+  /** The date of birth from the verified signing certificate (`yyyy-mm-dd`), or null when unknown/absent. */
+  readonly dateOfBirth: string | null;
+  /** Attestation time (the age is computed on this date in JST). */
+  readonly at: Date;
+}
+
+/**
+ * The claims to publish: `AUTH` always; `IDENTITY`, `AGE_18`, `AGE_20` only from a verified signing certificate
+ * (ages from its date of birth at `at`, in JST); the result is bounded by `disclose` (a subset, never more).
+ */
+export function deriveClaims(inputs: ClaimInputs): number {
+  let claims: number = Claim.AUTH;
+  if (inputs.signingCertificateVerified) {
+    claims |= Claim.IDENTITY;
+    if (inputs.dateOfBirth !== null) {
+      const age = ageInJst(inputs.dateOfBirth, inputs.at);
+      if (age >= 18) claims |= Claim.AGE_18;
+      if (age >= 20) claims |= Claim.AGE_20;
+    }
+  }
+  return (claims & (inputs.disclose | Claim.AUTH)) >>> 0;
+}
+
+/** The fields of the person tag, from the verified signing certificate. */
+export interface PersonTagInputs {
+  /** `yyyy-mm-dd` (Gregorian), or null when the certificate says unknown. */
+  readonly dateOfBirth: string | null;
+  /** `1`, `2` or `3` as in the certificate. */
+  readonly gender: string;
+  /** The name as in the certificate (family and given name separated by a full-width space). */
+  readonly name: string;
+}
+
+/** Domain separation prefix of the person tag's canonical form (version 1). */
+export const PERSON_TAG_DOMAIN = "jpki-kyc/person-tag/v1";
+
+/**
+ * Canonical form of a name: Unicode NFC; every run of white space (ASCII space, tab, U+3000 IDEOGRAPHIC SPACE and
+ * other Unicode spaces) becomes one U+3000; leading and trailing white space removed. NFC (not NFKC): the
+ * certificate's characters are kept, only their encoding is made unique.
+ */
+export function canonicalName(name: string): string {
+  return name
+    .normalize("NFC")
+    .replace(/[\s\u3000]+/gu, "\u3000")
+    .replace(/^\u3000|\u3000$/gu, "");
+}
+
+/**
+ * The canonical byte string the person tag is computed over (documented, stable):
+ *
+ *     utf8(PERSON_TAG_DOMAIN) ‖ field(dateOfBirth) ‖ field(gender) ‖ field(canonicalName(name))
+ *     field(s) = uint32_be(len(utf8(s))) ‖ utf8(s)
+ *
+ * The domain prefix is itself length-prefixed. An unknown date of birth is the empty string. Each field is
+ * length-prefixed, so no two different field tuples share an encoding.
+ */
+export function personTagCanonical(inputs: PersonTagInputs): Uint8Array {
+  const dob = inputs.dateOfBirth ?? "";
+  if (dob !== "" && !/^\d{4}-\d{2}-\d{2}$/.test(dob)) {
+    throw new OperatorError("OPERATOR_BAD_INPUT", "the date of birth is not yyyy-mm-dd");
+  }
+  const gender = inputs.gender.normalize("NFC").trim();
+  const parts = [PERSON_TAG_DOMAIN, dob, gender, canonicalName(inputs.name)].map((s) => Buffer.from(s, "utf8"));
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(part.length);
+    chunks.push(length, part);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** `HMAC-SHA256(operatorSecret, personTagCanonical(inputs))` as 0x bytes32. */
+export function personTag(operatorSecret: Uint8Array, inputs: PersonTagInputs): string {
+  if (operatorSecret.length < 32) {
+    throw new OperatorError("OPERATOR_SECRET", "the operator secret must be at least 32 bytes");
+  }
+  return hexlify(createHmac("sha256", operatorSecret).update(personTagCanonical(inputs)).digest());
+}
+
+/** `floor(notAfter / 30 days) * 30 days`, unix seconds: the operator's expiry bound, on the registry's grid. */
+export function expiryCap(notAfter: Date): number {
+  const seconds = Math.floor(notAfter.getTime() / 1000);
+  return Math.floor(seconds / EXPIRY_GRID_SECONDS) * EXPIRY_GRID_SECONDS;
+}
+
+/** The chain id of Hardhat's local development chains (in-process network and `hardhat node`). */
+export const DEV_CHAIN_ID = 31337n;
+
+/**
+ * The development operator secret: public, derived from a fixed label, used ONLY on chain id 31337 when no
+ * `KYC_OPERATOR_SECRET` is configured. Anyone can compute it, so person tags made with it are not private.
+ */
+export const DEV_OPERATOR_SECRET: Uint8Array = getBytes(
+  keccak256(toUtf8Bytes("jpki-kyc DEVELOPMENT operator secret - public, never use outside chain 31337")),
+);
+
+/** Where the operator secret came from (tasks print it). */
+export interface OperatorSecret {
+  readonly bytes: Uint8Array;
+  /** `configured` (keystore / env) or `dev-default` (public, chain 31337 only). */
+  readonly source: "configured" | "dev-default";
+}
+
+/**
+ * Parses the configured secret (0x hex or plain hex of at least 32 bytes) or falls back to the public dev
+ * secret on chain id 31337 only.
+ * @throws OperatorError `OPERATOR_SECRET` when missing on a non-dev chain or malformed.
+ */
+export function resolveOperatorSecret(configured: string | undefined, chainId: bigint): OperatorSecret {
+  const value = configured?.trim() ?? "";
+  if (value === "") {
+    if (chainId === DEV_CHAIN_ID) return { bytes: DEV_OPERATOR_SECRET, source: "dev-default" };
+    throw new OperatorError(
+      "OPERATOR_SECRET",
+      "KYC_OPERATOR_SECRET is not set (use `npx hardhat keystore set KYC_OPERATOR_SECRET` or the environment variable; 32+ random bytes as hex)",
+    );
+  }
+  const hex = value.startsWith("0x") ? value : `0x${value}`;
+  if (!isHexString(hex) || (hex.length - 2) % 2 !== 0 || (hex.length - 2) / 2 < 32) {
+    throw new OperatorError("OPERATOR_SECRET", "KYC_OPERATOR_SECRET must be hex of at least 32 bytes");
+  }
+  return { bytes: getBytes(hex), source: "configured" };
+}

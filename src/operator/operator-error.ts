@@ -1,0 +1,27 @@
+import { KycError } from "../errors.js";
+
+/** Stable codes of the errors the operator tooling raises on purpose. */
+export type OperatorErrorCode =
+  /** The operator store file cannot be opened, is not a store, or has a newer schema than this tool knows. */
+  | "OPERATOR_STORE"
+  /** A store row is in a state that forbids the requested change (e.g. a pending transaction for the subject). */
+  | "OPERATOR_STORE_CONFLICT"
+  /** The proof request, CRL or CA file is missing or cannot be read. */
+  | "OPERATOR_BAD_INPUT"
+  /** An off-chain check of the proof request failed (chain, validity, CRL, signature, policy, binding). */
+  | "OPERATOR_CHECK_FAILED"
+  /** A CRL failed verification (signature, freshness) or a partition is missing: nothing was sent. */
+  | "OPERATOR_CRL"
+  /** The operator HMAC secret is missing or unusable. */
+  | "OPERATOR_SECRET"
+  /** A relay file is malformed, for another chain or registry, or its relay deadline has passed. */
+  | "OPERATOR_RELAY";
+
+/** The error the operator tooling raises on purpose (bad input, a failed check, a refused action). */
+export class OperatorError extends KycError {
+  declare readonly code: OperatorErrorCode;
+
+  constructor(code: OperatorErrorCode, message: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(code, message, options);
+  }
+}

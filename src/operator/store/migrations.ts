@@ -1,0 +1,59 @@
+/**
+ * The operator store's schema, as an ordered list of migrations. A migration is never edited once released:
+ * changes are new entries with the next version. `schema_version` records every applied version.
+ *
+ * Privacy: the store keeps the minimum needed to find an attestation again and to match it against a CRL
+ * (issuer key id, serial, notAfter, CRL partition of each certificate). It never stores certificate attributes
+ * (name, date of birth, gender, address), the certificate itself or the card signature.
+ */
+export interface Migration {
+  /** Strictly increasing from 1. */
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "attestations and the certificates backing them",
+    sql: `
+      CREATE TABLE attestations (
+        id              INTEGER PRIMARY KEY,
+        chain_id        TEXT    NOT NULL,            -- decimal string (chain ids can exceed 2^53)
+        registry        TEXT    NOT NULL,            -- lower-case 0x address
+        subject         TEXT    NOT NULL,            -- lower-case 0x address
+        key_nullifier   TEXT    NOT NULL,            -- 0x bytes32, keccak256(modulus)
+        person_tag      TEXT,                        -- 0x bytes32 or NULL (no IDENTITY claim)
+        claims          INTEGER NOT NULL,
+        ca_id           INTEGER NOT NULL,
+        expiry_cap      INTEGER NOT NULL,            -- unix seconds, on the 30-day grid
+        mode            TEXT    NOT NULL CHECK (mode IN ('direct', 'relay')),
+        relay_deadline  INTEGER,                     -- unix seconds, relay mode only
+        status          TEXT    NOT NULL CHECK (status IN ('pending', 'active', 'revoke-pending', 'revoked', 'failed')),
+        tx_hash         TEXT,                        -- the attest transaction (unknown for relay until seen)
+        revoke_tx_hash  TEXT,
+        error           TEXT,                        -- why a row is 'failed' (one line, no certificate data)
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE INDEX attestations_by_subject ON attestations (chain_id, registry, subject);
+      CREATE INDEX attestations_by_status ON attestations (chain_id, registry, status);
+      -- At most one live row per subject and registry.
+      CREATE UNIQUE INDEX attestations_live_subject ON attestations (chain_id, registry, subject)
+        WHERE status IN ('pending', 'active', 'revoke-pending');
+
+      CREATE TABLE certificates (
+        attestation_id  INTEGER NOT NULL REFERENCES attestations (id),
+        role            TEXT    NOT NULL CHECK (role IN ('auth', 'sign')),
+        issuer_key_id   TEXT    NOT NULL,            -- lower-case hex of the issuing CA's subject key id
+        partition       TEXT    NOT NULL,            -- CRL partition (distribution point) of the certificate
+        serial          TEXT    NOT NULL,            -- lower-case hex, as the PKI layer reports it
+        not_after       INTEGER NOT NULL,            -- unix seconds
+        PRIMARY KEY (attestation_id, role)
+      ) WITHOUT ROWID;
+      -- crl-sync walks one (issuer, partition) at a time and looks each serial up in that CRL's index.
+      CREATE INDEX certificates_by_crl ON certificates (issuer_key_id, partition, serial);
+    `,
+  },
+];

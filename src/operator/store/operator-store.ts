@@ -1,0 +1,377 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+
+import { OperatorError } from "../operator-error.js";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+import type {
+  ActiveCertificate,
+  AttestationRecord,
+  AttestationStatus,
+  NewAttestation,
+  PartitionInUse,
+  SubmissionMode,
+} from "./types.js";
+
+/** Options of {@link OperatorStore.open}. */
+export interface OpenStoreOptions {
+  /** Clock for `created_at` / `updated_at` (unix seconds); defaults to the system clock. */
+  readonly now?: () => number;
+  /** Migrations to apply (tests only); defaults to {@link MIGRATIONS}. */
+  readonly migrations?: readonly Migration[];
+}
+
+type Row = Record<string, SQLInputValue>;
+
+const LIVE: readonly AttestationStatus[] = ["pending", "active", "revoke-pending"];
+
+/**
+ * The operator's private store: which certificate backs which on-chain attestation. Embedded SQLite
+ * (`node:sqlite`), file mode 0600, WAL journal, versioned migrations.
+ *
+ * Durability protocol: {@link insertPending} is called BEFORE a transaction is sent (or a relay file written);
+ * the result is recorded afterwards ({@link markActive} / {@link markFailed}); rows left `pending` or
+ * `revoke-pending` by a crash are settled from chain state on the next run (see `reconcile.ts`).
+ * Every method runs synchronously in its own implicit transaction, so a row is either fully written or absent.
+ */
+export class OperatorStore {
+  private constructor(
+    private readonly db: DatabaseSync,
+    private readonly now: () => number,
+    /** The file the store lives in (`:memory:` for an in-memory store). */
+    readonly path: string,
+  ) {}
+
+  /**
+   * Opens (creating if needed) the store at `path` and applies pending migrations.
+   * @throws OperatorError `OPERATOR_STORE` when the file is not a store or has a newer schema.
+   */
+  static open(path: string, options: OpenStoreOptions = {}): OperatorStore {
+    const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    if (path !== ":memory:") {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
+      chmodSync(path, 0o600);
+    }
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+      db.exec("PRAGMA busy_timeout = 5000");
+      if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = FULL");
+      db.exec("PRAGMA foreign_keys = ON");
+    } catch (cause) {
+      throw new OperatorError("OPERATOR_STORE", `cannot open the operator store ${path}: ${oneLine(cause)}`, {
+        cause,
+      });
+    }
+    const store = new OperatorStore(db, now, path);
+    try {
+      store.migrate(options.migrations ?? MIGRATIONS);
+    } catch (error) {
+      db.close();
+      if (error instanceof OperatorError) throw error;
+      throw new OperatorError("OPERATOR_STORE", `${path} is not a usable operator store: ${oneLine(error)}`, {
+        cause: error,
+      });
+    }
+    return store;
+  }
+
+  /** The highest applied schema version. */
+  get schemaVersion(): number {
+    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as Row | undefined;
+    return Number(row?.v ?? 0);
+  }
+
+  private migrate(migrations: readonly Migration[]): void {
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
+    const current = this.schemaVersion;
+    const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+    if (current > known) {
+      throw new OperatorError(
+        "OPERATOR_STORE",
+        `the operator store ${this.path} has schema version ${current}, newer than this tool (${known}); upgrade the tool`,
+      );
+    }
+    let previous = 0;
+    for (const migration of migrations) {
+      if (migration.version <= previous) throw new Error("migrations must have strictly increasing versions");
+      previous = migration.version;
+      if (migration.version <= current) continue;
+      this.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db
+          .prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")
+          .run(migration.version, migration.description, this.now());
+      });
+    }
+  }
+
+  private depth = 0;
+
+  /** Runs `fn` in one SQLite transaction (all or nothing); nested calls use savepoints. */
+  transaction<T>(fn: () => T): T {
+    const savepoint = `sp${this.depth}`;
+    this.db.exec(this.depth === 0 ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
+    this.depth++;
+    try {
+      const result = fn();
+      this.depth--;
+      this.db.exec(this.depth === 0 ? "COMMIT" : `RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.depth--;
+      this.db.exec(this.depth === 0 ? "ROLLBACK" : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
+      throw error;
+    }
+  }
+
+  /**
+   * Records a new attestation as `pending` with its certificates, before anything is sent.
+   * @throws OperatorError `OPERATOR_STORE_CONFLICT` when the subject already has a live row in this registry.
+   */
+  insertPending(attestation: NewAttestation): number {
+    const chainId = attestation.chainId.toString();
+    const registry = attestation.registry.toLowerCase();
+    const subject = attestation.subject.toLowerCase();
+    return this.transaction(() => {
+      const live = this.liveRow(chainId, registry, subject);
+      if (live !== undefined) {
+        throw new OperatorError(
+          "OPERATOR_STORE_CONFLICT",
+          `the store already has a ${live.status} attestation (#${live.id}) for ${subject}; revoke or reconcile it first`,
+        );
+      }
+      const t = this.now();
+      const result = this.db
+        .prepare(
+          `INSERT INTO attestations (chain_id, registry, subject, key_nullifier, person_tag, claims, ca_id, expiry_cap,
+             mode, relay_deadline, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+        )
+        .run(
+          chainId,
+          registry,
+          subject,
+          attestation.keyNullifier.toLowerCase(),
+          attestation.personTag?.toLowerCase() ?? null,
+          attestation.claims,
+          attestation.caId,
+          attestation.expiryCap,
+          attestation.mode,
+          attestation.relayDeadline ?? null,
+          t,
+          t,
+        );
+      const id = Number(result.lastInsertRowid);
+      const insertCert = this.db.prepare(
+        "INSERT INTO certificates (attestation_id, role, issuer_key_id, partition, serial, not_after) VALUES (?, ?, ?, ?, ?, ?)",
+      );
+      for (const cert of attestation.certificates) {
+        insertCert.run(
+          id,
+          cert.role,
+          cert.issuerKeyId.toLowerCase(),
+          cert.partition,
+          cert.serialHex.toLowerCase(),
+          cert.notAfter,
+        );
+      }
+      return id;
+    });
+  }
+
+  /** Remembers the hash of the transaction sent for a pending row (so reconcile can look it up). */
+  setTxHash(id: number, txHash: string): void {
+    this.update(id, "UPDATE attestations SET tx_hash = ?, updated_at = ? WHERE id = ?", txHash.toLowerCase());
+  }
+
+  /** A pending attestation was confirmed on chain. */
+  markActive(id: number, txHash: string | null): void {
+    this.update(
+      id,
+      "UPDATE attestations SET status = 'active', tx_hash = COALESCE(?, tx_hash), error = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
+      txHash?.toLowerCase() ?? null,
+    );
+  }
+
+  /** A pending attestation did not make it on chain (reverted, dropped, relay deadline passed). */
+  markFailed(id: number, error: string): void {
+    this.update(
+      id,
+      "UPDATE attestations SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+      error.slice(0, 500),
+    );
+  }
+
+  /** Marks active rows as about to be revoked (written before the revoke transaction is sent). */
+  markRevokePending(ids: readonly number[]): void {
+    this.transaction(() => {
+      const stmt = this.db.prepare(
+        "UPDATE attestations SET status = 'revoke-pending', updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
+      );
+      for (const id of ids) stmt.run(this.now(), id);
+    });
+  }
+
+  /** Records the revoke transaction's hash for rows in `revoke-pending`. */
+  setRevokeTxHash(ids: readonly number[], txHash: string): void {
+    this.transaction(() => {
+      const stmt = this.db.prepare("UPDATE attestations SET revoke_tx_hash = ?, updated_at = ? WHERE id = ?");
+      for (const id of ids) stmt.run(txHash.toLowerCase(), this.now(), id);
+    });
+  }
+
+  /** Rows confirmed revoked on chain (by this tool or anyone else). */
+  markRevoked(ids: readonly number[], txHash: string | null): void {
+    this.transaction(() => {
+      const stmt = this.db.prepare(
+        "UPDATE attestations SET status = 'revoked', revoke_tx_hash = COALESCE(?, revoke_tx_hash), updated_at = ? WHERE id = ? AND status IN ('pending', 'active', 'revoke-pending')",
+      );
+      for (const id of ids) stmt.run(txHash?.toLowerCase() ?? null, this.now(), id);
+    });
+  }
+
+  /** Returns a `revoke-pending` row to `active` (its revocation was not confirmed and the record is still active). */
+  markActiveAgain(id: number): void {
+    this.update(
+      id,
+      "UPDATE attestations SET status = 'active', revoke_tx_hash = NULL, updated_at = ? WHERE id = ? AND status = 'revoke-pending'",
+    );
+  }
+
+  /** One row by id, or undefined. */
+  get(id: number): AttestationRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM attestations WHERE id = ?").get(id) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /** All rows for `subject` in a registry, oldest first. */
+  bySubject(chainId: bigint, registry: string, subject: string): AttestationRecord[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND subject = ? ORDER BY id")
+        .all(chainId.toString(), registry.toLowerCase(), subject.toLowerCase()) as Row[]
+    ).map(toRecord);
+  }
+
+  /** The live (pending, active or revoke-pending) row of `subject`, if any. */
+  live(chainId: bigint, registry: string, subject: string): AttestationRecord | undefined {
+    return this.liveRow(chainId.toString(), registry.toLowerCase(), subject.toLowerCase());
+  }
+
+  /** Rows of a registry in the given statuses, oldest first. */
+  byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): AttestationRecord[] {
+    const marks = statuses.map(() => "?").join(", ");
+    return (
+      this.db
+        .prepare(`SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND status IN (${marks}) ORDER BY id`)
+        .all(chainId.toString(), registry.toLowerCase(), ...statuses) as Row[]
+    ).map(toRecord);
+  }
+
+  /** Number of rows per status in a registry. */
+  counts(chainId: bigint, registry: string): Record<AttestationStatus, number> {
+    const counts: Record<AttestationStatus, number> = {
+      pending: 0,
+      active: 0,
+      "revoke-pending": 0,
+      revoked: 0,
+      failed: 0,
+    };
+    const rows = this.db
+      .prepare("SELECT status, COUNT(*) AS n FROM attestations WHERE chain_id = ? AND registry = ? GROUP BY status")
+      .all(chainId.toString(), registry.toLowerCase()) as Row[];
+    for (const row of rows) counts[row.status as AttestationStatus] = Number(row.n);
+    return counts;
+  }
+
+  /** The CRL partitions (issuer key id + partition) that certificates of active attestations depend on. */
+  partitionsInUse(chainId: bigint, registry: string): PartitionInUse[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.issuer_key_id AS issuer, c.partition AS partition, COUNT(*) AS n
+           FROM certificates c JOIN attestations a ON a.id = c.attestation_id
+          WHERE a.chain_id = ? AND a.registry = ? AND a.status = 'active'
+          GROUP BY c.issuer_key_id, c.partition ORDER BY c.issuer_key_id, c.partition`,
+      )
+      .all(chainId.toString(), registry.toLowerCase()) as Row[];
+    return rows.map((r) => ({ issuerKeyId: String(r.issuer), partition: String(r.partition), count: Number(r.n) }));
+  }
+
+  /**
+   * Iterates the certificates of active attestations in one CRL partition (lazily, for large stores).
+   * Uses the `(issuer_key_id, partition, serial)` index.
+   */
+  *activeCertificates(
+    chainId: bigint,
+    registry: string,
+    issuerKeyId: string,
+    partition: string,
+  ): IterableIterator<ActiveCertificate> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.attestation_id AS id, a.subject AS subject, c.role AS role, c.serial AS serial
+           FROM certificates c JOIN attestations a ON a.id = c.attestation_id
+          WHERE c.issuer_key_id = ? AND c.partition = ? AND a.chain_id = ? AND a.registry = ? AND a.status = 'active'`,
+      )
+      .iterate(issuerKeyId.toLowerCase(), partition, chainId.toString(), registry.toLowerCase()) as Iterable<Row>;
+    for (const r of rows) {
+      yield {
+        attestationId: Number(r.id),
+        subject: String(r.subject),
+        role: r.role as "auth" | "sign",
+        serialHex: String(r.serial),
+      };
+    }
+  }
+
+  /** Closes the database. */
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private liveRow(chainId: string, registry: string, subject: string): AttestationRecord | undefined {
+    const marks = LIVE.map(() => "?").join(", ");
+    const row = this.db
+      .prepare(
+        `SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND subject = ? AND status IN (${marks}) LIMIT 1`,
+      )
+      .get(chainId, registry, subject, ...LIVE) as Row | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  private update(id: number, sql: string, ...values: SQLInputValue[]): void {
+    this.db.prepare(sql).run(...values, this.now(), id);
+  }
+}
+
+function toRecord(row: Row): AttestationRecord {
+  const nullable = (v: SQLInputValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    id: Number(row.id),
+    chainId: BigInt(String(row.chain_id)),
+    registry: String(row.registry),
+    subject: String(row.subject),
+    keyNullifier: String(row.key_nullifier),
+    personTag: nullable(row.person_tag),
+    claims: Number(row.claims),
+    caId: Number(row.ca_id),
+    expiryCap: Number(row.expiry_cap),
+    mode: row.mode as SubmissionMode,
+    relayDeadline: row.relay_deadline === null || row.relay_deadline === undefined ? null : Number(row.relay_deadline),
+    status: row.status as AttestationStatus,
+    txHash: nullable(row.tx_hash),
+    revokeTxHash: nullable(row.revoke_tx_hash),
+    error: nullable(row.error),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+}

@@ -1,0 +1,71 @@
+/** Lifecycle of an attestation in the operator store. */
+export type AttestationStatus = "pending" | "active" | "revoke-pending" | "revoked" | "failed";
+
+/** How the attestation reaches the chain: sent by the operator, or signed for the holder to relay. */
+export type SubmissionMode = "direct" | "relay";
+
+/** A certificate backing an attestation, reduced to what a CRL check needs. No attributes. */
+export interface CertificateRef {
+  /** `auth` (the bound card key) or `sign` (identity claims). */
+  readonly role: "auth" | "sign";
+  /** Lower-case hex of the issuing CA's subject key identifier (the certificate's AKI key id). */
+  readonly issuerKeyId: string;
+  /** The CRL partition the certificate's distribution point names. */
+  readonly partition: string;
+  /** Lower-case hex serial, in the PKI layer's form (the same one `StreamedCrl.lookup` takes). */
+  readonly serialHex: string;
+  /** Certificate notAfter, unix seconds. */
+  readonly notAfter: number;
+}
+
+/** Everything written for a new attestation before its transaction is sent (or its relay file written). */
+export interface NewAttestation {
+  readonly chainId: bigint;
+  readonly registry: string;
+  readonly subject: string;
+  readonly keyNullifier: string;
+  readonly personTag: string | null;
+  readonly claims: number;
+  readonly caId: number;
+  readonly expiryCap: number;
+  readonly mode: SubmissionMode;
+  readonly relayDeadline?: number;
+  readonly certificates: readonly CertificateRef[];
+}
+
+/** A row of the store. Addresses and hashes are lower-case 0x hex. */
+export interface AttestationRecord {
+  readonly id: number;
+  readonly chainId: bigint;
+  readonly registry: string;
+  readonly subject: string;
+  readonly keyNullifier: string;
+  readonly personTag: string | null;
+  readonly claims: number;
+  readonly caId: number;
+  readonly expiryCap: number;
+  readonly mode: SubmissionMode;
+  readonly relayDeadline: number | null;
+  readonly status: AttestationStatus;
+  readonly txHash: string | null;
+  readonly revokeTxHash: string | null;
+  readonly error: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** One active certificate to check against a CRL. */
+export interface ActiveCertificate {
+  readonly attestationId: number;
+  readonly subject: string;
+  readonly role: "auth" | "sign";
+  readonly serialHex: string;
+}
+
+/** A CRL partition some live attestation depends on. */
+export interface PartitionInUse {
+  readonly issuerKeyId: string;
+  readonly partition: string;
+  /** Number of active certificates in it. */
+  readonly count: number;
+}

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { DatabaseSync } from "node:sqlite";
+
+import { expect } from "chai";
+
+import { OperatorError } from "../../src/operator/operator-error.js";
+import { MIGRATIONS } from "../../src/operator/store/migrations.js";
+import { OperatorStore } from "../../src/operator/store/operator-store.js";
+import type { NewAttestation } from "../../src/operator/store/types.js";
+
+const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+function attestation(i: number, overrides: Partial<NewAttestation> = {}): NewAttestation {
+  const hex = i.toString(16).padStart(40, "0");
+  return {
+    chainId: 31337n,
+    registry: REGISTRY,
+    subject: `0x${hex}`,
+    keyNullifier: `0x${i.toString(16).padStart(64, "0")}`,
+    personTag: null,
+    claims: 1,
+    caId: 1,
+    expiryCap: 1_800_000_000 - (1_800_000_000 % 2_592_000),
+    mode: "direct",
+    certificates: [
+      {
+        role: "auth",
+        issuerKeyId: "AB01",
+        partition: "p1",
+        serialHex: (0x100000 + i).toString(16),
+        notAfter: 1_900_000_000,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+describe("operator store", function () {
+  let dir: string;
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), "kyc-store-"));
+  });
+  afterEach(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("creates the file with mode 0600, WAL journal, and applies every migration once", function () {
+    const path = join(dir, "nested", "op.sqlite");
+    const store = OperatorStore.open(path);
+    expect(store.schemaVersion).to.equal(MIGRATIONS.at(-1)?.version);
+    store.insertPending(attestation(1));
+    store.close();
+    expect(statSync(path).mode & 0o777).to.equal(0o600);
+    expect(statSync(join(dir, "nested")).mode & 0o777).to.equal(0o700);
+    const raw = new DatabaseSync(path);
+    expect((raw.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).to.equal("wal");
+    raw.close();
+    // Reopen: migrations are not re-applied and the row survives.
+    const again = OperatorStore.open(path);
+    expect(again.schemaVersion).to.equal(MIGRATIONS.at(-1)?.version);
+    expect(again.byStatus(31337n, REGISTRY, ["pending"])).to.have.length(1);
+    again.close();
+  });
+
+  it("applies a later migration to an existing store in order", function () {
+    const path = join(dir, "op.sqlite");
+    OperatorStore.open(path).close();
+    const extra = [...MIGRATIONS, { version: 99, description: "test", sql: "CREATE TABLE extra_test (x INTEGER)" }];
+    const store = OperatorStore.open(path, { migrations: extra });
+    expect(store.schemaVersion).to.equal(99);
+    store.close();
+  });
+
+  it("refuses a store with a newer schema and a file that is not a database", function () {
+    const path = join(dir, "op.sqlite");
+    const extra = [...MIGRATIONS, { version: 99, description: "test", sql: "CREATE TABLE extra_test (x INTEGER)" }];
+    OperatorStore.open(path, { migrations: extra }).close();
+    expect(() => OperatorStore.open(path))
+      .to.throw(OperatorError)
+      .with.property("code", "OPERATOR_STORE");
+
+    const garbage = join(dir, "garbage.sqlite");
+    writeFileSync(garbage, "this is not a database, just some text that is long enough to look like a header..");
+    expect(() => OperatorStore.open(garbage))
+      .to.throw(OperatorError)
+      .with.property("code", "OPERATOR_STORE");
+  });
+
+  it("writes pending rows with their certificates and never certificate attributes", function () {
+    const store = OperatorStore.open(":memory:");
+    const id = store.insertPending(attestation(7, { personTag: `0x${"ab".repeat(32)}`, claims: 15 }));
+    const row = store.get(id);
+    expect(row?.status).to.equal("pending");
+    expect(row?.subject).to.equal(attestation(7).subject.toLowerCase());
+    expect(row?.registry).to.equal(REGISTRY.toLowerCase());
+    expect(row?.personTag).to.equal(`0x${"ab".repeat(32)}`);
+    // The schema has no column for attributes at all.
+    for (const forbidden of ["name", "date_of_birth", "dob", "gender", "address", "der", "tbs"]) {
+      expect(MIGRATIONS.map((m) => m.sql).join("\n")).not.to.match(
+        new RegExp(`\\b${forbidden}\\b\\s+(TEXT|BLOB|INTEGER)`),
+      );
+    }
+    store.close();
+  });
+
+  it("allows one live row per subject, and a new one after revocation", function () {
+    const store = OperatorStore.open(":memory:");
+    const id = store.insertPending(attestation(1));
+    expect(() => store.insertPending(attestation(1)))
+      .to.throw(OperatorError)
+      .with.property("code", "OPERATOR_STORE_CONFLICT");
+    store.markActive(id, `0x${"11".repeat(32)}`);
+    expect(() => store.insertPending(attestation(1))).to.throw(OperatorError);
+    store.markRevokePending([id]);
+    store.markRevoked([id], `0x${"22".repeat(32)}`);
+    const id2 = store.insertPending(attestation(1, { keyNullifier: `0x${"cd".repeat(32)}` }));
+    expect(id2).to.not.equal(id);
+    expect(store.bySubject(31337n, REGISTRY, attestation(1).subject).map((r) => r.status)).to.deep.equal([
+      "revoked",
+      "pending",
+    ]);
+    store.close();
+  });
+
+  it("only moves rows along the lifecycle (a failed row cannot become active)", function () {
+    const store = OperatorStore.open(":memory:");
+    const id = store.insertPending(attestation(1));
+    store.markFailed(id, "reverted: DeadlineExpired");
+    store.markActive(id, null);
+    expect(store.get(id)?.status).to.equal("failed");
+    expect(store.get(id)?.error).to.equal("reverted: DeadlineExpired");
+    store.close();
+  });
+
+  it("lists partitions in use and iterates the active certificates of one partition", function () {
+    const store = OperatorStore.open(":memory:");
+    for (let i = 1; i <= 6; i++) {
+      const id = store.insertPending(
+        attestation(i, {
+          certificates: [
+            {
+              role: "auth",
+              issuerKeyId: "ab01",
+              partition: i % 2 === 0 ? "even" : "odd",
+              serialHex: `a${i}0000`,
+              notAfter: 1,
+            },
+            { role: "sign", issuerKeyId: "cd02", partition: "odd", serialHex: `b${i}0000`, notAfter: 1 },
+          ],
+        }),
+      );
+      if (i !== 6) store.markActive(id, null);
+    }
+    expect(store.partitionsInUse(31337n, REGISTRY)).to.deep.equal([
+      { issuerKeyId: "ab01", partition: "even", count: 2 },
+      { issuerKeyId: "ab01", partition: "odd", count: 3 },
+      { issuerKeyId: "cd02", partition: "odd", count: 5 },
+    ]);
+    const even = [...store.activeCertificates(31337n, REGISTRY, "AB01", "even")];
+    expect(even.map((c) => c.serialHex).sort()).to.deep.equal(["a20000", "a40000"]);
+    expect(even.every((c) => c.role === "auth")).to.equal(true);
+    // Another registry sees nothing.
+    expect([...store.activeCertificates(31337n, "0x" + "00".repeat(20), "ab01", "even")]).to.have.length(0);
+    store.close();
+  });
+
+  it("iterates 20,000 active certificates quickly through the partition index", function () {
+    this.timeout(60_000);
+    const store = OperatorStore.open(join(dir, "big.sqlite"));
+    store.transaction(() => {
+      for (let i = 1; i <= 20_000; i++) {
+        const id = store.insertPending(attestation(i));
+        store.markActive(id, null);
+      }
+    });
+    let n = 0;
+    for (const _ of store.activeCertificates(31337n, REGISTRY, "ab01", "p1")) n++;
+    expect(n).to.equal(20_000);
+    store.close();
+  });
+});
