@@ -1,4 +1,61 @@
+import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
 /** Declarations of the `kyc` card tasks; actions live in `tasks/actions/card/`. */
-export const cardTasks: TaskDefinition[] = [];
+export const cardTasks: TaskDefinition[] = [
+  task(["kyc", "bind"], "Holder: have the card sign a wallet binding and write a proof request for the operator")
+    .addOption({
+      name: "registry",
+      description: "KycRegistry address",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "subject",
+      description: "Wallet address that receives the attestation",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "disclose",
+      description: "Claims you allow to be published besides auth: identity,age18,age20",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "card",
+      description:
+        "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]]",
+      defaultValue: "pkcs11",
+    })
+    .addFlag({
+      name: "withSignCert",
+      description: "Also include the signing certificate and a signature with the signing key (personal data)",
+    })
+    .addOption({
+      name: "out",
+      description: "Proof request file to write",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "deadlineMinutes",
+      description: "Minutes until the binding expires",
+      type: ArgumentType.INT,
+      defaultValue: 1440,
+    })
+    .addOption({
+      name: "pinEnv",
+      description: "Take the authentication PIN from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "signPasswordEnv",
+      description: "Take the signing password from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .setAction(() => import("./actions/card/bind.js"))
+    .build(),
+];

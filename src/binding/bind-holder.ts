@@ -1,0 +1,89 @@
+import type { Provider } from "ethers";
+
+import { claimNames } from "../claims.js";
+import type { CardKey, CardSigner } from "../card/card-signer.js";
+import { CardError } from "../card/card-error.js";
+import { BindingError } from "./binding-error.js";
+import { createProofRequest } from "./create-proof-request.js";
+import { writeProofRequest } from "./proof-request-file.js";
+import type { ProofRequest } from "./proof-request.js";
+import { readBindingFromRegistry } from "./registry-binding.js";
+
+/** Inputs of the holder's `kyc bind` flow. */
+export interface BindHolderOptions {
+  provider: Provider;
+  card: CardSigner;
+  registry: string;
+  subject: string;
+  disclose: number;
+  /** Minutes from the chain's latest block time to the binding deadline. */
+  deadlineMinutes: number;
+  withSignCert: boolean;
+  out: string;
+  /** Asked only when needed, after the card was found; `key` says which PIN. */
+  askPin: (key: CardKey, triesLeft: number | undefined) => Promise<string>;
+  /** Progress lines for the user (no secrets, no certificate content). */
+  print: (line: string) => void;
+}
+
+/**
+ * The holder side of the flow: reads the binding from the registry, has the card sign it, writes the proof request
+ * (owner-only) and says on screen what the file contains.
+ */
+export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
+  if (!Number.isInteger(o.deadlineMinutes) || o.deadlineMinutes < 1 || o.deadlineMinutes > 60 * 24 * 30) {
+    throw new BindingError("BINDING_BAD_ARGUMENT", "--deadline-minutes must be 1..43200");
+  }
+  const block = await o.provider.getBlock("latest");
+  const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+  const binding = await readBindingFromRegistry(o.provider, {
+    registry: o.registry,
+    subject: o.subject,
+    disclose: o.disclose,
+    deadline: now + BigInt(o.deadlineMinutes) * 60n,
+  });
+  o.print(`Registry ${binding.registry} on chain ${binding.chainId}`);
+  o.print(
+    `Binding: subject ${binding.subject}, disclose ${claimNames(binding.disclose).join("+")}, nonce ${binding.nonce}, deadline ${new Date(Number(binding.deadline) * 1000).toISOString()}`,
+  );
+  o.print(`Digest to sign: ${binding.digest}`);
+  o.print(`Card: ${o.card.description}`);
+
+  const ask = async (key: CardKey): Promise<string> => {
+    const left = await o.card.pinTriesLeft(key);
+    if (left === 0) {
+      throw new CardError(
+        "CARD_PIN_LOCKED",
+        `the ${key === "auth" ? "authentication PIN" : "signing password"} is locked; the municipality office can reset it`,
+        { triesLeft: 0 },
+      );
+    }
+    return o.askPin(key, left);
+  };
+  // Read the certificate first so that a missing card fails before the PIN is asked.
+  await o.card.readAuthCertificate();
+  const pin = await ask("auth");
+  const signPassword = o.withSignCert ? await ask("sign") : undefined;
+  const request = await createProofRequest({
+    card: o.card,
+    binding,
+    pin,
+    ...(signPassword === undefined ? {} : { signPassword }),
+  });
+  const { personalData } = writeProofRequest(o.out, request);
+  o.print(`Wrote ${o.out} (owner-only, mode 0600).`);
+  if (personalData) {
+    o.print(
+      "NOTE: this file holds PERSONAL DATA: your signing certificate contains your name, address, date of birth and gender.",
+    );
+    o.print(
+      "      Give it only to the registered JPKI verifier (operator) and delete it once the attestation is recorded.",
+    );
+  } else {
+    o.print(
+      "NOTE: the authentication certificate in this file identifies your card and reveals your municipality and birthday;",
+    );
+    o.print("      give it only to the registered JPKI verifier (operator).");
+  }
+  return request;
+}

@@ -1,0 +1,231 @@
+import { createPublicKey, verify, X509Certificate } from "node:crypto";
+
+import { getAddress, isAddress } from "ethers";
+
+import { Claim } from "../claims.js";
+import { BindingError } from "./binding-error.js";
+import { computeBindingDigest, type KycBinding } from "./kyc-binding.js";
+
+/** The `format` tag of version 1 of the proof-request file. */
+export const PROOF_REQUEST_FORMAT = "jpki-kyc/proof-request@1";
+
+/** A binding together with its digest. */
+export interface SignedBinding extends KycBinding {
+  /** `0x`-hex EIP-712 digest (32 bytes). */
+  digest: string;
+}
+
+/**
+ * A holder's proof request (in memory). See `src/card/README.md` / the main README for the JSON layout.
+ * The signing certificate and its signature are present together or not at all.
+ */
+export interface ProofRequest {
+  binding: SignedBinding;
+  /** The user authentication certificate (DER). Not free of personal data (see FACTS.md). */
+  authCertificate: Uint8Array;
+  /** RSASSA-PKCS1-v1_5/SHA-256 signature of `binding.digest` (32 bytes) by the authentication key. */
+  authSignature: Uint8Array;
+  /** The digital signature certificate (DER): holds name, address, date of birth and gender. */
+  signCertificate?: Uint8Array;
+  /** Signature of the same digest by the signing key. */
+  signSignature?: Uint8Array;
+  /** When the request was made (ISO 8601), informational. */
+  createdAt: string;
+}
+
+/** The JSON form (version 1). Integers that may exceed 2^53 are decimal strings. */
+export interface ProofRequestJson {
+  format: typeof PROOF_REQUEST_FORMAT;
+  createdAt: string;
+  binding: {
+    chainId: string;
+    registry: string;
+    subject: string;
+    disclose: number;
+    nonce: string;
+    deadline: string;
+    digest: string;
+  };
+  authCertificate: string;
+  authSignature: string;
+  signCertificate?: string;
+  signSignature?: string;
+}
+
+/** Whether the request holds personal data that needs owner-only storage (the signing certificate). */
+export function holdsSigningCertificate(request: ProofRequest): boolean {
+  return request.signCertificate !== undefined;
+}
+
+/** Converts a request to its JSON form. */
+export function proofRequestToJson(r: ProofRequest): ProofRequestJson {
+  const b = r.binding;
+  const json: ProofRequestJson = {
+    format: PROOF_REQUEST_FORMAT,
+    createdAt: r.createdAt,
+    binding: {
+      chainId: b.chainId.toString(),
+      registry: getAddress(b.registry),
+      subject: getAddress(b.subject),
+      disclose: b.disclose,
+      nonce: b.nonce.toString(),
+      deadline: b.deadline.toString(),
+      digest: b.digest.toLowerCase(),
+    },
+    authCertificate: Buffer.from(r.authCertificate).toString("base64"),
+    authSignature: "0x" + Buffer.from(r.authSignature).toString("hex"),
+  };
+  if (r.signCertificate !== undefined && r.signSignature !== undefined) {
+    json.signCertificate = Buffer.from(r.signCertificate).toString("base64");
+    json.signSignature = "0x" + Buffer.from(r.signSignature).toString("hex");
+  }
+  return json;
+}
+
+/** Serialises a request (pretty JSON with a trailing newline). Validates it first. */
+export function serializeProofRequest(r: ProofRequest): string {
+  const json = proofRequestToJson(r);
+  parseProofRequestJson(json); // never write what we would not read back
+  return JSON.stringify(json, null, 2) + "\n";
+}
+
+/**
+ * Parses and strictly validates a proof-request file's text.
+ * @throws BindingError `BINDING_MALFORMED`, `BINDING_UNSUPPORTED_FORMAT` or `BINDING_DIGEST_MISMATCH`.
+ */
+export function parseProofRequest(text: string): ProofRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new BindingError("BINDING_MALFORMED", "the proof request is not valid JSON", { cause });
+  }
+  return parseProofRequestJson(value);
+}
+
+const UINT_DECIMAL = /^(0|[1-9][0-9]*)$/;
+const HEX = /^0x([0-9a-fA-F]{2})*$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Validates an already-parsed JSON value (see `parseProofRequest`). */
+export function parseProofRequestJson(value: unknown): ProofRequest {
+  const bad = (msg: string): never => {
+    throw new BindingError("BINDING_MALFORMED", `proof request: ${msg}`);
+  };
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(value)) bad("not a JSON object");
+  const o = value as Record<string, unknown>;
+  if (o.format !== PROOF_REQUEST_FORMAT) {
+    if (typeof o.format === "string" && o.format.startsWith("jpki-kyc/proof-request@")) {
+      throw new BindingError(
+        "BINDING_UNSUPPORTED_FORMAT",
+        `proof request format ${o.format} is not supported (expected ${PROOF_REQUEST_FORMAT})`,
+      );
+    }
+    bad(`"format" must be "${PROOF_REQUEST_FORMAT}"`);
+  }
+  const allowed = new Set([
+    "format",
+    "createdAt",
+    "binding",
+    "authCertificate",
+    "authSignature",
+    "signCertificate",
+    "signSignature",
+  ]);
+  for (const k of Object.keys(o)) if (!allowed.has(k)) bad(`unknown field "${k}"`);
+  if (typeof o.createdAt !== "string" || Number.isNaN(Date.parse(o.createdAt))) bad(`"createdAt" must be an ISO date`);
+  if (!isObject(o.binding)) bad(`"binding" must be an object`);
+  const b = o.binding as Record<string, unknown>;
+  const bindingKeys = ["chainId", "registry", "subject", "disclose", "nonce", "deadline", "digest"];
+  for (const k of Object.keys(b)) if (!bindingKeys.includes(k)) bad(`unknown field "binding.${k}"`);
+
+  const uint = (name: string, max: bigint): bigint => {
+    const v = b[name];
+    if (typeof v !== "string" || !UINT_DECIMAL.test(v)) return bad(`"binding.${name}" must be a decimal string`);
+    const n = BigInt(v);
+    if (n > max) bad(`"binding.${name}" is out of range`);
+    return n;
+  };
+  const address = (name: string): string => {
+    const v = b[name];
+    if (typeof v !== "string" || !isAddress(v) || !v.startsWith("0x"))
+      return bad(`"binding.${name}" must be a 0x address`);
+    if (v !== v.toLowerCase() && v !== getAddress(v)) bad(`"binding.${name}" has a wrong checksum`);
+    return getAddress(v);
+  };
+  const chainId = uint("chainId", 2n ** 256n - 1n);
+  if (chainId === 0n) bad(`"binding.chainId" must not be 0`);
+  const registry = address("registry");
+  const subject = address("subject");
+  if (subject === "0x0000000000000000000000000000000000000000") bad(`"binding.subject" must not be the zero address`);
+  const disclose = b.disclose;
+  if (typeof disclose !== "number" || !Number.isInteger(disclose) || disclose < 0 || disclose > 0xffffffff) {
+    bad(`"binding.disclose" must be a uint32`);
+  }
+  if (((disclose as number) & Claim.AUTH) === 0) bad(`"binding.disclose" must include AUTH`);
+  const nonce = uint("nonce", 2n ** 256n - 1n);
+  const deadline = uint("deadline", 2n ** 64n - 1n);
+  const digest = b.digest;
+  if (typeof digest !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(digest))
+    bad(`"binding.digest" must be 32 bytes of 0x-hex`);
+  const binding: SignedBinding = {
+    chainId,
+    registry,
+    subject,
+    disclose: disclose as number,
+    nonce,
+    deadline,
+    digest: (digest as string).toLowerCase(),
+  };
+  if (computeBindingDigest(binding) !== binding.digest) {
+    throw new BindingError(
+      "BINDING_DIGEST_MISMATCH",
+      "proof request: binding.digest is not the EIP-712 digest of the binding fields",
+    );
+  }
+
+  const base64 = (name: string): Uint8Array => {
+    const v = o[name];
+    if (typeof v !== "string" || v.length % 4 !== 0 || !BASE64.test(v)) return bad(`"${name}" must be base64`);
+    const bytes = Buffer.from(v, "base64");
+    if (bytes.toString("base64") !== v) bad(`"${name}" is not canonical base64`);
+    if (bytes.length < 64 || bytes[0] !== 0x30) bad(`"${name}" is not a DER certificate`);
+    return new Uint8Array(bytes);
+  };
+  const signature = (name: string): Uint8Array => {
+    const v = o[name];
+    if (typeof v !== "string" || !HEX.test(v)) return bad(`"${name}" must be 0x-hex`);
+    const bytes = Buffer.from(v.slice(2), "hex");
+    if (bytes.length < 128 || bytes.length > 512) bad(`"${name}" must be 128..512 bytes`);
+    return new Uint8Array(bytes);
+  };
+  const request: ProofRequest = {
+    binding,
+    authCertificate: base64("authCertificate"),
+    authSignature: signature("authSignature"),
+    createdAt: o.createdAt as string,
+  };
+  const hasCert = o.signCertificate !== undefined;
+  const hasSig = o.signSignature !== undefined;
+  if (hasCert !== hasSig) bad(`"signCertificate" and "signSignature" come together`);
+  if (hasCert) {
+    request.signCertificate = base64("signCertificate");
+    request.signSignature = signature("signSignature");
+  }
+  return request;
+}
+
+/**
+ * Checks a card signature over the binding digest against a certificate's RSA key (node:crypto): a result,
+ * not an exception (false for a wrong signature or a certificate node cannot read).
+ */
+export function verifyCardSignature(certificate: Uint8Array, digest: string, signature: Uint8Array): boolean {
+  try {
+    const key = createPublicKey(new X509Certificate(certificate).publicKey.export({ format: "pem", type: "spki" }));
+    return verify("sha256", Buffer.from(digest.slice(2), "hex"), key, signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+import { Contract, getAddress, isAddress, type Provider } from "ethers";
+
+import { Claim } from "../claims.js";
+import { BindingError } from "./binding-error.js";
+import { computeBindingDigest } from "./kyc-binding.js";
+import type { SignedBinding } from "./proof-request.js";
+
+/** The two registry reads the holder needs (a subset of `KycRegistry`'s ABI). */
+export const REGISTRY_BINDING_ABI = [
+  "function nonces(address subject) view returns (uint256)",
+  "function bindingDigest(address subject, uint32 disclose, uint256 nonce, uint64 deadline) view returns (bytes32)",
+];
+
+/** Inputs of `readBindingFromRegistry`. */
+export interface BindingRequest {
+  registry: string;
+  subject: string;
+  disclose: number;
+  /** Unix seconds. */
+  deadline: bigint;
+}
+
+/**
+ * Reads `nonces(subject)` and `bindingDigest(...)` from the registry and checks the digest against the EIP-712
+ * digest computed locally (the card must sign exactly what the registry will verify).
+ * @throws BindingError `BINDING_BAD_ARGUMENT`, `BINDING_NO_REGISTRY`, `BINDING_DIGEST_MISMATCH`.
+ */
+export async function readBindingFromRegistry(provider: Provider, request: BindingRequest): Promise<SignedBinding> {
+  for (const [name, value] of [
+    ["registry", request.registry],
+    ["subject", request.subject],
+  ] as const) {
+    if (!isAddress(value)) throw new BindingError("BINDING_BAD_ARGUMENT", `--${name} ${value} is not an address`);
+  }
+  const registry = getAddress(request.registry);
+  const subject = getAddress(request.subject);
+  if (subject === "0x0000000000000000000000000000000000000000") {
+    throw new BindingError("BINDING_BAD_ARGUMENT", "the subject must not be the zero address");
+  }
+  if (
+    !Number.isInteger(request.disclose) ||
+    request.disclose < 0 ||
+    request.disclose > 0xffffffff ||
+    (request.disclose & Claim.AUTH) === 0
+  ) {
+    throw new BindingError("BINDING_BAD_ARGUMENT", "disclose must be a uint32 that includes AUTH");
+  }
+  if (request.deadline <= 0n || request.deadline >= 2n ** 64n) {
+    throw new BindingError("BINDING_BAD_ARGUMENT", "the deadline must be a positive uint64");
+  }
+  const { chainId } = await provider.getNetwork();
+  if ((await provider.getCode(registry)) === "0x") {
+    throw new BindingError("BINDING_NO_REGISTRY", `no contract at ${registry} on chain ${chainId}`);
+  }
+  const contract = new Contract(registry, REGISTRY_BINDING_ABI, provider);
+  let nonce: bigint;
+  let digest: string;
+  try {
+    nonce = (await contract.getFunction("nonces")(subject)) as bigint;
+    digest = (await contract.getFunction("bindingDigest")(
+      subject,
+      request.disclose,
+      nonce,
+      request.deadline,
+    )) as string;
+  } catch (cause) {
+    throw new BindingError(
+      "BINDING_NO_REGISTRY",
+      `the contract at ${registry} does not answer nonces/bindingDigest: is it a KycRegistry?`,
+      { cause },
+    );
+  }
+  const binding: SignedBinding = {
+    chainId,
+    registry,
+    subject,
+    disclose: request.disclose,
+    nonce,
+    deadline: request.deadline,
+    digest: digest.toLowerCase(),
+  };
+  const local = computeBindingDigest(binding);
+  if (local !== binding.digest) {
+    throw new BindingError(
+      "BINDING_DIGEST_MISMATCH",
+      `the registry's bindingDigest (${binding.digest}) differs from the EIP-712 digest computed here (${local}): different registry version?`,
+    );
+  }
+  return binding;
+}
