@@ -150,9 +150,8 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
   };
   const address = (name: string): string => {
     const v = b[name];
-    if (typeof v !== "string" || !isAddress(v) || !v.startsWith("0x"))
-      return bad(`"binding.${name}" must be a 0x address`);
-    if (v !== v.toLowerCase() && v !== getAddress(v)) bad(`"binding.${name}" has a wrong checksum`);
+    if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) return bad(`"binding.${name}" must be a 0x address`);
+    if (!isAddress(v)) bad(`"binding.${name}" has a wrong checksum`);
     return getAddress(v);
   };
   const chainId = uint("chainId", 2n ** 256n - 1n);
