@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title RsaPkcs1 — strict RSASSA-PKCS1-v1_5 / SHA-256 signature verification (RFC 8017, section 8.2.2)
+/// @notice Verifies that `signature` is the RSA PKCS#1 v1.5 signature, by the public key (`exponent`, `modulus`),
+/// of the SHA-256 hash `digest`, i.e. that `signature^exponent mod modulus` is exactly
+/// `00 01 FF..FF 00 || 3031300d060960864801650304020105000420 || digest`.
+///
+/// Every entry point fails closed: it returns false (it never reverts, and never returns true) when
+/// - the modulus is shorter than 2048 bits (fewer than 256 bytes, a zero top byte, or 256 bytes whose top bit is
+///   clear) or longer than 4096 bits (more than 512 bytes), or is even;
+/// - the exponent is empty, longer than the modulus, not below the modulus, even, zero or one;
+/// - the signature length differs from the modulus length (a leading 00 added or removed is rejected), or the
+///   signature as an integer is not below the modulus (so `s + n` is rejected);
+/// - the MODEXP precompile call fails or returns anything but `modulus.length` bytes;
+/// - the encoded message is anything but the exact encoding above: block type 01, a padding string made only of FF
+///   bytes (always at least 202 of them here), the 00 separator, the SHA-256 DigestInfo WITH its NULL parameter
+///   (a DigestInfo without the NULL, with another hash OID, or with trailing data is rejected), then `digest`.
+///
+/// Cost: the MODEXP call plus well under 2,000 gas. The library has no state; it uses memory past the free memory
+/// pointer as scratch space and does not move the pointer.
+/// @dev Two entry points:
+/// - `pkcs1Sha256(digest, signature, exponent, modulus)` with memory arguments and any exponent (OpenZeppelin's
+///   `RSA.pkcs1Sha256` signature; passing calldata arguments to it makes the compiler copy them to memory first);
+/// - `pkcs1Sha256e65537(digest, signature, modulus)` with calldata arguments and the exponent fixed at 65537, which
+///   copies the calldata straight into the MODEXP input: the cheaper choice for a contract that takes the card
+///   signature and modulus as calldata.
+/// `digest` is the SHA-256 hash that the DigestInfo carries: for a signer that was sent
+/// `DigestInfo(SHA-256, sha256(m))`, pass `sha256(m)`.
+library RsaPkcs1 {
+    /// @dev The MODEXP precompile (EIP-198).
+    uint256 private constant _MODEXP = 0x05;
+    /// @dev Shortest accepted modulus and signature, in bytes (2048 bits).
+    uint256 private constant _MIN_BYTES = 256;
+    /// @dev Longest accepted modulus and signature, in bytes (4096 bits).
+    uint256 private constant _MAX_BYTES = 512;
+    /// @dev First 32 bytes of the encoded message: `00 01` and 30 padding bytes `FF`.
+    uint256 private constant _EM_HEAD = 0x0001ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
+    /// @dev The 32 bytes before the digest: 12 padding bytes `FF`, the `00` separator and the 19-byte SHA-256
+    /// DigestInfo prefix `SEQUENCE { SEQUENCE { OID 2.16.840.1.101.3.4.2.1, NULL }, OCTET STRING (32 bytes) }`.
+    uint256 private constant _EM_TAIL = 0xffffffffffffffffffffffff003031300d060960864801650304020105000420;
+
+    /// @notice Whether `signature` is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of `digest` by the public key
+    /// (`exponent`, `modulus`), both big-endian byte strings. Returns false for every malformed input (see the
+    /// library documentation); never reverts.
+    /// @param digest The SHA-256 hash carried in the DigestInfo.
+    /// @param signature The signature, exactly as long as `modulus`.
+    /// @param exponent The public exponent (odd, at least 3, below the modulus, at most `modulus.length` bytes;
+    /// leading zero bytes are allowed).
+    /// @param modulus The public modulus, 2048 to 4096 bits, odd, without leading zero bytes.
+    /// @return valid True only for a valid signature.
+    function pkcs1Sha256(
+        bytes32 digest,
+        bytes memory signature,
+        bytes memory exponent,
+        bytes memory modulus
+    ) internal view returns (bool valid) {
+        uint256 len = modulus.length;
+        uint256 eLen = exponent.length;
+        if (!_lengthOk(len) || signature.length != len || eLen == 0 || eLen > len) return false;
+        uint256 nPtr;
+        uint256 sPtr;
+        uint256 ePtr;
+        uint256 top;
+        uint256 last;
+        assembly ("memory-safe") {
+            nPtr := add(modulus, 0x20)
+            sPtr := add(signature, 0x20)
+            ePtr := add(exponent, 0x20)
+            top := byte(0, mload(nPtr))
+            last := mload(add(nPtr, sub(len, 0x20)))
+        }
+        if (!_modulusShapeOk(len, top, last)) return false;
+        if (!_exponentOk(ePtr, eLen, nPtr, len)) return false;
+        if (!_lessThan(sPtr, nPtr, len)) return false;
+        uint256 input;
+        assembly ("memory-safe") {
+            // MODEXP input: len(base) || len(exponent) || len(modulus) || base || exponent || modulus
+            input := mload(0x40)
+            mstore(input, len)
+            mstore(add(input, 0x20), eLen)
+            mstore(add(input, 0x40), len)
+            let p := add(input, 0x60)
+            mcopy(p, sPtr, len)
+            p := add(p, len)
+            mcopy(p, ePtr, eLen)
+            mcopy(add(p, eLen), nPtr, len)
+        }
+        return _modexpMatches(digest, input, 0x60 + 2 * len + eLen, len);
+    }
+
+    /// @notice Same as `pkcs1Sha256` with the exponent fixed at 65537 and calldata arguments (no copy to memory
+    /// before the MODEXP input is built). Returns false for every malformed input; never reverts.
+    /// @param digest The SHA-256 hash carried in the DigestInfo.
+    /// @param signature The signature, exactly as long as `modulus`.
+    /// @param modulus The public modulus, 2048 to 4096 bits, odd, without leading zero bytes.
+    /// @return valid True only for a valid signature.
+    function pkcs1Sha256e65537(
+        bytes32 digest,
+        bytes calldata signature,
+        bytes calldata modulus
+    ) internal view returns (bool valid) {
+        uint256 len = modulus.length;
+        if (!_lengthOk(len) || signature.length != len) return false;
+        uint256 top;
+        uint256 last;
+        assembly ("memory-safe") {
+            top := byte(0, calldataload(modulus.offset))
+            last := calldataload(add(modulus.offset, sub(len, 0x20)))
+        }
+        if (!_modulusShapeOk(len, top, last)) return false;
+        uint256 input;
+        uint256 sPtr;
+        uint256 nPtr;
+        assembly ("memory-safe") {
+            input := mload(0x40)
+            mstore(input, len)
+            mstore(add(input, 0x20), 3)
+            mstore(add(input, 0x40), len)
+            sPtr := add(input, 0x60)
+            calldatacopy(sPtr, signature.offset, len)
+            let ePtr := add(sPtr, len)
+            mstore(ePtr, shl(232, 0x010001))
+            nPtr := add(ePtr, 3)
+            calldatacopy(nPtr, modulus.offset, len)
+        }
+        if (!_lessThan(sPtr, nPtr, len)) return false;
+        return _modexpMatches(digest, input, 0x63 + 2 * len, len);
+    }
+
+    /// @dev A modulus (and signature) length in [256, 512] bytes. Checked before any word of the modulus is read.
+    function _lengthOk(uint256 len) private pure returns (bool) {
+        return len >= _MIN_BYTES && len <= _MAX_BYTES;
+    }
+
+    /// @dev For a length already checked by `_lengthOk`: non-zero top byte, top bit set when 256 bytes long (so at
+    /// least 2048 bits), odd. `last` is the modulus' last 32 bytes (only its lowest bit is read).
+    function _modulusShapeOk(uint256 len, uint256 top, uint256 last) private pure returns (bool) {
+        if (top == 0 || (len == _MIN_BYTES && top < 0x80)) return false;
+        return last & 1 == 1;
+    }
+
+    /// @dev The exponent at `ePtr` (`eLen` bytes, 0 < eLen <= len) is odd, at least 3, and below the modulus.
+    function _exponentOk(uint256 ePtr, uint256 eLen, uint256 nPtr, uint256 len) private pure returns (bool ok) {
+        uint256 lastByte;
+        uint256 high;
+        assembly ("memory-safe") {
+            let lastIndex := sub(eLen, 1)
+            lastByte := byte(0, mload(add(ePtr, lastIndex)))
+            // OR of the bytes before the last one
+            for {
+                let i := 0
+            } lt(i, lastIndex) {
+                i := add(i, 0x20)
+            } {
+                let w := mload(add(ePtr, i))
+                let over := add(i, 0x20)
+                if gt(over, lastIndex) {
+                    w := shr(shl(3, sub(over, lastIndex)), w)
+                }
+                high := or(high, w)
+            }
+        }
+        // odd, and not 1
+        if (lastByte & 1 == 0 || (high == 0 && lastByte == 1)) return false;
+        // eLen <= len: only an exponent as long as the modulus can reach it
+        return eLen < len || _lessThan(ePtr, nPtr, len);
+    }
+
+    /// @dev Whether the big-endian `len`-byte (len >= 32) integer at `a` is below the one at `b`, compared from the
+    /// top in 32-byte words (the last word is read at `len - 32` and overlaps bytes already found equal).
+    function _lessThan(uint256 a, uint256 b, uint256 len) private pure returns (bool less) {
+        assembly ("memory-safe") {
+            let lastOffset := sub(len, 0x20)
+            for {
+                let i := 0
+            } 1 {
+                i := add(i, 0x20)
+            } {
+                if gt(i, lastOffset) {
+                    i := lastOffset
+                }
+                let x := mload(add(a, i))
+                let y := mload(add(b, i))
+                if lt(x, y) {
+                    less := 1
+                    break
+                }
+                if gt(x, y) {
+                    break
+                }
+                if eq(i, lastOffset) {
+                    break
+                }
+            }
+        }
+    }
+
+    /// @dev Calls MODEXP on the `inputLen`-byte input at `input`, writing the `len`-byte result over the input,
+    /// and compares it with the expected encoded message for `digest`.
+    function _modexpMatches(
+        bytes32 digest,
+        uint256 input,
+        uint256 inputLen,
+        uint256 len
+    ) private view returns (bool valid) {
+        assembly ("memory-safe") {
+            let ok := staticcall(gas(), _MODEXP, input, inputLen, input, len)
+            ok := and(ok, eq(returndatasize(), len))
+            ok := and(ok, eq(mload(input), _EM_HEAD))
+            // bytes [32, len - 64) are all FF: AND the words at 32, 64, ... and the (overlapping) one at len - 96
+            let lastFull := add(input, sub(len, 0x60))
+            let acc := mload(lastFull)
+            for {
+                let p := add(input, 0x20)
+            } lt(p, lastFull) {
+                p := add(p, 0x20)
+            } {
+                acc := and(acc, mload(p))
+            }
+            ok := and(ok, eq(acc, not(0)))
+            ok := and(ok, eq(mload(add(lastFull, 0x20)), _EM_TAIL))
+            valid := and(ok, eq(mload(add(lastFull, 0x40)), digest))
+        }
+    }
+}

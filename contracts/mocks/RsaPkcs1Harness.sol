@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RsaPkcs1} from "../libraries/RsaPkcs1.sol";
+
+/// @title RsaPkcs1Harness — exposes the RsaPkcs1 library to tests. Test-only; never deploy outside tests.
+contract RsaPkcs1Harness {
+    /// @notice `RsaPkcs1.pkcs1Sha256` (memory arguments, any exponent).
+    function verify(
+        bytes32 digest,
+        bytes memory signature,
+        bytes memory exponent,
+        bytes memory modulus
+    ) external view returns (bool) {
+        return RsaPkcs1.pkcs1Sha256(digest, signature, exponent, modulus);
+    }
+
+    /// @notice `RsaPkcs1.pkcs1Sha256e65537` (calldata arguments, exponent 65537).
+    function verifyE65537(
+        bytes32 digest,
+        bytes calldata signature,
+        bytes calldata modulus
+    ) external view returns (bool) {
+        return RsaPkcs1.pkcs1Sha256e65537(digest, signature, modulus);
+    }
+}
