@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import {IKycRegistry, KycStatus} from "./interfaces/IKycRegistry.sol";
+import {IKycRegistryOperations} from "./interfaces/IKycRegistryOperations.sol";
+import {ICardKeyVerifier} from "./interfaces/ICardKeyVerifier.sol";
+import {
+    AnchorKind,
+    AttestationRequest,
+    AttestationView,
+    RevocationReason,
+    TrustAnchorView
+} from "./interfaces/KycTypes.sol";
+import {Claims} from "./libraries/Claims.sol";
+import {RsaPkcs1} from "./libraries/RsaPkcs1.sol";
+
+/// @title KycRegistry — zero-PII KYC attestations for My Number Card (JPKI) holders
+/// @notice A registered JPKI verifier (attester) records that the holder of a card authentication key controls a
+/// wallet address. The card's RSA PKCS#1 v1.5 signature over the EIP-712 `KycBinding` is verified on chain; nothing
+/// from a certificate is stored, emitted or accepted. Not upgradeable: a new version is a new deployment.
+/// @dev Storage per attestation: `_heads` (one slot, everything `isVerified` needs), `_tails` (one slot: holder nonce,
+/// times, reason, 96-bit key fingerprint), `keyNullifierOwner` (one slot per card key, never cleared) and, for the
+/// identity level only, `_personTags` plus `_personTagOwner`. Reads use at most three storage loads: the head, the
+/// packed `_config` and the attester's packed slot.
+///
+/// Uniqueness rules:
+/// - a card key (nullifier `keccak256(modulus)`) is bound to one address forever; once that address's record is
+///   revoked, or the address is re-attested with another key, the key can never attest again. The same key may
+///   renew the same address after its record expired.
+/// - a subject with an unexpired, unrevoked record cannot be attested again: the holder revokes first
+///   (`revokeSelf`, `revokeByCard`) or the operator revokes with `Superseded`.
+/// - a person tag is unique among an attester's active (unrevoked, unexpired) identity-level records; revocation or
+///   expiry frees it (checked lazily against the current holder's record, so nothing needs clearing).
+contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, EIP712 {
+    // ------------------------------------------------------------------ constants
+
+    bytes32 public constant ATTESTER_ROLE = keccak256("ATTESTER_ROLE");
+    bytes32 public constant REVOKER_ROLE = keccak256("REVOKER_ROLE");
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    bytes32 public constant ANCHOR_MANAGER_ROLE = keccak256("ANCHOR_MANAGER_ROLE");
+
+    /// @notice expiresAt is rounded down to this grid (from the unix epoch) so it does not reveal a birthday.
+    uint64 public constant EXPIRY_GRID = 30 days;
+    /// @notice At most this many trust anchors (they live in two 64-bit bitmaps of the config slot).
+    uint16 public constant MAX_TRUST_ANCHORS = 64;
+    uint256 internal constant MIN_MODULUS_BYTES = 256;
+    uint256 internal constant MAX_MODULUS_BYTES = 512;
+
+    bytes32 public constant KYC_BINDING_TYPEHASH = keccak256(
+        "KycBinding(address subject,uint32 disclose,uint256 nonce,uint64 deadline)"
+    );
+    bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(address subject,uint256 nonce,uint64 deadline)");
+    bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(address subject,uint32 disclose,uint64 deadline,uint32 claims,bytes32 personTag,uint64 expiryCap,uint16 caId,bytes32 keyNullifier,uint256 attesterNonce,uint64 relayDeadline)"
+    );
+
+    uint8 internal constant STATUS_ACTIVE = uint8(KycStatus.Active);
+    uint8 internal constant STATUS_REVOKED = uint8(KycStatus.Revoked);
+
+    // ------------------------------------------------------------------ storage
+
+    /// @dev One slot: every global parameter a read or an attestation needs.
+    struct Config {
+        uint40 maxAge;
+        uint40 maxStaleness;
+        bool paused;
+        uint16 anchorCount;
+        uint64 disabledAnchors; // bit (caId - 1) set: anchor disabled
+        uint64 signingAnchors; // bit (caId - 1) set: anchor kind is Signing
+    }
+
+    /// @dev One slot (256 bits): what `isVerified` needs.
+    struct RecordHead {
+        address attester;
+        uint8 status; // KycStatus.None, Active or Revoked
+        uint32 claims;
+        uint40 expiresAt;
+        uint16 caId;
+    }
+
+    /// @dev One slot (248 bits).
+    struct RecordTail {
+        uint64 nonce; // the holder nonce: survives revocation and re-attestation
+        uint40 attestedAt;
+        uint40 revokedAt;
+        uint8 reason;
+        uint96 keyFingerprint; // low 96 bits of the key nullifier of the current record
+    }
+
+    /// @dev One slot per attester.
+    struct AttesterInfo {
+        uint64 lastCrlSync;
+        bool active; // mirrors ATTESTER_ROLE
+        uint64 nonce; // relay nonce
+    }
+
+    struct Anchor {
+        bytes32 keyHash;
+        uint64 notBefore;
+        uint64 notAfter;
+    }
+
+    Config internal _config;
+    mapping(address subject => RecordHead) internal _heads;
+    mapping(address subject => RecordTail) internal _tails;
+    mapping(address subject => bytes32) internal _personTags;
+    mapping(address attester => mapping(bytes32 personTag => address subject)) internal _personTagOwner;
+    mapping(address attester => AttesterInfo) internal _attesters;
+    mapping(uint16 caId => Anchor) internal _anchors;
+    mapping(bytes32 keyHash => uint16 caId) internal _anchorByKeyHash;
+    mapping(uint8 keyType => ICardKeyVerifier) internal _keyVerifiers;
+
+    /// @inheritdoc IKycRegistryOperations
+    mapping(bytes32 keyNullifier => address subject) public keyNullifierOwner;
+
+    // ------------------------------------------------------------------ construction
+
+    /// @param admin the DEFAULT_ADMIN_ROLE holder (transferred in two steps with `adminDelay`)
+    /// @param adminDelay the delay of an admin transfer, seconds
+    /// @param initialMaxAge the longest an attestation may live, seconds (at least EXPIRY_GRID)
+    /// @param initialMaxStaleness the longest an attester may go without a CRL-sync heartbeat (0 disables)
+    constructor(
+        address admin,
+        uint48 adminDelay,
+        uint64 initialMaxAge,
+        uint64 initialMaxStaleness
+    ) AccessControlDefaultAdminRules(adminDelay, admin) EIP712("JPKI KYC Registry", "1") {
+        _setMaxAge(initialMaxAge);
+        _setMaxStaleness(initialMaxStaleness);
+    }
+
+    // ------------------------------------------------------------------ consumer reads
+
+    /// @inheritdoc IKycRegistry
+    function isVerified(address account) external view returns (bool) {
+        (KycStatus status, , ) = _status(account);
+        return status == KycStatus.Active;
+    }
+
+    /// @inheritdoc IKycRegistry
+    function hasClaims(address account, uint32 mask) external view returns (bool) {
+        (KycStatus status, uint32 claims, ) = _status(account);
+        return status == KycStatus.Active && claims & mask == mask;
+    }
+
+    /// @inheritdoc IKycRegistry
+    function kycStatus(address account) external view returns (KycStatus status, uint32 claims, uint64 expiresAt) {
+        return _status(account);
+    }
+
+    // ------------------------------------------------------------------ other reads
+
+    /// @inheritdoc IKycRegistryOperations
+    function nonces(address subject) external view returns (uint256) {
+        return _tails[subject].nonce;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function attesterNonces(address attester) external view returns (uint256) {
+        return _attesters[attester].nonce;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function bindingDigest(
+        address subject,
+        uint32 disclose,
+        uint256 nonce,
+        uint64 deadline
+    ) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(KYC_BINDING_TYPEHASH, subject, disclose, nonce, deadline)));
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function revokeDigest(address subject, uint256 nonce, uint64 deadline) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(REVOKE_TYPEHASH, subject, nonce, deadline)));
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function attestationDigest(
+        AttestationRequest calldata req,
+        bytes32 keyNullifier,
+        uint256 attesterNonce,
+        uint64 relayDeadline
+    ) public view returns (bytes32) {
+        // A static struct ABI-encodes as its fields in order, exactly as EIP-712 hashStruct needs them.
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(ATTESTATION_TYPEHASH, req, keyNullifier, attesterNonce, relayDeadline))
+            );
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function keyFingerprintOf(address subject) external view returns (uint96) {
+        return _tails[subject].keyFingerprint;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function attestationOf(address subject) external view returns (AttestationView memory v) {
+        RecordHead memory h = _heads[subject];
+        RecordTail memory t = _tails[subject];
+        v.attester = h.attester;
+        v.status = KycStatus(h.status);
+        v.claims = h.claims;
+        v.expiresAt = h.expiresAt;
+        v.caId = h.caId;
+        v.attestedAt = t.attestedAt;
+        v.revokedAt = t.revokedAt;
+        v.reason = RevocationReason(t.reason);
+        if (h.claims & Claims.IDENTITY != 0) v.personTag = _personTags[subject];
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function trustAnchor(uint16 caId) external view returns (TrustAnchorView memory v) {
+        Config memory cfg = _config;
+        _requireKnownAnchor(cfg, caId);
+        Anchor storage a = _anchors[caId];
+        uint64 bit = uint64(1) << (caId - 1);
+        v.kind = cfg.signingAnchors & bit != 0 ? AnchorKind.Signing : AnchorKind.Authentication;
+        v.keyHash = a.keyHash;
+        v.notBefore = a.notBefore;
+        v.notAfter = a.notAfter;
+        v.enabled = cfg.disabledAnchors & bit == 0;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function trustAnchorCount() external view returns (uint16) {
+        return _config.anchorCount;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function lastCrlSync(address attester) external view returns (uint64) {
+        return _attesters[attester].lastCrlSync;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function maxAge() external view returns (uint64) {
+        return _config.maxAge;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function maxStaleness() external view returns (uint64) {
+        return _config.maxStaleness;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function keyVerifier(uint8 keyType) external view returns (ICardKeyVerifier) {
+        return _keyVerifiers[keyType];
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    // ------------------------------------------------------------------ attest
+
+    /// @inheritdoc IKycRegistryOperations
+    function attest(AttestationRequest calldata req, bytes calldata modulus, bytes calldata cardSignature) external {
+        uint256 cfg = _configWord();
+        if (_cfgPaused(cfg)) revert RegistryPaused();
+        _checkAttester(msg.sender, cfg);
+        uint40 expiresAt = _checkRequest(req, cfg);
+        bytes32 nullifier = _verifyRsaBinding(req, modulus, cardSignature);
+        _store(req, msg.sender, nullifier, expiresAt);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function attestBySig(
+        AttestationRequest calldata req,
+        bytes calldata modulus,
+        bytes calldata cardSignature,
+        address attester,
+        uint64 relayDeadline,
+        bytes calldata attesterSignature
+    ) external {
+        uint256 cfg = _configWord();
+        if (_cfgPaused(cfg)) revert RegistryPaused();
+        if (relayDeadline < block.timestamp) revert RelayDeadlineExpired(relayDeadline);
+        AttesterInfo storage info = _attesters[attester];
+        if (!info.active) revert NotAttester(attester);
+        uint64 attesterNonce = info.nonce;
+        bytes32 digest = attestationDigest(req, keccak256(modulus), attesterNonce, relayDeadline);
+        if (!SignatureChecker.isValidSignatureNow(attester, digest, attesterSignature)) {
+            revert InvalidAttesterSignature();
+        }
+        info.nonce = attesterNonce + 1;
+        _checkAttester(attester, cfg);
+        uint40 expiresAt = _checkRequest(req, cfg);
+        bytes32 nullifier = _verifyRsaBinding(req, modulus, cardSignature);
+        _store(req, attester, nullifier, expiresAt);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function attestWithVerifier(
+        AttestationRequest calldata req,
+        uint8 keyType,
+        bytes calldata publicKey,
+        bytes calldata cardSignature
+    ) external {
+        uint256 cfg = _configWord();
+        if (_cfgPaused(cfg)) revert RegistryPaused();
+        _checkAttester(msg.sender, cfg);
+        uint40 expiresAt = _checkRequest(req, cfg);
+        ICardKeyVerifier verifier = _requireVerifier(keyType);
+        bytes32 digest = bindingDigest(req.subject, req.disclose, uint64(_tailWord(req.subject)), req.deadline);
+        if (!_verifierAccepts(verifier, digest, publicKey, cardSignature)) revert InvalidCardSignature();
+        _store(req, msg.sender, keccak256(publicKey), expiresAt);
+    }
+
+    // ------------------------------------------------------------------ revoke
+
+    /// @inheritdoc IKycRegistryOperations
+    function revoke(address subject, RevocationReason reason) external {
+        RecordHead storage h = _heads[subject];
+        if (h.attester != msg.sender && !hasRole(REVOKER_ROLE, msg.sender)) {
+            revert NotAuthorizedToRevoke(msg.sender, subject);
+        }
+        if (h.status != STATUS_ACTIVE) revert NotActive(subject);
+        _revoke(subject, reason);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function revokeBatch(address[] calldata subjects, RevocationReason reason) external returns (uint256 revoked) {
+        bool isRevoker = hasRole(REVOKER_ROLE, msg.sender);
+        for (uint256 i = 0; i < subjects.length; ++i) {
+            address subject = subjects[i];
+            RecordHead storage h = _heads[subject];
+            if (h.status != STATUS_ACTIVE) continue;
+            if (!isRevoker && h.attester != msg.sender) revert NotAuthorizedToRevoke(msg.sender, subject);
+            _revoke(subject, reason);
+            ++revoked;
+        }
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function revokeSelf() external {
+        if (_heads[msg.sender].status != STATUS_ACTIVE) revert NotActive(msg.sender);
+        _revoke(msg.sender, RevocationReason.HolderRequest);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function revokeByCard(
+        address subject,
+        uint64 deadline,
+        bytes calldata modulus,
+        bytes calldata cardSignature
+    ) external {
+        if (deadline < block.timestamp) revert DeadlineExpired(deadline);
+        _checkModulus(modulus);
+        bytes32 digest = _checkRevocableByKey(subject, deadline, keccak256(modulus));
+        if (!_verifyRsa(digest, modulus, cardSignature)) revert InvalidCardSignature();
+        _consumeNonceAndRevokeByCard(subject);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function revokeByCardWithVerifier(
+        address subject,
+        uint64 deadline,
+        uint8 keyType,
+        bytes calldata publicKey,
+        bytes calldata cardSignature
+    ) external {
+        if (deadline < block.timestamp) revert DeadlineExpired(deadline);
+        ICardKeyVerifier verifier = _requireVerifier(keyType);
+        bytes32 digest = _checkRevocableByKey(subject, deadline, keccak256(publicKey));
+        if (!_verifierAccepts(verifier, digest, publicKey, cardSignature)) revert InvalidCardSignature();
+        _consumeNonceAndRevokeByCard(subject);
+    }
+
+    // ------------------------------------------------------------------ operators, anchors, parameters
+
+    /// @inheritdoc IKycRegistryOperations
+    function recordCrlSync() external {
+        AttesterInfo storage info = _attesters[msg.sender];
+        if (!info.active) revert NotAttester(msg.sender);
+        info.lastCrlSync = uint64(block.timestamp);
+        emit CrlSynced(msg.sender, uint64(block.timestamp));
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function addTrustAnchor(
+        AnchorKind kind,
+        bytes32 keyHash,
+        uint64 notBefore,
+        uint64 notAfter
+    ) external onlyRole(ANCHOR_MANAGER_ROLE) returns (uint16 caId) {
+        if (keyHash == bytes32(0) || notBefore >= notAfter) revert InvalidTrustAnchor();
+        if (_anchorByKeyHash[keyHash] != 0) revert DuplicateTrustAnchor(keyHash);
+        Config storage cfg = _config;
+        if (cfg.anchorCount >= MAX_TRUST_ANCHORS) revert TooManyTrustAnchors();
+        caId = cfg.anchorCount + 1;
+        cfg.anchorCount = caId;
+        if (kind == AnchorKind.Signing) cfg.signingAnchors |= uint64(1) << (caId - 1);
+        _anchors[caId] = Anchor(keyHash, notBefore, notAfter);
+        _anchorByKeyHash[keyHash] = caId;
+        emit TrustAnchorAdded(caId, kind, keyHash, notBefore, notAfter);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function setTrustAnchorEnabled(uint16 caId, bool enabled) external onlyRole(ANCHOR_MANAGER_ROLE) {
+        Config storage cfg = _config;
+        _requireKnownAnchor(cfg, caId);
+        uint64 bit = uint64(1) << (caId - 1);
+        if (enabled) cfg.disabledAnchors &= ~bit;
+        else cfg.disabledAnchors |= bit;
+        emit TrustAnchorStatusChanged(caId, enabled);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function setMaxAge(uint64 newMaxAge) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMaxAge(newMaxAge);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function setMaxStaleness(uint64 newMaxStaleness) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMaxStaleness(newMaxStaleness);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function setKeyVerifier(uint8 keyType, ICardKeyVerifier verifier) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (keyType == 0) revert InvalidKeyType(keyType); // 0 is the inline RSA path
+        _keyVerifiers[keyType] = verifier;
+        emit KeyVerifierSet(keyType, address(verifier));
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function pause() external onlyRole(PAUSER_ROLE) {
+        if (_config.paused) revert AlreadyPaused();
+        _config.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        if (!_config.paused) revert NotPaused();
+        _config.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    // ------------------------------------------------------------------ internals: reads
+
+    /// @dev At most three storage loads: head, config, attester. Order: None, Revoked, Expired,
+    /// DisabledTrustAnchor, StaleOperator, Active.
+    function _status(address account) internal view returns (KycStatus, uint32, uint64) {
+        uint256 h = _headWord(account);
+        uint8 status = uint8(h >> 160);
+        if (status == 0) return (KycStatus.None, 0, 0);
+        uint32 claims = uint32(h >> 168);
+        uint64 expiresAt = uint40(h >> 200);
+        if (status == STATUS_REVOKED) return (KycStatus.Revoked, claims, expiresAt);
+        if (expiresAt <= block.timestamp) return (KycStatus.Expired, claims, expiresAt);
+        uint256 cfg = _configWord();
+        if ((_cfgDisabledAnchors(cfg) >> ((h >> 240) - 1)) & 1 != 0) {
+            return (KycStatus.DisabledTrustAnchor, claims, expiresAt);
+        }
+        uint256 info = _attesterWord(address(uint160(h)));
+        if (!_attesterActive(info) || _isStale(uint64(info), _cfgMaxStaleness(cfg))) {
+            return (KycStatus.StaleOperator, claims, expiresAt);
+        }
+        return (KycStatus.Active, claims, expiresAt);
+    }
+
+    function _isStale(uint64 lastSync, uint256 staleness) internal view returns (bool) {
+        return staleness != 0 && block.timestamp > uint256(lastSync) + staleness;
+    }
+
+    // Raw packed-slot access for the hot paths (layouts: see the structs; first member in the lowest bits).
+
+    function _configWord() internal view returns (uint256 w) {
+        assembly ("memory-safe") {
+            w := sload(_config.slot)
+        }
+    }
+
+    function _cfgMaxAge(uint256 cfg) internal pure returns (uint256) {
+        return uint40(cfg);
+    }
+
+    function _cfgMaxStaleness(uint256 cfg) internal pure returns (uint256) {
+        return uint40(cfg >> 40);
+    }
+
+    function _cfgPaused(uint256 cfg) internal pure returns (bool) {
+        return uint8(cfg >> 80) != 0;
+    }
+
+    function _cfgAnchorCount(uint256 cfg) internal pure returns (uint256) {
+        return uint16(cfg >> 88);
+    }
+
+    function _cfgDisabledAnchors(uint256 cfg) internal pure returns (uint256) {
+        return uint64(cfg >> 104);
+    }
+
+    function _cfgSigningAnchors(uint256 cfg) internal pure returns (uint256) {
+        return uint64(cfg >> 168);
+    }
+
+    function _attesterWord(address attester) internal view returns (uint256 w) {
+        AttesterInfo storage info = _attesters[attester];
+        assembly ("memory-safe") {
+            w := sload(info.slot)
+        }
+    }
+
+    function _attesterActive(uint256 info) internal pure returns (bool) {
+        return uint8(info >> 64) != 0;
+    }
+
+    function _headWord(address subject) internal view returns (uint256 w) {
+        RecordHead storage h = _heads[subject];
+        assembly ("memory-safe") {
+            w := sload(h.slot)
+        }
+    }
+
+    function _tailWord(address subject) internal view returns (uint256 w) {
+        RecordTail storage t = _tails[subject];
+        assembly ("memory-safe") {
+            w := sload(t.slot)
+        }
+    }
+
+    function _requireKnownAnchor(Config memory cfg, uint16 caId) internal pure {
+        if (caId == 0 || caId > cfg.anchorCount) revert UnknownTrustAnchor(caId);
+    }
+
+    // ------------------------------------------------------------------ internals: attest checks
+
+    /// @dev Check 2 (role) and 3 (heartbeat).
+    function _checkAttester(address attester, uint256 cfg) internal view {
+        uint256 info = _attesterWord(attester);
+        if (!_attesterActive(info)) revert NotAttester(attester);
+        if (_isStale(uint64(info), _cfgMaxStaleness(cfg))) revert StaleCrlSync(attester, uint64(info));
+    }
+
+    /// @dev Checks 4 to 9; returns the rounded expiry.
+    function _checkRequest(AttestationRequest calldata req, uint256 cfg) internal view returns (uint40) {
+        if (req.deadline < block.timestamp) revert DeadlineExpired(req.deadline);
+        if (req.subject == address(0)) revert InvalidSubject();
+        uint32 claims = req.claims;
+        if (claims & Claims.AUTH == 0) revert InvalidClaims(claims);
+        if (claims & ~req.disclose != 0) revert ClaimsNotDisclosed(claims, req.disclose);
+        if ((claims & Claims.IDENTITY != 0) != (req.personTag != bytes32(0))) revert PersonTagMismatch();
+        uint64 cap = req.expiryCap;
+        if (cap % EXPIRY_GRID != 0) revert ExpiryCapNotOnGrid(cap);
+        uint256 expiresAt = block.timestamp + _cfgMaxAge(cfg);
+        if (cap < expiresAt) expiresAt = cap;
+        expiresAt -= expiresAt % EXPIRY_GRID;
+        if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(uint64(expiresAt));
+        uint16 caId = req.caId;
+        if (caId == 0 || caId > _cfgAnchorCount(cfg)) revert UnknownTrustAnchor(caId);
+        uint256 bit = uint256(1) << (caId - 1);
+        if (_cfgDisabledAnchors(cfg) & bit != 0) revert TrustAnchorDisabled(caId);
+        if (_cfgSigningAnchors(cfg) & bit != 0) revert WrongAnchorKind(caId);
+        // maxAge < 2^40 and cap is bounded by it, so this fits (until the year 36812)
+        return uint40(expiresAt);
+    }
+
+    /// @dev Checks 10 and 11 for the inline RSA path; returns the key nullifier.
+    function _verifyRsaBinding(
+        AttestationRequest calldata req,
+        bytes calldata modulus,
+        bytes calldata cardSignature
+    ) internal view returns (bytes32) {
+        _checkModulus(modulus);
+        bytes32 digest = bindingDigest(req.subject, req.disclose, uint64(_tailWord(req.subject)), req.deadline);
+        if (!_verifyRsa(digest, modulus, cardSignature)) revert InvalidCardSignature();
+        return keccak256(modulus);
+    }
+
+    function _checkModulus(bytes calldata modulus) internal pure {
+        uint256 len = modulus.length;
+        if (len < MIN_MODULUS_BYTES || len > MAX_MODULUS_BYTES || modulus[0] == 0) revert InvalidModulus(len);
+    }
+
+    /// @dev RSASSA-PKCS1-v1_5 with SHA-256, e = 65537: the card signed DigestInfo(SHA-256, sha256(digest)).
+    /// Virtual so that test harnesses can stand in for the card; production code never overrides it.
+    function _verifyRsa(
+        bytes32 digest,
+        bytes calldata modulus,
+        bytes calldata signature
+    ) internal view virtual returns (bool) {
+        return RsaPkcs1.pkcs1Sha256(sha256(abi.encodePacked(digest)), signature, hex"010001", modulus);
+    }
+
+    function _requireVerifier(uint8 keyType) internal view returns (ICardKeyVerifier verifier) {
+        verifier = _keyVerifiers[keyType];
+        if (address(verifier) == address(0)) revert UnknownKeyType(keyType);
+    }
+
+    /// @dev A reverting or misbehaving verifier counts as a failed verification (fail closed).
+    function _verifierAccepts(
+        ICardKeyVerifier verifier,
+        bytes32 digest,
+        bytes calldata publicKey,
+        bytes calldata signature
+    ) internal view returns (bool) {
+        try verifier.verifyCardSignature(digest, publicKey, signature) returns (bool ok) {
+            return ok;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev Checks 12 to 14, then writes the record (two packed words, written whole).
+    function _store(AttestationRequest calldata req, address attester, bytes32 nullifier, uint40 expiresAt) internal {
+        address subject = req.subject;
+        uint256 h = _headWord(subject);
+        uint256 t = _tailWord(subject);
+        uint96 fingerprint = uint96(uint256(nullifier));
+        bool wasActive = uint8(h >> 160) == STATUS_ACTIVE;
+        address owner = keyNullifierOwner[nullifier];
+        if (owner != address(0)) {
+            // the only reuse allowed: the same key renewing the same subject, whose record was not revoked
+            if (owner != subject || !wasActive || uint96(t >> 152) != fingerprint) revert KeyAlreadyBound(nullifier);
+        }
+        if (wasActive && uint40(h >> 200) > block.timestamp) revert SubjectAlreadyAttested(subject);
+        if (req.claims & Claims.IDENTITY != 0) _claimPersonTag(attester, req.personTag, subject);
+        // nonce + 1 cannot overflow 64 bits in practice (one increment per attestation or card revocation)
+        _writeRecord(
+            subject,
+            _packHead(attester, req.claims, expiresAt, req.caId),
+            uint256(uint64(t) + 1) | (block.timestamp << 64) | (uint256(fingerprint) << 152)
+        );
+        if (owner == address(0)) keyNullifierOwner[nullifier] = subject;
+        emit Attested(subject, attester, nullifier, req.claims, expiresAt, req.caId);
+    }
+
+    function _packHead(address attester, uint32 claims, uint40 expiresAt, uint16 caId) internal pure returns (uint256) {
+        return
+            uint256(uint160(attester)) |
+            (uint256(STATUS_ACTIVE) << 160) |
+            (uint256(claims) << 168) |
+            (uint256(expiresAt) << 200) |
+            (uint256(caId) << 240);
+    }
+
+    function _writeRecord(address subject, uint256 head, uint256 tail) internal {
+        RecordHead storage h = _heads[subject];
+        RecordTail storage t = _tails[subject];
+        assembly ("memory-safe") {
+            sstore(h.slot, head)
+            sstore(t.slot, tail)
+        }
+    }
+
+    function _claimPersonTag(address attester, bytes32 tag, address subject) internal {
+        address holder = _personTagOwner[attester][tag];
+        if (holder != address(0) && holder != subject) {
+            RecordHead memory o = _heads[holder];
+            if (
+                o.status == STATUS_ACTIVE &&
+                o.expiresAt > block.timestamp &&
+                o.attester == attester &&
+                o.claims & Claims.IDENTITY != 0 &&
+                _personTags[holder] == tag
+            ) revert PersonTagInUse(tag);
+        }
+        _personTagOwner[attester][tag] = subject;
+        _personTags[subject] = tag;
+    }
+
+    // ------------------------------------------------------------------ internals: revoke
+
+    function _revoke(address subject, RevocationReason reason) internal {
+        _heads[subject].status = STATUS_REVOKED;
+        RecordTail storage t = _tails[subject];
+        t.revokedAt = uint40(block.timestamp);
+        t.reason = uint8(reason);
+        emit Revoked(subject, msg.sender, reason);
+    }
+
+    /// @dev NotActive, then KeyNotBound; returns the Revoke digest over the current nonce.
+    function _checkRevocableByKey(address subject, uint64 deadline, bytes32 nullifier) internal view returns (bytes32) {
+        if (_heads[subject].status != STATUS_ACTIVE) revert NotActive(subject);
+        RecordTail memory t = _tails[subject];
+        if (keyNullifierOwner[nullifier] != subject || t.keyFingerprint != uint96(uint256(nullifier))) {
+            revert KeyNotBound();
+        }
+        return revokeDigest(subject, t.nonce, deadline);
+    }
+
+    function _consumeNonceAndRevokeByCard(address subject) internal {
+        ++_tails[subject].nonce;
+        _revoke(subject, RevocationReason.HolderRequest);
+    }
+
+    // ------------------------------------------------------------------ internals: parameters and roles
+
+    function _setMaxAge(uint64 newMaxAge) internal {
+        if (newMaxAge < EXPIRY_GRID || newMaxAge > type(uint40).max) revert InvalidMaxAge(newMaxAge);
+        _config.maxAge = uint40(newMaxAge);
+        emit MaxAgeChanged(newMaxAge);
+    }
+
+    function _setMaxStaleness(uint64 newMaxStaleness) internal {
+        if (newMaxStaleness > type(uint40).max) revert InvalidMaxStaleness(newMaxStaleness);
+        _config.maxStaleness = uint40(newMaxStaleness);
+        emit MaxStalenessChanged(newMaxStaleness);
+    }
+
+    /// @dev Mirrors ATTESTER_ROLE into the attester's packed slot, so reads and attests need no role lookup.
+    function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (granted && role == ATTESTER_ROLE) _attesters[account].active = true;
+    }
+
+    function _revokeRole(bytes32 role, address account) internal virtual override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        if (revoked && role == ATTESTER_ROLE) _attesters[account].active = false;
+    }
+
+    /// @inheritdoc AccessControlDefaultAdminRules
+    function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
+        return
+            interfaceId == type(IKycRegistry).interfaceId ||
+            interfaceId == type(IKycRegistryOperations).interfaceId ||
+            super.supportsInterface(interfaceId);
+    }
+}

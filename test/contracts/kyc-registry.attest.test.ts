@@ -1,0 +1,532 @@
+import { expect } from "chai";
+import { ZeroHash, id, keccak256 } from "ethers";
+import { network } from "hardhat";
+
+import {
+  Claims,
+  EXPIRY_GRID,
+  bindingSignature,
+  cardSign,
+  createTestCard,
+  gridFloor,
+  testCard,
+} from "../helpers/card-proof.js";
+import {
+  MAX_AGE,
+  Reason,
+  Status,
+  YEAR,
+  AnchorKind,
+  attestWith,
+  deployRegistryFixture,
+  makeRequest,
+} from "../helpers/registry-fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+const fixture = () => deployRegistryFixture(ethers);
+const IDENTITY_CLAIMS = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20;
+
+describe("KycRegistry: attest", function () {
+  it("records an auth-level attestation and emits Attested without certificate data", async function () {
+    const { registry, attester, alice, authCa } = await networkHelpers.loadFixture(fixture);
+    const card = testCard(0);
+    const req = await makeRequest(ethers, alice.address);
+    const tx = await attestWith(registry, attester, card, req);
+    const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const expiresAt = gridFloor(ts + MAX_AGE);
+    const nullifier = keccak256(card.modulus);
+    await expect(tx)
+      .to.emit(registry, "Attested")
+      .withArgs(alice.address, attester.address, nullifier, Claims.AUTH, expiresAt, authCa);
+    expect(await registry.isVerified(alice.address)).to.equal(true);
+    expect(await registry.hasClaims(alice.address, Claims.AUTH)).to.equal(true);
+    expect(await registry.hasClaims(alice.address, Claims.AUTH | Claims.AGE_20)).to.equal(false);
+    expect(await registry.hasClaims(alice.address, 0)).to.equal(true);
+    const [status, claims, exp] = await registry.kycStatus(alice.address);
+    expect([status, claims, exp]).to.deep.equal([BigInt(Status.Active), BigInt(Claims.AUTH), expiresAt]);
+    expect(await registry.nonces(alice.address)).to.equal(1n);
+    expect(await registry.keyNullifierOwner(nullifier)).to.equal(alice.address);
+    expect(await registry.keyFingerprintOf(alice.address)).to.equal(BigInt(nullifier) & ((1n << 96n) - 1n));
+    const rec = await registry.attestationOf(alice.address);
+    expect(rec.attester).to.equal(attester.address);
+    expect(rec.status).to.equal(BigInt(Status.Active));
+    expect(rec.caId).to.equal(BigInt(authCa));
+    expect(rec.attestedAt).to.equal(ts);
+    expect(rec.revokedAt).to.equal(0n);
+    expect(rec.personTag).to.equal(ZeroHash);
+  });
+
+  it("records an identity-level attestation with its person tag", async function () {
+    const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+    const tag = id("person tag 1");
+    const req = await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS, personTag: tag });
+    await attestWith(registry, attester, testCard(0), req);
+    expect(await registry.hasClaims(alice.address, Claims.IDENTITY | Claims.AGE_20)).to.equal(true);
+    expect((await registry.attestationOf(alice.address)).personTag).to.equal(tag);
+  });
+
+  it("reports None for an account never attested", async function () {
+    const { registry, bob } = await networkHelpers.loadFixture(fixture);
+    expect(await registry.isVerified(bob.address)).to.equal(false);
+    const [status, claims, exp] = await registry.kycStatus(bob.address);
+    expect([status, claims, exp]).to.deep.equal([BigInt(Status.None), 0n, 0n]);
+  });
+
+  describe("expiry rounding", function () {
+    it("rounds min(now + maxAge, expiryCap) down to the 30-day grid", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      // a cap below now + maxAge wins
+      const cap = gridFloor(now + MAX_AGE) - 2n * EXPIRY_GRID;
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address, { expiryCap: cap }));
+      expect((await registry.kycStatus(alice.address))[2]).to.equal(cap);
+      // a far cap: maxAge wins, rounded down
+      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, bob.address));
+      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const exp = (await registry.kycStatus(bob.address))[2];
+      expect(exp).to.equal(gridFloor(ts + MAX_AGE));
+      expect(exp % EXPIRY_GRID).to.equal(0n);
+      expect(exp <= ts + MAX_AGE).to.equal(true);
+    });
+
+    it("rejects an expiryCap off the grid (it could carry the birthday)", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      req.expiryCap += 86399n;
+      await expect(attestWith(registry, attester, testCard(0), req))
+        .to.be.revertedWithCustomError(registry, "ExpiryCapNotOnGrid")
+        .withArgs(req.expiryCap);
+    });
+
+    it("rejects an expiry that is not in the future", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const req = await makeRequest(ethers, alice.address, { expiryCap: gridFloor(now) });
+      await expect(attestWith(registry, attester, testCard(0), req)).to.be.revertedWithCustomError(
+        registry,
+        "ExpiryNotInFuture",
+      );
+    });
+
+    it("reads Expired once expiresAt passes, and the same key may renew the same subject", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      const exp = (await registry.kycStatus(alice.address))[2];
+      await networkHelpers.time.increaseTo(exp);
+      await registry.connect(attester).recordCrlSync();
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.Expired));
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
+    });
+  });
+
+  describe("checks, in order, one custom error each", function () {
+    it("RegistryPaused comes first (even before the role check)", async function () {
+      const { registry, pauser, stranger, alice } = await networkHelpers.loadFixture(fixture);
+      await registry.connect(pauser).pause();
+      await expect(
+        attestWith(registry, stranger, testCard(0), await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "RegistryPaused");
+    });
+
+    it("NotAttester", async function () {
+      const { registry, revoker, alice } = await networkHelpers.loadFixture(fixture);
+      await expect(attestWith(registry, revoker, testCard(0), await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "NotAttester")
+        .withArgs(revoker.address);
+    });
+
+    it("StaleCrlSync when the attester's heartbeat is older than maxStaleness", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await networkHelpers.time.increase(3 * 24 * 3600 + 1);
+      await expect(
+        attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "StaleCrlSync");
+      await registry.connect(attester).recordCrlSync();
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+    });
+
+    it("DeadlineExpired", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const req = await makeRequest(ethers, alice.address, { deadline: now });
+      await expect(attestWith(registry, attester, testCard(0), req))
+        .to.be.revertedWithCustomError(registry, "DeadlineExpired")
+        .withArgs(now);
+    });
+
+    it("InvalidSubject for the zero address", async function () {
+      const { registry, attester } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, ethers.ZeroAddress);
+      await expect(attestWith(registry, attester, testCard(0), req)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidSubject",
+      );
+    });
+
+    it("InvalidClaims without AUTH", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address, { claims: Claims.AGE_18 });
+      await expect(attestWith(registry, attester, testCard(0), req))
+        .to.be.revertedWithCustomError(registry, "InvalidClaims")
+        .withArgs(Claims.AGE_18);
+    });
+
+    it("ClaimsNotDisclosed when the operator publishes more than the holder disclosed", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address, {
+        disclose: Claims.AUTH | Claims.AGE_18,
+        claims: Claims.AUTH | Claims.AGE_20,
+      });
+      await expect(attestWith(registry, attester, testCard(0), req))
+        .to.be.revertedWithCustomError(registry, "ClaimsNotDisclosed")
+        .withArgs(Claims.AUTH | Claims.AGE_20, Claims.AUTH | Claims.AGE_18);
+    });
+
+    it("the disclose mask bounds the claims; a subset is fine", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address, {
+        disclose: Claims.AUTH | Claims.AGE_18 | Claims.AGE_20,
+        claims: Claims.AUTH | Claims.AGE_18,
+      });
+      await attestWith(registry, attester, testCard(0), req);
+      expect(await registry.hasClaims(alice.address, Claims.AGE_18)).to.equal(true);
+      expect(await registry.hasClaims(alice.address, Claims.AGE_20)).to.equal(false);
+    });
+
+    it("the operator cannot widen the disclose mask the card signed", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      const req = await makeRequest(ethers, alice.address, { disclose: Claims.AUTH, claims: Claims.AUTH });
+      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
+      const widened = { ...req, disclose: Claims.AUTH | Claims.AGE_20, claims: Claims.AUTH | Claims.AGE_20 };
+      await expect(registry.connect(attester).attest(widened, card.modulus, sig)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidCardSignature",
+      );
+    });
+
+    it("PersonTagMismatch: IDENTITY without a tag, and a tag without IDENTITY", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const noTag = await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS });
+      await expect(attestWith(registry, attester, testCard(0), noTag)).to.be.revertedWithCustomError(
+        registry,
+        "PersonTagMismatch",
+      );
+      const strayTag = await makeRequest(ethers, alice.address, { personTag: id("tag") });
+      await expect(attestWith(registry, attester, testCard(0), strayTag)).to.be.revertedWithCustomError(
+        registry,
+        "PersonTagMismatch",
+      );
+    });
+
+    it("UnknownTrustAnchor for id 0 and ids past the count", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      for (const caId of [0, 3]) {
+        const req = await makeRequest(ethers, alice.address, { caId });
+        await expect(attestWith(registry, attester, testCard(0), req))
+          .to.be.revertedWithCustomError(registry, "UnknownTrustAnchor")
+          .withArgs(caId);
+      }
+    });
+
+    it("TrustAnchorDisabled", async function () {
+      const { registry, attester, anchorManager, alice, authCa } = await networkHelpers.loadFixture(fixture);
+      await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, false);
+      await expect(attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "TrustAnchorDisabled")
+        .withArgs(authCa);
+    });
+
+    it("WrongAnchorKind for a signing-CA anchor", async function () {
+      const { registry, attester, alice, signCa } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address, { caId: signCa });
+      await expect(attestWith(registry, attester, testCard(0), req))
+        .to.be.revertedWithCustomError(registry, "WrongAnchorKind")
+        .withArgs(signCa);
+    });
+
+    it("InvalidModulus: under 2048 bits, a leading zero byte, over 4096 bits", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const small = createTestCard(1024);
+      const sigSmall = await bindingSignature(registry, small, alice.address, req.disclose, req.deadline);
+      await expect(registry.connect(attester).attest(req, small.modulus, sigSmall))
+        .to.be.revertedWithCustomError(registry, "InvalidModulus")
+        .withArgs(128);
+      const card = testCard(0);
+      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
+      await expect(registry.connect(attester).attest(req, "0x00" + card.modulus.slice(2), sig))
+        .to.be.revertedWithCustomError(registry, "InvalidModulus")
+        .withArgs(257);
+      await expect(registry.connect(attester).attest(req, "0x" + "ff".repeat(513), sig))
+        .to.be.revertedWithCustomError(registry, "InvalidModulus")
+        .withArgs(513);
+    });
+
+    it("InvalidCardSignature: another key, a tampered signature, a signature over another subject", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const card = testCard(0);
+      const otherSig = await bindingSignature(registry, testCard(1), alice.address, req.disclose, req.deadline);
+      await expect(registry.connect(attester).attest(req, card.modulus, otherSig)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidCardSignature",
+      );
+      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
+      const tampered = sig.slice(0, -2) + (sig.endsWith("00") ? "01" : "00");
+      await expect(registry.connect(attester).attest(req, card.modulus, tampered)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidCardSignature",
+      );
+      await expect(
+        registry.connect(attester).attest({ ...req, subject: bob.address }, card.modulus, sig),
+      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
+    });
+
+    it("KeyAlreadyBound: a key bound to another address", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      await expect(attestWith(registry, attester, card, await makeRequest(ethers, bob.address)))
+        .to.be.revertedWithCustomError(registry, "KeyAlreadyBound")
+        .withArgs(keccak256(card.modulus));
+    });
+
+    it("KeyAlreadyBound: a revoked key stays burned, even for the same subject", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      await registry.connect(alice).revokeSelf();
+      await expect(
+        attestWith(registry, attester, card, await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
+      // a new card works for the same subject
+      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("KeyAlreadyBound: a key replaced by another key on the same subject cannot come back", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      const exp = (await registry.kycStatus(alice.address))[2];
+      await networkHelpers.time.increaseTo(exp);
+      await registry.connect(attester).recordCrlSync();
+      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
+      const exp2 = (await registry.kycStatus(alice.address))[2];
+      await networkHelpers.time.increaseTo(exp2);
+      await registry.connect(attester).recordCrlSync();
+      await expect(
+        attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
+    });
+
+    it("SubjectAlreadyAttested: the holder must revoke first (or the operator supersedes)", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      await expect(attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested")
+        .withArgs(alice.address);
+      // same key, same subject, still active: SubjectAlreadyAttested too (not a renewal)
+      await expect(
+        attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested");
+      await registry.connect(attester).revoke(alice.address, Reason.Superseded);
+      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("PersonTagInUse among one attester's active attestations; freed by revocation; other attesters independent", async function () {
+      const { registry, attester, attester2, alice, bob, carol } = await networkHelpers.loadFixture(fixture);
+      const tag = id("same person");
+      const ident = (subject: string) => makeRequest(ethers, subject, { claims: IDENTITY_CLAIMS, personTag: tag });
+      await attestWith(registry, attester, testCard(0), await ident(alice.address));
+      await expect(attestWith(registry, attester, testCard(1), await ident(bob.address)))
+        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
+        .withArgs(tag);
+      // another attester's tag space is separate (its HMAC secret differs in practice)
+      await attestWith(registry, attester2, testCard(1), await ident(bob.address));
+      await registry.connect(attester).revoke(alice.address, Reason.CertificateInvalid);
+      await attestWith(registry, attester, testCard(2), await ident(carol.address));
+      expect(await registry.hasClaims(carol.address, Claims.IDENTITY)).to.equal(true);
+    });
+
+    it("a person tag is freed when its attestation expires", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const tag = id("same person");
+      await attestWith(
+        registry,
+        attester,
+        testCard(0),
+        await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
+      );
+      await networkHelpers.time.increaseTo((await registry.kycStatus(alice.address))[2]);
+      await registry.connect(attester).recordCrlSync();
+      await attestWith(
+        registry,
+        attester,
+        testCard(1),
+        await makeRequest(ethers, bob.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
+      );
+      expect(await registry.isVerified(bob.address)).to.equal(true);
+    });
+  });
+
+  describe("heartbeat staleness", function () {
+    it("reads StaleOperator once the attester's heartbeat is older than maxStaleness; a sync restores it", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      await networkHelpers.time.increase(3 * 24 * 3600 + 1);
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+      await registry.connect(attester).recordCrlSync();
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("maxStaleness 0 disables the heartbeat check", async function () {
+      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      await expect(registry.connect(admin).setMaxStaleness(0)).to.emit(registry, "MaxStalenessChanged").withArgs(0);
+      await networkHelpers.time.increase(100 * 24 * 3600);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("an attester that loses its role reads StaleOperator", async function () {
+      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      await registry.connect(admin).revokeRole(await registry.ATTESTER_ROLE(), attester.address);
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
+      await registry.connect(admin).grantRole(await registry.ATTESTER_ROLE(), attester.address);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      await registry.connect(attester).renounceRole(await registry.ATTESTER_ROLE(), attester.address);
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+    });
+  });
+
+  describe("trust anchors", function () {
+    it("disabling an anchor makes its attestations read DisabledTrustAnchor; re-enabling restores them", async function () {
+      const { registry, attester, anchorManager, alice, authCa } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      await expect(registry.connect(anchorManager).setTrustAnchorEnabled(authCa, false))
+        .to.emit(registry, "TrustAnchorStatusChanged")
+        .withArgs(authCa, false);
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.DisabledTrustAnchor));
+      expect((await registry.trustAnchor(authCa)).enabled).to.equal(false);
+      await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, true);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("stores kind, key hash and validity; rejects duplicates, bad input, unknown ids and a 65th anchor", async function () {
+      const { registry, anchorManager } = await networkHelpers.loadFixture(fixture);
+      const a = await registry.trustAnchor(2);
+      expect(a.kind).to.equal(BigInt(AnchorKind.Signing));
+      expect(a.keyHash).to.equal(id("synthetic sign CA gen 1"));
+      expect(a.notBefore < a.notAfter).to.equal(true);
+      expect(a.enabled).to.equal(true);
+      expect(await registry.trustAnchorCount()).to.equal(2n);
+      const m = registry.connect(anchorManager);
+      await expect(m.addTrustAnchor(0, id("synthetic auth CA gen 1"), 1, 2))
+        .to.be.revertedWithCustomError(registry, "DuplicateTrustAnchor")
+        .withArgs(id("synthetic auth CA gen 1"));
+      await expect(m.addTrustAnchor(0, ZeroHash, 1, 2)).to.be.revertedWithCustomError(registry, "InvalidTrustAnchor");
+      await expect(m.addTrustAnchor(0, id("x"), 2, 2)).to.be.revertedWithCustomError(registry, "InvalidTrustAnchor");
+      await expect(registry.trustAnchor(3)).to.be.revertedWithCustomError(registry, "UnknownTrustAnchor");
+      await expect(m.setTrustAnchorEnabled(0, false)).to.be.revertedWithCustomError(registry, "UnknownTrustAnchor");
+      await expect(m.addTrustAnchor(0, id("ca 3"), 1, 2))
+        .to.emit(registry, "TrustAnchorAdded")
+        .withArgs(3, 0, id("ca 3"), 1, 2);
+      for (let i = 4; i <= 64; i++) await m.addTrustAnchor(i % 2, id(`ca ${i}`), 1, 2);
+      expect(await registry.trustAnchorCount()).to.equal(64n);
+      await expect(m.addTrustAnchor(0, id("ca 65"), 1, 2)).to.be.revertedWithCustomError(
+        registry,
+        "TooManyTrustAnchors",
+      );
+      // anchor 64 (the last bitmap bit) works
+      await m.setTrustAnchorEnabled(64, false);
+      expect((await registry.trustAnchor(64)).enabled).to.equal(false);
+      expect((await registry.trustAnchor(63)).enabled).to.equal(true);
+    });
+  });
+
+  describe("parameters", function () {
+    it("setMaxAge validates and emits; new attestations use it", async function () {
+      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(admin).setMaxAge(EXPIRY_GRID - 1n))
+        .to.be.revertedWithCustomError(registry, "InvalidMaxAge")
+        .withArgs(EXPIRY_GRID - 1n);
+      await expect(registry.connect(admin).setMaxAge(1n << 40n)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidMaxAge",
+      );
+      await expect(registry.connect(admin).setMaxAge(3n * EXPIRY_GRID))
+        .to.emit(registry, "MaxAgeChanged")
+        .withArgs(3n * EXPIRY_GRID);
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      expect((await registry.kycStatus(alice.address))[2]).to.equal(gridFloor(ts + 3n * EXPIRY_GRID));
+    });
+
+    it("setMaxStaleness rejects values over 40 bits", async function () {
+      const { registry, admin } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(admin).setMaxStaleness(1n << 40n)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidMaxStaleness",
+      );
+    });
+
+    it("the constructor validates maxAge", async function () {
+      const [admin] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("KycRegistry");
+      await expect(factory.deploy(admin!.address, 0, 0, 0)).to.be.revertedWithCustomError(factory, "InvalidMaxAge");
+    });
+
+    it("supports ERC-165 for the read and operations interfaces", async function () {
+      const { registry } = await networkHelpers.loadFixture(fixture);
+      const readIface = new ethers.Interface([
+        "function isVerified(address) view returns (bool)",
+        "function hasClaims(address,uint32) view returns (bool)",
+        "function kycStatus(address) view returns (uint8,uint32,uint64)",
+      ]);
+      let x = 0n;
+      readIface.forEachFunction((f) => (x ^= BigInt(f.selector)));
+      expect(await registry.supportsInterface("0x" + x.toString(16).padStart(8, "0"))).to.equal(true);
+      expect(await registry.supportsInterface("0xffffffff")).to.equal(false);
+    });
+  });
+
+  describe("direct signature check (no registry helper)", function () {
+    it("the card signs sha256 of the EIP-712 digest computed off-chain with ethers", async function () {
+      const { registry, attester, alice, address } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const { chainId } = await ethers.provider.getNetwork();
+      const digest = ethers.TypedDataEncoder.hash(
+        { name: "JPKI KYC Registry", version: "1", chainId, verifyingContract: address },
+        {
+          KycBinding: [
+            { name: "subject", type: "address" },
+            { name: "disclose", type: "uint32" },
+            { name: "nonce", type: "uint256" },
+            { name: "deadline", type: "uint64" },
+          ],
+        },
+        { subject: alice.address, disclose: req.disclose, nonce: 0n, deadline: req.deadline },
+      );
+      expect(await registry.bindingDigest(alice.address, req.disclose, 0n, req.deadline)).to.equal(digest);
+      await registry.connect(attester).attest(req, testCard(0).modulus, cardSign(testCard(0), digest));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+  });
+
+  it("attest gas (informative; the target lives in npm run bench:gas)", async function () {
+    const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+    const tx = await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+    const receipt = await tx.wait();
+    expect(receipt!.gasUsed > 21000n).to.equal(true);
+    if (process.env.KYC_PRINT_GAS) console.log("attest gas", receipt!.gasUsed);
+  });
+});
+
+export { YEAR };
