@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { crlSync, type CrlPartition, type CrlSyncChain } from "../../src/operator/crl-sync.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import type { PiiMaterial } from "../../src/operator/pii-guard.js";
+import type { CertificateRef } from "../../src/operator/store/types.js";
 import { assertNoPii } from "../../src/operator/pii-guard.js";
 
 const REGISTRY = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -67,7 +68,7 @@ function seed(n: number, chain: FakeChain): OperatorStore {
   const store = OperatorStore.open(":memory:");
   store.transaction(() => {
     for (let i = 1; i <= n; i++) {
-      const certificates = [
+      const certificates: CertificateRef[] = [
         {
           role: "auth" as const,
           issuerKeyId: "aa",
@@ -127,7 +128,12 @@ describe("crl-sync", function () {
     const result = await crlSync({ store, chain, crls: crls(listedAuth, listedSign), batchSize: 4 });
     const expected = [...new Set([...listedAuth, ...listedSign])].map(subjectOf).sort();
     expect(result.listed.map((l) => l.subject).sort()).to.deep.equal(expected);
-    expect(result.listed.find((l) => l.subject === subjectOf(11))?.roles.sort()).to.deep.equal(["auth", "sign"]);
+    expect(
+      result.listed
+        .find((l) => l.subject === subjectOf(11))
+        ?.roles.slice()
+        .sort(),
+    ).to.deep.equal(["auth", "sign"]);
     expect(result.batches.map((b) => b.size)).to.deep.equal([4, 4, 1]);
     expect(result.checkedCertificates).to.equal(300);
     expect(result.heartbeat).to.not.equal(undefined);
