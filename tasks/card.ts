@@ -24,8 +24,7 @@ export const cardTasks: TaskDefinition[] = [
     })
     .addOption({
       name: "card",
-      description:
-        "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]]",
+      description: "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]]",
       defaultValue: "pkcs11",
     })
     .addFlag({
