@@ -6,7 +6,7 @@ import type { VirtualJpkiCard } from "./virtual-jpki-card.js";
 export class InProcessTransport implements CardTransport {
   readonly description: string;
   private closed = false;
-  /** Every command APDU sent, in order (for tests and debugging). */
+  /** Every command APDU sent, in order (for tests and debugging); VERIFY data (the PIN) is left out. */
   readonly log: Uint8Array[] = [];
 
   constructor(
@@ -18,7 +18,7 @@ export class InProcessTransport implements CardTransport {
 
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
     if (this.closed) throw new CardError("CARD_BAD_ARGUMENT", "the transport is closed");
-    this.log.push(apdu.slice());
+    this.log.push(apdu[1] === 0x20 ? apdu.slice(0, 4) : apdu.slice());
     return this.card.transmit(apdu);
   }
 
