@@ -22,10 +22,11 @@ import {RsaPkcs1} from "./libraries/RsaPkcs1.sol";
 /// @notice A registered JPKI verifier (attester) records that the holder of a card authentication key controls a
 /// wallet address. The card's RSA PKCS#1 v1.5 signature over the EIP-712 `KycBinding` is verified on chain; nothing
 /// from a certificate is stored, emitted or accepted. Not upgradeable: a new version is a new deployment.
-/// @dev Storage per attestation: `_heads` (one slot, everything `isVerified` needs), `_tails` (one slot: holder nonce,
-/// times, reason, 96-bit key fingerprint), `keyNullifierOwner` (one slot per card key, never cleared) and, for the
-/// identity level only, `_personTags` plus `_personTagOwner`. Reads use at most three storage loads: the head, the
-/// packed `_config` and the attester's packed slot.
+/// @dev Storage per attestation: one packed record slot per subject (everything a read needs, plus the holder
+/// nonce, the attestation time and a 40-bit key fingerprint) and one `keyNullifierOwner` slot per card key (never
+/// cleared); the identity level adds `_personTags` and `_personTagOwner`; a revocation adds `_revocations`.
+/// Attesters are numbered (16-bit ids) so the record can name its attester in 16 bits. Reads use at most three
+/// storage loads: the record, the packed `_config` and the attester's packed slot.
 ///
 /// Uniqueness rules:
 /// - a card key (nullifier `keccak256(modulus)`) is bound to one address forever; once that address's record is
@@ -63,7 +64,9 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     // ------------------------------------------------------------------ storage
 
-    /// @dev One slot: every global parameter a read or an attestation needs.
+    /// @dev One slot: every global parameter a read or an attestation needs. Bits, low to high: maxAge 0-39,
+    /// maxStaleness 40-79, paused 80-87, anchorCount 88-103, disabledAnchors 104-167, signingAnchors 168-231,
+    /// attesterCount 232-247.
     struct Config {
         uint40 maxAge;
         uint40 maxStaleness;
@@ -71,31 +74,34 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint16 anchorCount;
         uint64 disabledAnchors; // bit (caId - 1) set: anchor disabled
         uint64 signingAnchors; // bit (caId - 1) set: anchor kind is Signing
+        uint16 attesterCount;
     }
 
-    /// @dev One slot (256 bits): what `isVerified` needs.
-    struct RecordHead {
-        address attester;
+    /// @dev One slot per subject. Bits: attesterId 0-15, status 16-23, claims 24-55, expiresAt 56-95, caId 96-111,
+    /// nonce 112-175, attestedAt 176-215, keyFingerprint 216-255.
+    struct Record {
+        uint16 attesterId;
         uint8 status; // KycStatus.None, Active or Revoked
         uint32 claims;
         uint40 expiresAt;
         uint16 caId;
-    }
-
-    /// @dev One slot (248 bits).
-    struct RecordTail {
         uint64 nonce; // the holder nonce: survives revocation and re-attestation
         uint40 attestedAt;
-        uint40 revokedAt;
-        uint8 reason;
-        uint96 keyFingerprint; // low 96 bits of the key nullifier of the current record
+        uint40 keyFingerprint; // low 40 bits of the current key nullifier (with keyNullifierOwner: the current key)
     }
 
-    /// @dev One slot per attester.
+    /// @dev Written by a revocation only.
+    struct Revocation {
+        uint40 revokedAt;
+        uint8 reason;
+    }
+
+    /// @dev One slot per attester id. Bits: account 0-159, lastCrlSync 160-199, active 200-207, nonce 208-255.
     struct AttesterInfo {
-        uint64 lastCrlSync;
+        address account;
+        uint40 lastCrlSync;
         bool active; // mirrors ATTESTER_ROLE
-        uint64 nonce; // relay nonce
+        uint48 nonce; // relay nonce
     }
 
     struct Anchor {
@@ -105,11 +111,12 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     Config internal _config;
-    mapping(address subject => RecordHead) internal _heads;
-    mapping(address subject => RecordTail) internal _tails;
+    mapping(address subject => Record) internal _records;
+    mapping(address subject => Revocation) internal _revocations;
     mapping(address subject => bytes32) internal _personTags;
-    mapping(address attester => mapping(bytes32 personTag => address subject)) internal _personTagOwner;
-    mapping(address attester => AttesterInfo) internal _attesters;
+    mapping(uint16 attesterId => mapping(bytes32 personTag => address subject)) internal _personTagOwner;
+    mapping(address attester => uint16) internal _attesterIds;
+    mapping(uint16 attesterId => AttesterInfo) internal _attesters;
     mapping(uint16 caId => Anchor) internal _anchors;
     mapping(bytes32 keyHash => uint16 caId) internal _anchorByKeyHash;
     mapping(uint8 keyType => ICardKeyVerifier) internal _keyVerifiers;
@@ -156,12 +163,12 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function nonces(address subject) external view returns (uint256) {
-        return _tails[subject].nonce;
+        return _records[subject].nonce;
     }
 
     /// @inheritdoc IKycRegistryOperations
     function attesterNonces(address attester) external view returns (uint256) {
-        return _attesters[attester].nonce;
+        return _attesters[_attesterIds[attester]].nonce;
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -194,36 +201,44 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc IKycRegistryOperations
-    function keyFingerprintOf(address subject) external view returns (uint96) {
-        return _tails[subject].keyFingerprint;
+    function isCurrentKey(address subject, bytes32 keyNullifier) public view returns (bool) {
+        Record storage r = _records[subject];
+        return
+            subject != address(0) &&
+            r.status != 0 &&
+            keyNullifierOwner[keyNullifier] == subject &&
+            r.keyFingerprint == uint40(uint256(keyNullifier));
     }
 
     /// @inheritdoc IKycRegistryOperations
     function attestationOf(address subject) external view returns (AttestationView memory v) {
-        RecordHead memory h = _heads[subject];
-        RecordTail memory t = _tails[subject];
-        v.attester = h.attester;
-        v.status = KycStatus(h.status);
-        v.claims = h.claims;
-        v.expiresAt = h.expiresAt;
-        v.caId = h.caId;
-        v.attestedAt = t.attestedAt;
-        v.revokedAt = t.revokedAt;
-        v.reason = RevocationReason(t.reason);
-        if (h.claims & Claims.IDENTITY != 0) v.personTag = _personTags[subject];
+        Record memory r = _records[subject];
+        if (r.status == 0) return v;
+        v.attester = _attesters[r.attesterId].account;
+        v.status = KycStatus(r.status);
+        v.claims = r.claims;
+        v.expiresAt = r.expiresAt;
+        v.caId = r.caId;
+        v.attestedAt = r.attestedAt;
+        if (r.status == STATUS_REVOKED) {
+            Revocation memory rv = _revocations[subject];
+            v.revokedAt = rv.revokedAt;
+            v.reason = RevocationReason(rv.reason);
+        }
+        if (r.claims & Claims.IDENTITY != 0) v.personTag = _personTags[subject];
     }
 
     /// @inheritdoc IKycRegistryOperations
     function trustAnchor(uint16 caId) external view returns (TrustAnchorView memory v) {
-        Config memory cfg = _config;
+        uint256 cfg = _configWord();
         _requireKnownAnchor(cfg, caId);
         Anchor storage a = _anchors[caId];
-        uint64 bit = uint64(1) << (caId - 1);
-        v.kind = cfg.signingAnchors & bit != 0 ? AnchorKind.Signing : AnchorKind.Authentication;
+        uint256 bit = uint256(1) << (caId - 1);
+        v.kind = _cfgSigningAnchors(cfg) & bit != 0 ? AnchorKind.Signing : AnchorKind.Authentication;
         v.keyHash = a.keyHash;
         v.notBefore = a.notBefore;
         v.notAfter = a.notAfter;
-        v.enabled = cfg.disabledAnchors & bit == 0;
+        v.enabled = _cfgDisabledAnchors(cfg) & bit == 0;
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -233,7 +248,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function lastCrlSync(address attester) external view returns (uint64) {
-        return _attesters[attester].lastCrlSync;
+        return _attesters[_attesterIds[attester]].lastCrlSync;
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -267,10 +282,10 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     function attest(AttestationRequest calldata req, bytes calldata modulus, bytes calldata cardSignature) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        _checkAttester(msg.sender, cfg);
+        uint16 attesterId = _checkAttester(msg.sender, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
-        bytes32 nullifier = _verifyRsaBinding(req, modulus, cardSignature);
-        _store(req, msg.sender, nullifier, expiresAt);
+        (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
+        _store(req, attesterId, nullifier, expiresAt, record);
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -284,19 +299,11 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     ) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        if (relayDeadline < block.timestamp) revert RelayDeadlineExpired(relayDeadline);
-        AttesterInfo storage info = _attesters[attester];
-        if (!info.active) revert NotAttester(attester);
-        uint64 attesterNonce = info.nonce;
-        bytes32 digest = attestationDigest(req, keccak256(modulus), attesterNonce, relayDeadline);
-        if (!SignatureChecker.isValidSignatureNow(attester, digest, attesterSignature)) {
-            revert InvalidAttesterSignature();
-        }
-        info.nonce = attesterNonce + 1;
-        _checkAttester(attester, cfg);
+        _consumeRelaySignature(req, keccak256(modulus), attester, relayDeadline, attesterSignature);
+        uint16 attesterId = _checkAttester(attester, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
-        bytes32 nullifier = _verifyRsaBinding(req, modulus, cardSignature);
-        _store(req, attester, nullifier, expiresAt);
+        (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
+        _store(req, attesterId, nullifier, expiresAt, record);
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -308,23 +315,24 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     ) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        _checkAttester(msg.sender, cfg);
+        uint16 attesterId = _checkAttester(msg.sender, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
         ICardKeyVerifier verifier = _requireVerifier(keyType);
-        bytes32 digest = bindingDigest(req.subject, req.disclose, uint64(_tailWord(req.subject)), req.deadline);
+        uint256 record = _recordWord(req.subject);
+        bytes32 digest = bindingDigest(req.subject, req.disclose, _recNonce(record), req.deadline);
         if (!_verifierAccepts(verifier, digest, publicKey, cardSignature)) revert InvalidCardSignature();
-        _store(req, msg.sender, keccak256(publicKey), expiresAt);
+        _store(req, attesterId, keccak256(publicKey), expiresAt, record);
     }
 
     // ------------------------------------------------------------------ revoke
 
     /// @inheritdoc IKycRegistryOperations
     function revoke(address subject, RevocationReason reason) external {
-        RecordHead storage h = _heads[subject];
-        if (h.attester != msg.sender && !hasRole(REVOKER_ROLE, msg.sender)) {
+        Record storage r = _records[subject];
+        if (!_mayRevoke(r.attesterId, hasRole(REVOKER_ROLE, msg.sender))) {
             revert NotAuthorizedToRevoke(msg.sender, subject);
         }
-        if (h.status != STATUS_ACTIVE) revert NotActive(subject);
+        if (r.status != STATUS_ACTIVE) revert NotActive(subject);
         _revoke(subject, reason);
     }
 
@@ -333,9 +341,9 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         bool isRevoker = hasRole(REVOKER_ROLE, msg.sender);
         for (uint256 i = 0; i < subjects.length; ++i) {
             address subject = subjects[i];
-            RecordHead storage h = _heads[subject];
-            if (h.status != STATUS_ACTIVE) continue;
-            if (!isRevoker && h.attester != msg.sender) revert NotAuthorizedToRevoke(msg.sender, subject);
+            Record storage r = _records[subject];
+            if (r.status != STATUS_ACTIVE) continue;
+            if (!_mayRevoke(r.attesterId, isRevoker)) revert NotAuthorizedToRevoke(msg.sender, subject);
             _revoke(subject, reason);
             ++revoked;
         }
@@ -343,7 +351,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function revokeSelf() external {
-        if (_heads[msg.sender].status != STATUS_ACTIVE) revert NotActive(msg.sender);
+        if (_records[msg.sender].status != STATUS_ACTIVE) revert NotActive(msg.sender);
         _revoke(msg.sender, RevocationReason.HolderRequest);
     }
 
@@ -380,9 +388,10 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function recordCrlSync() external {
-        AttesterInfo storage info = _attesters[msg.sender];
-        if (!info.active) revert NotAttester(msg.sender);
-        info.lastCrlSync = uint64(block.timestamp);
+        uint16 id = _attesterIds[msg.sender];
+        AttesterInfo storage info = _attesters[id];
+        if (id == 0 || !info.active) revert NotAttester(msg.sender);
+        info.lastCrlSync = uint40(block.timestamp);
         emit CrlSynced(msg.sender, uint64(block.timestamp));
     }
 
@@ -407,8 +416,8 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function setTrustAnchorEnabled(uint16 caId, bool enabled) external onlyRole(ANCHOR_MANAGER_ROLE) {
+        _requireKnownAnchor(_configWord(), caId);
         Config storage cfg = _config;
-        _requireKnownAnchor(cfg, caId);
         uint64 bit = uint64(1) << (caId - 1);
         if (enabled) cfg.disabledAnchors &= ~bit;
         else cfg.disabledAnchors |= bit;
@@ -448,29 +457,33 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     // ------------------------------------------------------------------ internals: reads
 
-    /// @dev At most three storage loads: head, config, attester. Order: None, Revoked, Expired,
+    /// @dev At most three storage loads: record, config, attester. Order: None, Revoked, Expired,
     /// DisabledTrustAnchor, StaleOperator, Active.
     function _status(address account) internal view returns (KycStatus, uint32, uint64) {
-        uint256 h = _headWord(account);
-        uint8 status = uint8(h >> 160);
+        uint256 r = _recordWord(account);
+        uint8 status = uint8(r >> 16);
         if (status == 0) return (KycStatus.None, 0, 0);
-        uint32 claims = uint32(h >> 168);
-        uint64 expiresAt = uint40(h >> 200);
+        uint32 claims = uint32(r >> 24);
+        uint64 expiresAt = uint40(r >> 56);
         if (status == STATUS_REVOKED) return (KycStatus.Revoked, claims, expiresAt);
         if (expiresAt <= block.timestamp) return (KycStatus.Expired, claims, expiresAt);
         uint256 cfg = _configWord();
-        if ((_cfgDisabledAnchors(cfg) >> ((h >> 240) - 1)) & 1 != 0) {
+        if ((_cfgDisabledAnchors(cfg) >> (uint16(r >> 96) - 1)) & 1 != 0) {
             return (KycStatus.DisabledTrustAnchor, claims, expiresAt);
         }
-        uint256 info = _attesterWord(address(uint160(h)));
-        if (!_attesterActive(info) || _isStale(uint64(info), _cfgMaxStaleness(cfg))) {
+        uint256 info = _attesterWord(uint16(r));
+        if (!_attesterActive(info) || _isStale(_attesterLastSync(info), _cfgMaxStaleness(cfg))) {
             return (KycStatus.StaleOperator, claims, expiresAt);
         }
         return (KycStatus.Active, claims, expiresAt);
     }
 
-    function _isStale(uint64 lastSync, uint256 staleness) internal view returns (bool) {
-        return staleness != 0 && block.timestamp > uint256(lastSync) + staleness;
+    function _isStale(uint256 lastSync, uint256 staleness) internal view returns (bool) {
+        return staleness != 0 && block.timestamp > lastSync + staleness;
+    }
+
+    function _requireKnownAnchor(uint256 cfg, uint16 caId) internal pure {
+        if (caId == 0 || caId > _cfgAnchorCount(cfg)) revert UnknownTrustAnchor(caId);
     }
 
     // Raw packed-slot access for the hot paths (layouts: see the structs; first member in the lowest bits).
@@ -505,42 +518,61 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         return uint64(cfg >> 168);
     }
 
-    function _attesterWord(address attester) internal view returns (uint256 w) {
-        AttesterInfo storage info = _attesters[attester];
+    function _attesterWord(uint16 id) internal view returns (uint256 w) {
+        AttesterInfo storage info = _attesters[id];
         assembly ("memory-safe") {
             w := sload(info.slot)
         }
     }
 
+    function _attesterLastSync(uint256 info) internal pure returns (uint256) {
+        return uint40(info >> 160);
+    }
+
     function _attesterActive(uint256 info) internal pure returns (bool) {
-        return uint8(info >> 64) != 0;
+        return uint8(info >> 200) != 0;
     }
 
-    function _headWord(address subject) internal view returns (uint256 w) {
-        RecordHead storage h = _heads[subject];
+    function _recordWord(address subject) internal view returns (uint256 w) {
+        Record storage r = _records[subject];
         assembly ("memory-safe") {
-            w := sload(h.slot)
+            w := sload(r.slot)
         }
     }
 
-    function _tailWord(address subject) internal view returns (uint256 w) {
-        RecordTail storage t = _tails[subject];
-        assembly ("memory-safe") {
-            w := sload(t.slot)
-        }
-    }
-
-    function _requireKnownAnchor(Config memory cfg, uint16 caId) internal pure {
-        if (caId == 0 || caId > cfg.anchorCount) revert UnknownTrustAnchor(caId);
+    function _recNonce(uint256 record) internal pure returns (uint64) {
+        return uint64(record >> 112);
     }
 
     // ------------------------------------------------------------------ internals: attest checks
 
-    /// @dev Check 2 (role) and 3 (heartbeat).
-    function _checkAttester(address attester, uint256 cfg) internal view {
-        uint256 info = _attesterWord(attester);
-        if (!_attesterActive(info)) revert NotAttester(attester);
-        if (_isStale(uint64(info), _cfgMaxStaleness(cfg))) revert StaleCrlSync(attester, uint64(info));
+    /// @dev Relayed check 2: deadline, role, then the attester's EIP-712 signature; consumes the relay nonce.
+    function _consumeRelaySignature(
+        AttestationRequest calldata req,
+        bytes32 keyNullifier,
+        address attester,
+        uint64 relayDeadline,
+        bytes calldata attesterSignature
+    ) internal {
+        if (relayDeadline < block.timestamp) revert RelayDeadlineExpired(relayDeadline);
+        uint16 attesterId = _attesterIds[attester];
+        AttesterInfo storage info = _attesters[attesterId];
+        if (attesterId == 0 || !info.active) revert NotAttester(attester);
+        uint48 attesterNonce = info.nonce;
+        bytes32 digest = attestationDigest(req, keyNullifier, attesterNonce, relayDeadline);
+        if (!SignatureChecker.isValidSignatureNow(attester, digest, attesterSignature)) {
+            revert InvalidAttesterSignature();
+        }
+        info.nonce = attesterNonce + 1;
+    }
+
+    /// @dev Check 2 (role) and 3 (heartbeat); returns the attester id.
+    function _checkAttester(address attester, uint256 cfg) internal view returns (uint16 id) {
+        id = _attesterIds[attester];
+        uint256 info = _attesterWord(id);
+        if (id == 0 || !_attesterActive(info)) revert NotAttester(attester);
+        uint256 lastSync = _attesterLastSync(info);
+        if (_isStale(lastSync, _cfgMaxStaleness(cfg))) revert StaleCrlSync(attester, uint64(lastSync));
     }
 
     /// @dev Checks 4 to 9; returns the rounded expiry.
@@ -558,24 +590,25 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         expiresAt -= expiresAt % EXPIRY_GRID;
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(uint64(expiresAt));
         uint16 caId = req.caId;
-        if (caId == 0 || caId > _cfgAnchorCount(cfg)) revert UnknownTrustAnchor(caId);
+        _requireKnownAnchor(cfg, caId);
         uint256 bit = uint256(1) << (caId - 1);
         if (_cfgDisabledAnchors(cfg) & bit != 0) revert TrustAnchorDisabled(caId);
         if (_cfgSigningAnchors(cfg) & bit != 0) revert WrongAnchorKind(caId);
-        // maxAge < 2^40 and cap is bounded by it, so this fits (until the year 36812)
+        // maxAge < 2^40 and the result is below now + maxAge, so it fits 40 bits until the year 36812
         return uint40(expiresAt);
     }
 
-    /// @dev Checks 10 and 11 for the inline RSA path; returns the key nullifier.
+    /// @dev Checks 10 and 11 for the inline RSA path; returns the key nullifier and the subject's record word.
     function _verifyRsaBinding(
         AttestationRequest calldata req,
         bytes calldata modulus,
         bytes calldata cardSignature
-    ) internal view returns (bytes32) {
+    ) internal view returns (bytes32, uint256 record) {
         _checkModulus(modulus);
-        bytes32 digest = bindingDigest(req.subject, req.disclose, uint64(_tailWord(req.subject)), req.deadline);
+        record = _recordWord(req.subject);
+        bytes32 digest = bindingDigest(req.subject, req.disclose, _recNonce(record), req.deadline);
         if (!_verifyRsa(digest, modulus, cardSignature)) revert InvalidCardSignature();
-        return keccak256(modulus);
+        return (keccak256(modulus), record);
     }
 
     function _checkModulus(bytes calldata modulus) internal pure {
@@ -590,7 +623,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         bytes calldata modulus,
         bytes calldata signature
     ) internal view virtual returns (bool) {
-        return RsaPkcs1.pkcs1Sha256(sha256(abi.encodePacked(digest)), signature, hex"010001", modulus);
+        return RsaPkcs1.pkcs1Sha256e65537(sha256(abi.encodePacked(digest)), signature, modulus);
     }
 
     function _requireVerifier(uint8 keyType) internal view returns (ICardKeyVerifier verifier) {
@@ -612,86 +645,103 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         }
     }
 
-    /// @dev Checks 12 to 14, then writes the record (two packed words, written whole).
-    function _store(AttestationRequest calldata req, address attester, bytes32 nullifier, uint40 expiresAt) internal {
+    /// @dev Checks 12 to 14, then writes the record (one packed word).
+    function _store(
+        AttestationRequest calldata req,
+        uint16 attesterId,
+        bytes32 nullifier,
+        uint40 expiresAt,
+        uint256 record
+    ) internal {
         address subject = req.subject;
-        uint256 h = _headWord(subject);
-        uint256 t = _tailWord(subject);
-        uint96 fingerprint = uint96(uint256(nullifier));
-        bool wasActive = uint8(h >> 160) == STATUS_ACTIVE;
+        bool wasActive = uint8(record >> 16) == STATUS_ACTIVE;
         address owner = keyNullifierOwner[nullifier];
         if (owner != address(0)) {
             // the only reuse allowed: the same key renewing the same subject, whose record was not revoked
-            if (owner != subject || !wasActive || uint96(t >> 152) != fingerprint) revert KeyAlreadyBound(nullifier);
+            if (owner != subject || !wasActive || uint40(record >> 216) != uint40(uint256(nullifier))) {
+                revert KeyAlreadyBound(nullifier);
+            }
         }
-        if (wasActive && uint40(h >> 200) > block.timestamp) revert SubjectAlreadyAttested(subject);
-        if (req.claims & Claims.IDENTITY != 0) _claimPersonTag(attester, req.personTag, subject);
-        // nonce + 1 cannot overflow 64 bits in practice (one increment per attestation or card revocation)
-        _writeRecord(
-            subject,
-            _packHead(attester, req.claims, expiresAt, req.caId),
-            uint256(uint64(t) + 1) | (block.timestamp << 64) | (uint256(fingerprint) << 152)
-        );
+        if (wasActive && uint40(record >> 56) > block.timestamp) revert SubjectAlreadyAttested(subject);
+        if (req.claims & Claims.IDENTITY != 0) _claimPersonTag(attesterId, req.personTag, subject);
+        _writeRecord(subject, _packRecord(attesterId, req.claims, expiresAt, req.caId, record, nullifier));
         if (owner == address(0)) keyNullifierOwner[nullifier] = subject;
-        emit Attested(subject, attester, nullifier, req.claims, expiresAt, req.caId);
+        emit Attested(subject, _attesterAccount(attesterId), nullifier, req.claims, expiresAt, req.caId);
     }
 
-    function _packHead(address attester, uint32 claims, uint40 expiresAt, uint16 caId) internal pure returns (uint256) {
+    /// @dev The new record word: the holder nonce of the previous word plus one (64 bits: one increment per card
+    /// signature, cannot overflow in practice), the time, and the key fingerprint.
+    function _packRecord(
+        uint16 attesterId,
+        uint32 claims,
+        uint40 expiresAt,
+        uint16 caId,
+        uint256 previous,
+        bytes32 nullifier
+    ) internal view returns (uint256) {
         return
-            uint256(uint160(attester)) |
-            (uint256(STATUS_ACTIVE) << 160) |
-            (uint256(claims) << 168) |
-            (uint256(expiresAt) << 200) |
-            (uint256(caId) << 240);
+            uint256(attesterId) |
+            (uint256(STATUS_ACTIVE) << 16) |
+            (uint256(claims) << 24) |
+            (uint256(expiresAt) << 56) |
+            (uint256(caId) << 96) |
+            (uint256(_recNonce(previous) + 1) << 112) |
+            (uint256(uint40(block.timestamp)) << 176) |
+            (uint256(uint40(uint256(nullifier))) << 216);
     }
 
-    function _writeRecord(address subject, uint256 head, uint256 tail) internal {
-        RecordHead storage h = _heads[subject];
-        RecordTail storage t = _tails[subject];
+    function _writeRecord(address subject, uint256 word) internal {
+        Record storage r = _records[subject];
         assembly ("memory-safe") {
-            sstore(h.slot, head)
-            sstore(t.slot, tail)
+            sstore(r.slot, word)
         }
     }
 
-    function _claimPersonTag(address attester, bytes32 tag, address subject) internal {
-        address holder = _personTagOwner[attester][tag];
+    /// @dev The attester's address is in the same slot `_checkAttester` already read (warm).
+    function _attesterAccount(uint16 id) internal view returns (address) {
+        return address(uint160(_attesterWord(id)));
+    }
+
+    function _claimPersonTag(uint16 attesterId, bytes32 tag, address subject) internal {
+        address holder = _personTagOwner[attesterId][tag];
         if (holder != address(0) && holder != subject) {
-            RecordHead memory o = _heads[holder];
+            Record memory o = _records[holder];
             if (
                 o.status == STATUS_ACTIVE &&
                 o.expiresAt > block.timestamp &&
-                o.attester == attester &&
+                o.attesterId == attesterId &&
                 o.claims & Claims.IDENTITY != 0 &&
                 _personTags[holder] == tag
             ) revert PersonTagInUse(tag);
         }
-        _personTagOwner[attester][tag] = subject;
+        _personTagOwner[attesterId][tag] = subject;
         _personTags[subject] = tag;
     }
 
     // ------------------------------------------------------------------ internals: revoke
 
+    function _mayRevoke(uint16 recordAttesterId, bool isRevoker) internal view returns (bool) {
+        return isRevoker || (recordAttesterId != 0 && _attesterIds[msg.sender] == recordAttesterId);
+    }
+
     function _revoke(address subject, RevocationReason reason) internal {
-        _heads[subject].status = STATUS_REVOKED;
-        RecordTail storage t = _tails[subject];
-        t.revokedAt = uint40(block.timestamp);
-        t.reason = uint8(reason);
+        _records[subject].status = STATUS_REVOKED;
+        _revocations[subject] = Revocation(uint40(block.timestamp), uint8(reason));
         emit Revoked(subject, msg.sender, reason);
     }
 
     /// @dev NotActive, then KeyNotBound; returns the Revoke digest over the current nonce.
     function _checkRevocableByKey(address subject, uint64 deadline, bytes32 nullifier) internal view returns (bytes32) {
-        if (_heads[subject].status != STATUS_ACTIVE) revert NotActive(subject);
-        RecordTail memory t = _tails[subject];
-        if (keyNullifierOwner[nullifier] != subject || t.keyFingerprint != uint96(uint256(nullifier))) {
+        uint256 r = _recordWord(subject);
+        if (uint8(r >> 16) != STATUS_ACTIVE) revert NotActive(subject);
+        if (keyNullifierOwner[nullifier] != subject || uint40(r >> 216) != uint40(uint256(nullifier))) {
             revert KeyNotBound();
         }
-        return revokeDigest(subject, t.nonce, deadline);
+        return revokeDigest(subject, _recNonce(r), deadline);
     }
 
     function _consumeNonceAndRevokeByCard(address subject) internal {
-        ++_tails[subject].nonce;
+        ++_records[subject].nonce;
         _revoke(subject, RevocationReason.HolderRequest);
     }
 
@@ -709,15 +759,26 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         emit MaxStalenessChanged(newMaxStaleness);
     }
 
-    /// @dev Mirrors ATTESTER_ROLE into the attester's packed slot, so reads and attests need no role lookup.
+    /// @dev Mirrors ATTESTER_ROLE into the attester's packed slot (numbering the attester on its first grant), so
+    /// reads and attests need no role lookup.
     function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
         granted = super._grantRole(role, account);
-        if (granted && role == ATTESTER_ROLE) _attesters[account].active = true;
+        if (granted && role == ATTESTER_ROLE) {
+            uint16 id = _attesterIds[account];
+            if (id == 0) {
+                Config storage cfg = _config;
+                if (cfg.attesterCount == type(uint16).max) revert TooManyAttesters();
+                id = ++cfg.attesterCount;
+                _attesterIds[account] = id;
+                _attesters[id].account = account;
+            }
+            _attesters[id].active = true;
+        }
     }
 
     function _revokeRole(bytes32 role, address account) internal virtual override returns (bool revoked) {
         revoked = super._revokeRole(role, account);
-        if (revoked && role == ATTESTER_ROLE) _attesters[account].active = false;
+        if (revoked && role == ATTESTER_ROLE) _attesters[_attesterIds[account]].active = false;
     }
 
     /// @inheritdoc AccessControlDefaultAdminRules

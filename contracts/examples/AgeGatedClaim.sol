@@ -6,26 +6,34 @@ import {IKycRegistryOperations} from "../interfaces/IKycRegistryOperations.sol";
 import {Claims} from "../libraries/Claims.sol";
 
 /// @title AgeGatedClaim — an example one-time claim for verified holders aged 20 or over
-/// @notice Each card key claims at most once: the claim is keyed by the key fingerprint of the caller's current
-/// attestation (low 96 bits of its key nullifier), so moving the card to a new address cannot claim twice.
-/// @dev A real consumer would transfer something in `_onClaim`; this example only records and emits.
+/// @notice One claim per card key and per address: the caller names its card's key nullifier
+/// (`keccak256(modulus)`, also in the registry's `Attested` event), which must be the key of its current
+/// attestation. A card key is bound to one address forever, and each key and each address claims once, so moving
+/// a card to a new address cannot claim twice.
+/// @dev A real consumer would transfer something in `claim`; this example only records and emits.
 contract AgeGatedClaim is KycGated {
-    /// @notice Whether the card key with this fingerprint has claimed.
-    mapping(uint96 keyFingerprint => bool) public claimed;
+    /// @notice Whether the card key with this nullifier has claimed.
+    mapping(bytes32 keyNullifier => bool) public keyClaimed;
+    /// @notice Whether this address has claimed.
+    mapping(address account => bool) public accountClaimed;
     /// @notice Number of successful claims.
     uint256 public claimCount;
 
-    event Claimed(address indexed account, uint96 indexed keyFingerprint);
-    error AlreadyClaimed(uint96 keyFingerprint);
+    event Claimed(address indexed account, bytes32 indexed keyNullifier);
+    error AlreadyClaimed();
+    error NotCurrentKey(bytes32 keyNullifier);
 
     constructor(IKycRegistryOperations registry) KycGated(registry, Claims.AUTH | Claims.AGE_20) {}
 
-    /// @notice Claim once per card key; the caller must be verified with AGE_20.
-    function claim() external onlyKyc(msg.sender) {
-        uint96 fingerprint = IKycRegistryOperations(address(kycRegistry)).keyFingerprintOf(msg.sender);
-        if (claimed[fingerprint]) revert AlreadyClaimed(fingerprint);
-        claimed[fingerprint] = true;
+    /// @notice Claim once; the caller must be verified with AGE_20 and `keyNullifier` must be its current card key.
+    function claim(bytes32 keyNullifier) external onlyKyc(msg.sender) {
+        if (!IKycRegistryOperations(address(kycRegistry)).isCurrentKey(msg.sender, keyNullifier)) {
+            revert NotCurrentKey(keyNullifier);
+        }
+        if (keyClaimed[keyNullifier] || accountClaimed[msg.sender]) revert AlreadyClaimed();
+        keyClaimed[keyNullifier] = true;
+        accountClaimed[msg.sender] = true;
         ++claimCount;
-        emit Claimed(msg.sender, fingerprint);
+        emit Claimed(msg.sender, keyNullifier);
     }
 }

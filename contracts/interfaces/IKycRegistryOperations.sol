@@ -91,6 +91,7 @@ interface IKycRegistryOperations is IKycRegistry {
     error InvalidMaxAge(uint64 maxAge);
     error InvalidMaxStaleness(uint64 maxStaleness);
     error InvalidKeyType(uint8 keyType);
+    error TooManyAttesters();
     error AlreadyPaused();
     error NotPaused();
 
@@ -118,8 +119,10 @@ interface IKycRegistryOperations is IKycRegistry {
     ) external view returns (bytes32);
     /// @notice The address a card key was first bound to; zero if never bound. Never cleared.
     function keyNullifierOwner(bytes32 keyNullifier) external view returns (address);
-    /// @notice The low 96 bits of the key nullifier of `subject`'s current record (0 if none).
-    function keyFingerprintOf(address subject) external view returns (uint96);
+    /// @notice Whether `keyNullifier` is the card key of `subject`'s current record (any status but None).
+    /// @dev Consumers that key something by card (e.g. one claim per card) use this with the caller-supplied
+    /// nullifier, which is `keccak256(modulus)` and is also emitted in `Attested`.
+    function isCurrentKey(address subject, bytes32 keyNullifier) external view returns (bool);
     /// @notice The full record of `subject` (zeroed when none). `personTag` is zero unless IDENTITY is claimed.
     function attestationOf(address subject) external view returns (AttestationView memory);
     function trustAnchor(uint16 caId) external view returns (TrustAnchorView memory);

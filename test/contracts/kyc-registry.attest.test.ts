@@ -46,7 +46,8 @@ describe("KycRegistry: attest", function () {
     expect([status, claims, exp]).to.deep.equal([BigInt(Status.Active), BigInt(Claims.AUTH), expiresAt]);
     expect(await registry.nonces(alice.address)).to.equal(1n);
     expect(await registry.keyNullifierOwner(nullifier)).to.equal(alice.address);
-    expect(await registry.keyFingerprintOf(alice.address)).to.equal(BigInt(nullifier) & ((1n << 96n) - 1n));
+    expect(await registry.isCurrentKey(alice.address, nullifier)).to.equal(true);
+    expect(await registry.isCurrentKey(alice.address, keccak256(testCard(1).modulus))).to.equal(false);
     const rec = await registry.attestationOf(alice.address);
     expect(rec.attester).to.equal(attester.address);
     expect(rec.status).to.equal(BigInt(Status.Active));
