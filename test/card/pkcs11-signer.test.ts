@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { createPublicKey, verify } from "node:crypto";
+import { existsSync } from "node:fs";
 
 import { ApduCardSigner } from "../../src/card/apdu/apdu-card-signer.js";
 import { CardError } from "../../src/card/card-error.js";
-import { Pkcs11CardSigner, SOFTHSM2_MODULE } from "../../src/card/pkcs11/pkcs11-card-signer.js";
+import { OPENSC_PKCS11_MODULE, Pkcs11CardSigner, SOFTHSM2_MODULE } from "../../src/card/pkcs11/pkcs11-card-signer.js";
 import { Ckr, mapPkcs11Error } from "../../src/card/pkcs11/pkcs11-errors.js";
 import { InProcessTransport } from "../../src/card/virtual/in-process-transport.js";
 import { VirtualJpkiCard } from "../../src/card/virtual/virtual-jpki-card.js";
@@ -19,6 +20,17 @@ async function expectCardError(p: Promise<unknown>, code: string): Promise<CardE
     return error as CardError;
   }
   throw new Error(`expected CardError ${code}`);
+}
+
+async function expectCardErrorOneOf(p: Promise<unknown>, codes: string[]): Promise<CardError> {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).to.be.instanceOf(CardError);
+    expect(codes).to.include((error as CardError).code);
+    return error as CardError;
+  }
+  throw new Error(`expected one of ${codes.join(", ")}`);
 }
 
 describe("PKCS#11 signer on SoftHSM2", function () {
@@ -99,6 +111,21 @@ describe("PKCS#11 signer on SoftHSM2", function () {
       await expectCardError(other.readAuthCertificate(), "CARD_NO_READER");
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe("PKCS#11 signer on OpenSC without a reader", function () {
+  it("OpenSC's module with no reader (or no card) gives a typed error, not a crash", async function () {
+    if (!existsSync(OPENSC_PKCS11_MODULE)) {
+      console.log(`    skipped: OpenSC is not installed (${OPENSC_PKCS11_MODULE})`);
+      this.skip();
+    }
+    const signer = await Pkcs11CardSigner.open({ module: OPENSC_PKCS11_MODULE });
+    try {
+      await expectCardErrorOneOf(signer.readAuthCertificate(), ["CARD_NO_READER", "CARD_NO_CARD"]);
+    } finally {
+      await signer.close();
     }
   });
 });

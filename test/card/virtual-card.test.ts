@@ -237,6 +237,12 @@ describe("APDU signer over the in-process transport", function () {
     expect(e.message).to.contain("6F00");
   });
 
+  it("no card in the reader at the first command gives CARD_NO_CARD", async function () {
+    const card = newCard();
+    card.remove();
+    await expectCardError(new ApduCardSigner(new InProcessTransport(card)).readAuthCertificate(), "CARD_NO_CARD");
+  });
+
   it("a card removed in the middle of reading the certificate gives CARD_REMOVED", async function () {
     const card = newCard();
     const signer = new ApduCardSigner(new InProcessTransport(card));

@@ -18,6 +18,10 @@ export class InProcessTransport implements CardTransport {
 
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
     if (this.closed) throw new CardError("CARD_BAD_ARGUMENT", "the transport is closed");
+    // Like a reader: no card at the first command is "no card"; a card gone later was removed mid-operation.
+    if (this.log.length === 0 && !this.card.present) {
+      throw new CardError("CARD_NO_CARD", "no card in the (virtual) reader");
+    }
     this.log.push(apdu[1] === 0x20 ? apdu.slice(0, 4) : apdu.slice());
     return this.card.transmit(apdu);
   }
