@@ -218,6 +218,7 @@ describe("APDU signer over the in-process transport", function () {
     const signer = new ApduCardSigner(new InProcessTransport(newCard(false)));
     const e = await expectCardError(signer.readSignCertificate("TESTPW1"), "CARD_NOT_FOUND");
     expect(e.statusWord).to.equal(0x6a82);
+    expect(e.message).to.contain("under 15");
     const notJpki: CardTransport = {
       description: "a card without the JPKI AP",
       transmit: async () => Uint8Array.from([0x6a, 0x82]),

@@ -104,7 +104,10 @@ export class ApduCardSigner implements CardSigner {
     if (sw === Sw.FILE_NOT_FOUND) {
       throw new CardError(
         "CARD_NOT_FOUND",
-        `the card has no ${what} (EF ${fid.toString(16).padStart(4, "0").toUpperCase()}, 6A82)`,
+        `the card has no ${what} (EF ${fid.toString(16).padStart(4, "0").toUpperCase()}, 6A82)` +
+          (fid === JpkiFile.SIGN_CERT || fid === JpkiFile.SIGN_KEY || fid === JpkiFile.SIGN_PIN
+            ? ": no signing certificate on this card (holders under 15 have none)"
+            : ""),
         { statusWord: sw },
       );
     }
