@@ -1,0 +1,73 @@
+import type { RegistryClient } from "../chain/registry-client.js";
+import type { OperatorStore } from "./store/operator-store.js";
+
+/** What {@link reconcilePending} settled. */
+export interface ReconcileResult {
+  readonly activated: number;
+  readonly failed: number;
+  readonly stillPending: number;
+}
+
+/** A direct-mode row with no transaction hash older than this was never sent (crash before sending). */
+export const UNSENT_GRACE_SECONDS = 600;
+
+/**
+ * Settles the store's `pending` rows of this registry from chain state (after a crash, a dropped transaction,
+ * or a relay the holder submitted later):
+ * - the card key is bound to the subject on chain (`keyNullifierOwner`) → `active` (then `revoked` when the
+ *   record has since been revoked);
+ * - else the attest transaction is known and reverted, or unknown to the node → `failed`;
+ * - else a relay whose relay deadline passed → `failed`; a direct row never sent (no hash, older than
+ *   {@link UNSENT_GRACE_SECONDS}) → `failed`;
+ * - otherwise it stays pending.
+ */
+export async function reconcilePending(
+  store: OperatorStore,
+  client: RegistryClient,
+  now: bigint,
+): Promise<ReconcileResult> {
+  let activated = 0;
+  let failed = 0;
+  let stillPending = 0;
+  for (const row of store.byStatus(client.chainId, client.address, ["pending"])) {
+    const owner = await client.keyNullifierOwner(row.keyNullifier);
+    if (owner.toLowerCase() === row.subject) {
+      const onChain = await client.attestationOf(row.subject);
+      store.markActive(row.id, row.txHash);
+      if (onChain.statusName === "Revoked") store.markRevoked([row.id], null);
+      activated++;
+      continue;
+    }
+    if (row.txHash !== null) {
+      const receipt = await client.provider.getTransactionReceipt(row.txHash);
+      if (receipt !== null && receipt.status === 0) {
+        store.markFailed(row.id, "the attest transaction reverted");
+        failed++;
+        continue;
+      }
+      if (receipt === null && (await client.provider.getTransaction(row.txHash)) === null) {
+        store.markFailed(row.id, "the attest transaction was dropped");
+        failed++;
+        continue;
+      }
+      stillPending++;
+      continue;
+    }
+    if (row.mode === "relay") {
+      if (row.relayDeadline !== null && BigInt(row.relayDeadline) < now) {
+        store.markFailed(row.id, "the relay deadline passed without the attestation being relayed");
+        failed++;
+      } else {
+        stillPending++;
+      }
+      continue;
+    }
+    if (BigInt(row.createdAt) + BigInt(UNSENT_GRACE_SECONDS) < BigInt(Math.floor(Date.now() / 1000))) {
+      store.markFailed(row.id, "never sent (interrupted before the transaction left)");
+      failed++;
+    } else {
+      stillPending++;
+    }
+  }
+  return { activated, failed, stillPending };
+}
