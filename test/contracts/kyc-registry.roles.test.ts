@@ -1,0 +1,124 @@
+import { expect } from "chai";
+import { id } from "ethers";
+import { network } from "hardhat";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { KycRegistry } from "../../types/ethers-contracts/index.js";
+import { testCard } from "../helpers/card-proof.js";
+import { ADMIN_DELAY, Reason, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+async function fixture() {
+  const f = await deployRegistryFixture(ethers);
+  await attestWith(f.registry, f.attester, testCard(0), await makeRequest(ethers, f.alice.address));
+  return f;
+}
+
+type Role = "ADMIN" | "ATTESTER" | "REVOKER_OR_ISSUER" | "PAUSER" | "ANCHOR_MANAGER";
+interface Case {
+  name: string;
+  role: Role;
+  call: (r: KycRegistry, alice: string) => Promise<unknown>;
+}
+
+const cases: Case[] = [
+  { name: "setMaxAge", role: "ADMIN", call: (r) => r.setMaxAge(60n * 24n * 3600n) },
+  { name: "setMaxStaleness", role: "ADMIN", call: (r) => r.setMaxStaleness(0) },
+  { name: "setKeyVerifier", role: "ADMIN", call: (r) => r.setKeyVerifier(1, ethers.ZeroAddress) },
+  { name: "grantRole", role: "ADMIN", call: async (r, a) => r.grantRole(await r.ATTESTER_ROLE(), a) },
+  { name: "revokeRole", role: "ADMIN", call: async (r, a) => r.revokeRole(await r.PAUSER_ROLE(), a) },
+  { name: "beginDefaultAdminTransfer", role: "ADMIN", call: (r, a) => r.beginDefaultAdminTransfer(a) },
+  { name: "changeDefaultAdminDelay", role: "ADMIN", call: (r) => r.changeDefaultAdminDelay(1) },
+  { name: "pause", role: "PAUSER", call: (r) => r.pause() },
+  { name: "unpause", role: "PAUSER", call: (r) => r.unpause() },
+  { name: "addTrustAnchor", role: "ANCHOR_MANAGER", call: (r) => r.addTrustAnchor(0, id("new"), 1, 2) },
+  { name: "setTrustAnchorEnabled", role: "ANCHOR_MANAGER", call: (r) => r.setTrustAnchorEnabled(1, false) },
+  { name: "recordCrlSync", role: "ATTESTER", call: (r) => r.recordCrlSync() },
+  {
+    name: "attest",
+    role: "ATTESTER",
+    call: async (r, a) => r.attest(await makeRequest(ethers, a), testCard(1).modulus, "0x" + "11".repeat(256)),
+  },
+  {
+    name: "attestWithVerifier",
+    role: "ATTESTER",
+    call: async (r, a) => r.attestWithVerifier(await makeRequest(ethers, a), 1, "0x04", "0x"),
+  },
+  { name: "revoke", role: "REVOKER_OR_ISSUER", call: (r, a) => r.revoke(a, Reason.Operator) },
+  { name: "revokeBatch", role: "REVOKER_OR_ISSUER", call: (r, a) => r.revokeBatch([a], Reason.Operator) },
+];
+
+describe("KycRegistry: role matrix (every privileged function by every non-privileged account)", function () {
+  for (const c of cases) {
+    it(`${c.name} (${c.role}) rejects every other account`, async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const holders: Record<Role, HardhatEthersSigner[]> = {
+        ADMIN: [f.admin],
+        ATTESTER: [f.attester, f.attester2],
+        REVOKER_OR_ISSUER: [f.revoker, f.attester], // alice's record was issued by `attester`
+        PAUSER: [f.pauser],
+        ANCHOR_MANAGER: [f.anchorManager],
+      };
+      const everyone = [f.admin, f.attester, f.attester2, f.revoker, f.pauser, f.anchorManager, f.alice, f.stranger];
+      const outsiders = everyone.filter((s) => !holders[c.role].includes(s));
+      expect(outsiders.length).to.be.greaterThan(4);
+      for (const who of outsiders) {
+        const p = c.call(f.registry.connect(who), f.alice.address);
+        if (c.role === "ATTESTER") {
+          await expect(p, `${c.name} by ${who.address}`)
+            .to.be.revertedWithCustomError(f.registry, "NotAttester")
+            .withArgs(who.address);
+        } else if (c.role === "REVOKER_OR_ISSUER") {
+          await expect(p, `${c.name} by ${who.address}`)
+            .to.be.revertedWithCustomError(f.registry, "NotAuthorizedToRevoke")
+            .withArgs(who.address, f.alice.address);
+        } else {
+          await expect(p, `${c.name} by ${who.address}`).to.be.revertedWithCustomError(
+            f.registry,
+            "AccessControlUnauthorizedAccount",
+          );
+        }
+      }
+    });
+  }
+
+  it("the admin holds no operational role (least privilege)", async function () {
+    const { registry, admin } = await networkHelpers.loadFixture(fixture);
+    for (const role of ["ATTESTER_ROLE", "REVOKER_ROLE", "PAUSER_ROLE", "ANCHOR_MANAGER_ROLE"] as const) {
+      expect(await registry.hasRole(await registry[role](), admin.address)).to.equal(false);
+    }
+  });
+
+  it("the admin role moves in two steps with a delay, never through grantRole", async function () {
+    const { registry, admin, stranger } = await networkHelpers.loadFixture(fixture);
+    const ADMIN = await registry.DEFAULT_ADMIN_ROLE();
+    await expect(registry.connect(admin).grantRole(ADMIN, stranger.address)).to.be.revertedWithCustomError(
+      registry,
+      "AccessControlEnforcedDefaultAdminRules",
+    );
+    await registry.connect(admin).beginDefaultAdminTransfer(stranger.address);
+    await expect(registry.connect(stranger).acceptDefaultAdminTransfer()).to.be.revertedWithCustomError(
+      registry,
+      "AccessControlEnforcedDefaultAdminDelay",
+    );
+    await networkHelpers.time.increase(ADMIN_DELAY + 1n);
+    await registry.connect(stranger).acceptDefaultAdminTransfer();
+    expect(await registry.defaultAdmin()).to.equal(stranger.address);
+    expect(await registry.hasRole(ADMIN, admin.address)).to.equal(false);
+    await registry.connect(stranger).setMaxStaleness(0);
+  });
+
+  it("attester ids: a re-granted attester keeps its id and its records read verified again", async function () {
+    const { registry, admin, attester, alice, stranger } = await networkHelpers.loadFixture(fixture);
+    const ROLE = await registry.ATTESTER_ROLE();
+    await registry.connect(admin).revokeRole(ROLE, attester.address);
+    await expect(registry.connect(attester).recordCrlSync()).to.be.revertedWithCustomError(registry, "NotAttester");
+    await registry.connect(admin).grantRole(ROLE, stranger.address);
+    await registry.connect(admin).grantRole(ROLE, attester.address);
+    expect(await registry.isVerified(alice.address)).to.equal(true);
+    expect((await registry.attestationOf(alice.address)).attester).to.equal(attester.address);
+    await registry.connect(stranger).recordCrlSync();
+    expect(await registry.lastCrlSync(stranger.address)).to.be.greaterThan(0n);
+  });
+});
