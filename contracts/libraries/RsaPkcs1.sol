@@ -57,36 +57,59 @@ library RsaPkcs1 {
     ) internal view returns (bool valid) {
         uint256 len = modulus.length;
         uint256 eLen = exponent.length;
-        if (!_lengthOk(len) || signature.length != len || eLen == 0 || eLen > len) return false;
-        uint256 nPtr;
-        uint256 sPtr;
-        uint256 ePtr;
-        uint256 top;
-        uint256 last;
-        assembly ("memory-safe") {
-            nPtr := add(modulus, 0x20)
-            sPtr := add(signature, 0x20)
-            ePtr := add(exponent, 0x20)
-            top := byte(0, mload(nPtr))
-            last := mload(add(nPtr, sub(len, 0x20)))
-        }
-        if (!_modulusShapeOk(len, top, last)) return false;
-        if (!_exponentOk(ePtr, eLen, nPtr, len)) return false;
-        if (!_lessThan(sPtr, nPtr, len)) return false;
         uint256 input;
+        bool ok;
         assembly ("memory-safe") {
-            // MODEXP input: len(base) || len(exponent) || len(modulus) || base || exponent || modulus
-            input := mload(0x40)
-            mstore(input, len)
-            mstore(add(input, 0x20), eLen)
-            mstore(add(input, 0x40), len)
-            let p := add(input, 0x60)
-            mcopy(p, sPtr, len)
-            p := add(p, len)
-            mcopy(p, ePtr, eLen)
-            mcopy(add(p, eLen), nPtr, len)
+            let n := add(modulus, 0x20)
+            let s := add(signature, 0x20)
+            let e := add(exponent, 0x20)
+            // 256 <= len <= 512, signature as long as the modulus, 0 < eLen <= len
+            if and(
+                and(eq(mload(signature), len), and(gt(len, 255), lt(len, 513))),
+                and(gt(eLen, 0), iszero(gt(eLen, len)))
+            ) {
+                // modulus: odd, top byte non-zero, top bit set when 256 bytes long (at least 2048 bits)
+                ok := and(and(mload(add(n, sub(len, 0x20))), 1), gt(byte(0, mload(n)), mul(eq(len, 256), 0x7f)))
+                // exponent: odd, and not 1 (a non-zero byte before the last one, or a last byte above 1)
+                let lastIndex := sub(eLen, 1)
+                let lastByte := byte(0, mload(add(e, lastIndex)))
+                let high := gt(lastByte, 1)
+                for {
+                    let i := 0
+                } lt(i, lastIndex) {
+                    i := add(i, 0x20)
+                } {
+                    let w := mload(add(e, i))
+                    let over := add(i, 0x20)
+                    if gt(over, lastIndex) {
+                        w := shr(shl(3, sub(over, lastIndex)), w)
+                    }
+                    high := or(high, w)
+                }
+                ok := and(ok, and(and(lastByte, 1), iszero(iszero(high))))
+            }
+            if ok {
+                // MODEXP input: len(base) || len(exponent) || len(modulus) || base || exponent || modulus
+                input := mload(0x40)
+                mstore(input, len)
+                mstore(add(input, 0x20), eLen)
+                mstore(add(input, 0x40), len)
+                let p := add(input, 0x60)
+                mcopy(p, s, len)
+                p := add(p, len)
+                mcopy(p, e, eLen)
+                mcopy(add(p, eLen), n, len)
+            }
         }
-        return _modexpMatches(digest, input, 0x60 + 2 * len + eLen, len);
+        // s < n; and e < n when the exponent is as long as the modulus
+        if (!ok) return false;
+        unchecked {
+            // bounded by the length checks above: no overflow
+            uint256 nCopy = input + 0x60 + len + eLen;
+            if (!_lessThan(input + 0x60, nCopy, len)) return false;
+            if (eLen == len && !_lessThan(input + 0x60 + len, nCopy, len)) return false;
+            return _modexpMatches(digest, input, 0x60 + 2 * len + eLen, len);
+        }
     }
 
     /// @notice Same as `pkcs1Sha256` with the exponent fixed at 65537 and calldata arguments (no copy to memory
@@ -101,70 +124,34 @@ library RsaPkcs1 {
         bytes calldata modulus
     ) internal view returns (bool valid) {
         uint256 len = modulus.length;
-        if (!_lengthOk(len) || signature.length != len) return false;
-        uint256 top;
-        uint256 last;
-        assembly ("memory-safe") {
-            top := byte(0, calldataload(modulus.offset))
-            last := calldataload(add(modulus.offset, sub(len, 0x20)))
-        }
-        if (!_modulusShapeOk(len, top, last)) return false;
         uint256 input;
-        uint256 sPtr;
-        uint256 nPtr;
+        bool ok;
         assembly ("memory-safe") {
-            input := mload(0x40)
-            mstore(input, len)
-            mstore(add(input, 0x20), 3)
-            mstore(add(input, 0x40), len)
-            sPtr := add(input, 0x60)
-            calldatacopy(sPtr, signature.offset, len)
-            let ePtr := add(sPtr, len)
-            mstore(ePtr, shl(232, 0x010001))
-            nPtr := add(ePtr, 3)
-            calldatacopy(nPtr, modulus.offset, len)
-        }
-        if (!_lessThan(sPtr, nPtr, len)) return false;
-        return _modexpMatches(digest, input, 0x63 + 2 * len, len);
-    }
-
-    /// @dev A modulus (and signature) length in [256, 512] bytes. Checked before any word of the modulus is read.
-    function _lengthOk(uint256 len) private pure returns (bool) {
-        return len >= _MIN_BYTES && len <= _MAX_BYTES;
-    }
-
-    /// @dev For a length already checked by `_lengthOk`: non-zero top byte, top bit set when 256 bytes long (so at
-    /// least 2048 bits), odd. `last` is the modulus' last 32 bytes (only its lowest bit is read).
-    function _modulusShapeOk(uint256 len, uint256 top, uint256 last) private pure returns (bool) {
-        if (top == 0 || (len == _MIN_BYTES && top < 0x80)) return false;
-        return last & 1 == 1;
-    }
-
-    /// @dev The exponent at `ePtr` (`eLen` bytes, 0 < eLen <= len) is odd, at least 3, and below the modulus.
-    function _exponentOk(uint256 ePtr, uint256 eLen, uint256 nPtr, uint256 len) private pure returns (bool ok) {
-        uint256 lastByte;
-        uint256 high;
-        assembly ("memory-safe") {
-            let lastIndex := sub(eLen, 1)
-            lastByte := byte(0, mload(add(ePtr, lastIndex)))
-            // OR of the bytes before the last one
-            for {
-                let i := 0
-            } lt(i, lastIndex) {
-                i := add(i, 0x20)
-            } {
-                let w := mload(add(ePtr, i))
-                let over := add(i, 0x20)
-                if gt(over, lastIndex) {
-                    w := shr(shl(3, sub(over, lastIndex)), w)
-                }
-                high := or(high, w)
+            // 256 <= len <= 512, signature as long as the modulus
+            if and(eq(signature.length, len), and(gt(len, 255), lt(len, 513))) {
+                // modulus: odd, top byte non-zero, top bit set when 256 bytes long (at least 2048 bits)
+                let top := byte(0, calldataload(modulus.offset))
+                ok := and(and(calldataload(add(modulus.offset, sub(len, 0x20))), 1), gt(top, mul(eq(len, 256), 0x7f)))
+            }
+            if ok {
+                input := mload(0x40)
+                mstore(input, len)
+                mstore(add(input, 0x20), 3)
+                mstore(add(input, 0x40), len)
+                let p := add(input, 0x60)
+                calldatacopy(p, signature.offset, len)
+                p := add(p, len)
+                mstore(p, shl(232, 0x010001))
+                calldatacopy(add(p, 3), modulus.offset, len)
             }
         }
-        // odd, and not 1
-        if (lastByte & 1 == 0 || (high == 0 && lastByte == 1)) return false;
-        // eLen <= len: only an exponent as long as the modulus can reach it
-        return eLen < len || _lessThan(ePtr, nPtr, len);
+        // s < n
+        if (!ok) return false;
+        unchecked {
+            // bounded by the length checks above: no overflow
+            if (!_lessThan(input + 0x60, input + 0x63 + len, len)) return false;
+            return _modexpMatches(digest, input, 0x63 + 2 * len, len);
+        }
     }
 
     /// @dev Whether the big-endian `len`-byte (len >= 32) integer at `a` is below the one at `b`, compared from the
@@ -205,22 +192,26 @@ library RsaPkcs1 {
         uint256 len
     ) private view returns (bool valid) {
         assembly ("memory-safe") {
-            let ok := staticcall(gas(), _MODEXP, input, inputLen, input, len)
-            ok := and(ok, eq(returndatasize(), len))
-            ok := and(ok, eq(mload(input), _EM_HEAD))
-            // bytes [32, len - 64) are all FF: AND the words at 32, 64, ... and the (overlapping) one at len - 96
-            let lastFull := add(input, sub(len, 0x60))
-            let acc := mload(lastFull)
-            for {
-                let p := add(input, 0x20)
-            } lt(p, lastFull) {
-                p := add(p, 0x20)
-            } {
-                acc := and(acc, mload(p))
+            // (Yul evaluates arguments right to left: returndatasize() must be read after the call)
+            let success := staticcall(gas(), _MODEXP, input, inputLen, input, len)
+            if and(success, eq(returndatasize(), len)) {
+                // bytes [32, len - 64) are all FF: AND the words at 32..160 (len >= 256), those from 192 up, and
+                // the (overlapping) one at len - 96
+                let lastFull := add(input, sub(len, 0x60))
+                let acc := and(mload(lastFull), and(mload(add(input, 0x20)), mload(add(input, 0x40))))
+                acc := and(acc, and(mload(add(input, 0x60)), and(mload(add(input, 0x80)), mload(add(input, 0xa0)))))
+                for {
+                    let p := add(input, 0xc0)
+                } lt(p, lastFull) {
+                    p := add(p, 0x20)
+                } {
+                    acc := and(acc, mload(p))
+                }
+                valid := and(
+                    and(eq(mload(input), _EM_HEAD), eq(acc, not(0))),
+                    and(eq(mload(add(lastFull, 0x20)), _EM_TAIL), eq(mload(add(lastFull, 0x40)), digest))
+                )
             }
-            ok := and(ok, eq(acc, not(0)))
-            ok := and(ok, eq(mload(add(lastFull, 0x20)), _EM_TAIL))
-            valid := and(ok, eq(mload(add(lastFull, 0x40)), digest))
         }
     }
 }
