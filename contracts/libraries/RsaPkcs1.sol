@@ -70,23 +70,6 @@ library RsaPkcs1 {
             ) {
                 // modulus: odd, top byte non-zero, top bit set when 256 bytes long (at least 2048 bits)
                 ok := and(and(mload(add(n, sub(len, 0x20))), 1), gt(byte(0, mload(n)), mul(eq(len, 256), 0x7f)))
-                // exponent: odd, and not 1 (a non-zero byte before the last one, or a last byte above 1)
-                let lastIndex := sub(eLen, 1)
-                let lastByte := byte(0, mload(add(e, lastIndex)))
-                let high := gt(lastByte, 1)
-                for {
-                    let i := 0
-                } lt(i, lastIndex) {
-                    i := add(i, 0x20)
-                } {
-                    let w := mload(add(e, i))
-                    let over := add(i, 0x20)
-                    if gt(over, lastIndex) {
-                        w := shr(shl(3, sub(over, lastIndex)), w)
-                    }
-                    high := or(high, w)
-                }
-                ok := and(ok, and(and(lastByte, 1), iszero(iszero(high))))
             }
             if ok {
                 // MODEXP input: len(base) || len(exponent) || len(modulus) || base || exponent || modulus
@@ -101,13 +84,14 @@ library RsaPkcs1 {
                 mcopy(add(p, eLen), n, len)
             }
         }
-        // s < n; and e < n when the exponent is as long as the modulus
         if (!ok) return false;
         unchecked {
             // bounded by the length checks above: no overflow
-            uint256 nCopy = input + 0x60 + len + eLen;
-            if (!_lessThan(input + 0x60, nCopy, len)) return false;
-            if (eLen == len && !_lessThan(input + 0x60 + len, nCopy, len)) return false;
+            uint256 eCopy = input + 0x60 + len;
+            uint256 nCopy = eCopy + eLen;
+            // exponent odd and at least 3; s < n; e < n when the exponent is as long as the modulus
+            if (!_exponentOk(eCopy, eLen) || !_lessThan(input + 0x60, nCopy, len)) return false;
+            if (eLen == len && !_lessThan(eCopy, nCopy, len)) return false;
             return _modexpMatches(digest, input, 0x60 + 2 * len + eLen, len);
         }
     }
@@ -151,6 +135,29 @@ library RsaPkcs1 {
             // bounded by the length checks above: no overflow
             if (!_lessThan(input + 0x60, input + 0x63 + len, len)) return false;
             return _modexpMatches(digest, input, 0x63 + 2 * len, len);
+        }
+    }
+
+    /// @dev The `eLen`-byte (eLen > 0) big-endian exponent at `e` is odd and not 1 (so at least 3).
+    function _exponentOk(uint256 e, uint256 eLen) private pure returns (bool ok) {
+        assembly ("memory-safe") {
+            let lastIndex := sub(eLen, 1)
+            let lastByte := byte(0, mload(add(e, lastIndex)))
+            // not 1: a last byte above 1, or a non-zero byte before the last one
+            let high := gt(lastByte, 1)
+            for {
+                let i := 0
+            } lt(i, lastIndex) {
+                i := add(i, 0x20)
+            } {
+                let w := mload(add(e, i))
+                let over := add(i, 0x20)
+                if gt(over, lastIndex) {
+                    w := shr(shl(3, sub(over, lastIndex)), w) // keep the bytes before the last one
+                }
+                high := or(high, w)
+            }
+            ok := and(and(lastByte, 1), iszero(iszero(high)))
         }
     }
 

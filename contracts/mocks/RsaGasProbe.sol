@@ -8,6 +8,9 @@ import {RsaPkcs1} from "../libraries/RsaPkcs1.sol";
 /// @title RsaGasProbe — measures the execution gas of one RSA PKCS#1 v1.5 verification, for the gas benchmark.
 /// @notice Each function decodes its arguments first, then returns the verification result and the gas spent
 /// between two `gasleft()` readings around the verification alone. Call it with `eth_call`. Test-only.
+/// @dev Memory parameters are deliberate: the arguments are decoded into memory before the first `gasleft()`, so
+/// the copy is not counted in the memory-argument measurements.
+/* solhint-disable gas-calldata-parameters */
 contract RsaGasProbe {
     /// @notice Thrown by `measureModexp` when the precompile call fails.
     error ModexpFailed();

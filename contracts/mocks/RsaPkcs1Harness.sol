@@ -5,12 +5,12 @@ import {RsaPkcs1} from "../libraries/RsaPkcs1.sol";
 
 /// @title RsaPkcs1Harness — exposes the RsaPkcs1 library to tests. Test-only; never deploy outside tests.
 contract RsaPkcs1Harness {
-    /// @notice `RsaPkcs1.pkcs1Sha256` (memory arguments, any exponent).
+    /// @notice `RsaPkcs1.pkcs1Sha256` (memory arguments, any exponent; the calldata is copied to memory).
     function verify(
         bytes32 digest,
-        bytes memory signature,
-        bytes memory exponent,
-        bytes memory modulus
+        bytes calldata signature,
+        bytes calldata exponent,
+        bytes calldata modulus
     ) external view returns (bool) {
         return RsaPkcs1.pkcs1Sha256(digest, signature, exponent, modulus);
     }

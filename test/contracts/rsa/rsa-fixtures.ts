@@ -73,13 +73,13 @@ export function validEm(len: number, digest: Buffer): Buffer {
   return encodeEm(len, Buffer.concat([Buffer.from(SHA256_DIGEST_INFO, "hex"), digest]));
 }
 
-function nodeKey(bits: number): TestKey {
-  const pair = crypto.generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: 65537 });
+function nodeKey(bits: number, publicExponent: number): TestKey {
+  const pair = crypto.generateKeyPairSync("rsa", { modulusLength: bits, publicExponent });
   const jwk = pair.publicKey.export({ format: "jwk" });
   const n = Buffer.from(jwk.n!, "base64url");
   const e = Buffer.from(jwk.e!, "base64url");
   return {
-    label: `node ${bits}-bit`,
+    label: `node ${bits}-bit e=${publicExponent}`,
     n,
     e,
     node: pair,
@@ -89,12 +89,12 @@ function nodeKey(bits: number): TestKey {
 
 const cache = new Map<string, TestKey>();
 
-/** A node:crypto RSA key with e = 65537, generated once per process per size. */
-export function rsaKey(bits: number): TestKey {
-  const id = `node-${bits}`;
+/** A node:crypto RSA key (e = 65537 unless told), generated once per process per size and exponent. */
+export function rsaKey(bits: number, publicExponent = 65537): TestKey {
+  const id = `node-${bits}-${publicExponent}`;
   let key = cache.get(id);
   if (!key) {
-    key = nodeKey(bits);
+    key = nodeKey(bits, publicExponent);
     cache.set(id, key);
   }
   return key;
