@@ -1,0 +1,405 @@
+import { getBytes, hexlify, keccak256, ZeroHash } from "ethers";
+
+import { AnchorKind } from "../chain/registry-abi.js";
+import type { RegistryClient, TrustAnchorView, TxOutcome } from "../chain/registry-client.js";
+import { ChainError } from "../chain/chain-error.js";
+import { Claim, claimNames } from "../claims.js";
+import type { ProofRequest } from "../binding/proof-request.js";
+import { readSigningAttributes, type JpkiAttributes } from "../pki/attributes.js";
+import { parseCertificate, type JpkiCertificate } from "../pki/certificate.js";
+import { verifyChain } from "../pki/chain.js";
+import { verifyPkcs1Sha256 } from "../pki/rsa.js";
+import { requestTuple, signAttestation, type AttestationRequest } from "./attestation-request.js";
+import type { LoadedCrl } from "./crl-files.js";
+import { deriveClaims, expiryCap, personTag } from "./derive.js";
+import { OperatorError } from "./operator-error.js";
+import { assertNoPii, type PiiMaterial } from "./pii-guard.js";
+import { piiFromCertificate } from "./pii-material.js";
+import type { RelayFile } from "./relay-file.js";
+import type { OperatorStore } from "./store/operator-store.js";
+import type { CertificateRef } from "./store/types.js";
+
+/** certificatePolicies of the JPKI user authentication certificate. */
+export const AUTH_POLICY = "1.2.392.200149.8.5.1.3.30";
+/** certificatePolicies of the JPKI digital signature certificate. */
+export const SIGN_POLICY = "1.2.392.200149.8.5.1.1.20";
+/** The only card public exponent the registry accepts. */
+export const CARD_EXPONENT = 65537;
+
+/** The result of the off-chain checks of a proof request. A failed check is a result, not an exception. */
+export interface ProofCheck {
+  readonly ok: boolean;
+  /** Every failed check, in the fixed order they run (no certificate data in the text). */
+  readonly failures: readonly string[];
+  readonly auth?: { cert: JpkiCertificate; ca: JpkiCertificate; caId: number };
+  readonly sign?: { cert: JpkiCertificate; ca: JpkiCertificate; attributes: JpkiAttributes };
+}
+
+/** Inputs of {@link checkProofRequest}. */
+export interface CheckInputs {
+  readonly request: ProofRequest;
+  /** The operator's local CA certificates (only those matching an enabled on-chain anchor are trusted). */
+  readonly caCertificates: readonly JpkiCertificate[];
+  /** The CRLs (see `loadCrls`). */
+  readonly crls: readonly LoadedCrl[];
+  readonly client: RegistryClient;
+  /** The chain's current time. */
+  readonly now: Date;
+}
+
+function hex(s: string): string {
+  return s.toLowerCase().replace(/^0x/, "");
+}
+
+/** CA certificates that match an enabled on-chain trust anchor of `kind`, with the anchor id. */
+function anchoredCas(
+  cas: readonly JpkiCertificate[],
+  anchors: readonly TrustAnchorView[],
+  kind: number,
+): Array<{ ca: JpkiCertificate; caId: number }> {
+  const out: Array<{ ca: JpkiCertificate; caId: number }> = [];
+  for (const anchor of anchors) {
+    if (!anchor.enabled || anchor.kind !== kind) continue;
+    const ca = cas.find((c) => hex(c.spkiSha256) === hex(anchor.keyHash));
+    if (ca !== undefined) out.push({ ca, caId: anchor.caId });
+  }
+  return out;
+}
+
+/** Checks one card certificate: chain to an anchored CA, validity, CRL, policy, card signature over the digest. */
+function checkCertificate(
+  role: "auth" | "sign",
+  cert: JpkiCertificate,
+  signature: Uint8Array,
+  digest: Uint8Array,
+  anchored: Array<{ ca: JpkiCertificate; caId: number }>,
+  crls: readonly LoadedCrl[],
+  now: Date,
+  failures: string[],
+): { ca: JpkiCertificate; caId: number } | undefined {
+  const name = role === "auth" ? "authentication certificate" : "signing certificate";
+  const expectedKinds = role === "auth" ? ["auth"] : ["sign"];
+  if (!expectedKinds.includes(cert.kind)) failures.push(`the ${name} is not a JPKI ${name} (kind ${cert.kind})`);
+  if (anchored.length === 0) {
+    failures.push(
+      `no CA in the CA folder matches an enabled on-chain ${role === "auth" ? "authentication" : "signing"} trust anchor`,
+    );
+    return undefined;
+  }
+  const chain = verifyChain(
+    cert,
+    anchored.map((a) => a.ca),
+    now,
+  );
+  if (!chain.ok) for (const f of chain.failures) failures.push(`${name}: ${f}`);
+  const anchorFingerprint = (chain.anchor as JpkiCertificate | undefined)?.sha256Fingerprint;
+  const issuer = anchored.find((a) => a.ca.sha256Fingerprint === anchorFingerprint);
+  if (chain.ok && issuer === undefined) failures.push(`${name}: chained to a CA that is not an on-chain trust anchor`);
+  // Validity (also part of verifyChain; kept explicit so the message is clear).
+  if (now < cert.notBefore || now > cert.notAfter)
+    failures.push(`the ${name} is not valid now (expired or not yet valid)`);
+  // Policy.
+  const policy = role === "auth" ? AUTH_POLICY : SIGN_POLICY;
+  if (!cert.policies.includes(policy)) failures.push(`the ${name} lacks the JPKI policy ${policy}`);
+  // CRL.
+  const partition = cert.crlDistributionPoint?.partition;
+  const aki = cert.authorityKeyId?.toLowerCase();
+  if (partition === undefined || aki === undefined) {
+    failures.push(`the ${name} has no CRL distribution point or authority key id`);
+  } else {
+    const crl = crls.find(
+      (c) => c.partition === partition && (c.issuerKeyId === aki || c.ca?.subjectKeyId?.toLowerCase() === aki),
+    );
+    if (crl === undefined) failures.push(`no CRL for the ${name}'s partition was given`);
+    else if (crl.problems.length > 0)
+      failures.push(`the CRL for the ${name} cannot be used: ${crl.problems.join("; ")}`);
+    else if (crl.crl.lookup(cert.serialHex) !== undefined) failures.push(`the ${name} is revoked (listed in the CRL)`);
+  }
+  // Card signature over the binding digest.
+  if (!verifyPkcs1Sha256(cert.rsa, digest, signature))
+    failures.push(`the card signature with the ${role} key does not verify`);
+  return issuer;
+}
+
+/**
+ * Every off-chain check of DESIGN.md, in a fixed order: binding (chain, registry, deadline, nonce), the
+ * authentication certificate (kind, chain to an on-chain authentication anchor, validity, policy, CRL, card
+ * signature, key shape), then the signing certificate when present (same checks against a signing anchor, its
+ * signature over the same digest, its attributes readable).
+ * @throws ChainError `CHAIN_WRONG_NETWORK` when the request is for another chain or registry.
+ */
+export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck> {
+  const { request, client, now } = inputs;
+  const b = request.binding;
+  client.requireChain(b.chainId, "the proof request");
+  if (b.registry.toLowerCase() !== client.address.toLowerCase()) {
+    throw new ChainError(
+      "CHAIN_WRONG_NETWORK",
+      `the proof request is for the registry ${b.registry}, not ${client.address}`,
+    );
+  }
+  const failures: string[] = [];
+  const nowSeconds = BigInt(Math.floor(now.getTime() / 1000));
+  if (b.deadline <= nowSeconds)
+    failures.push(`the binding deadline passed at ${new Date(Number(b.deadline) * 1000).toISOString()}`);
+  const nonce = await client.nonces(b.subject);
+  if (nonce !== b.nonce)
+    failures.push(`the binding nonce is stale (the registry is at ${nonce}); the holder must bind again`);
+  const onChainDigest = await client.bindingDigest(b.subject, b.disclose, b.nonce, b.deadline);
+  if (onChainDigest.toLowerCase() !== b.digest.toLowerCase())
+    failures.push("the binding digest differs from the registry's");
+  const digest = getBytes(b.digest);
+
+  const anchors = await client.trustAnchors();
+  const authCert = parseCertificate(request.authCertificate);
+  const authAnchors = anchoredCas(inputs.caCertificates, anchors, AnchorKind.Authentication);
+  const authIssuer = checkCertificate(
+    "auth",
+    authCert,
+    request.authSignature,
+    digest,
+    authAnchors,
+    inputs.crls,
+    now,
+    failures,
+  );
+  if (BigInt(authCert.rsa.exponent) !== BigInt(CARD_EXPONENT))
+    failures.push("the card key's public exponent is not 65537");
+  if (authCert.rsa.bits < 2048 || authCert.rsa.bits > 4096) {
+    failures.push("the card key is not RSA 2048..4096 bits");
+  }
+
+  let sign: ProofCheck["sign"];
+  if (request.signCertificate !== undefined && request.signSignature !== undefined) {
+    const signCert = parseCertificate(request.signCertificate);
+    const signAnchors = anchoredCas(inputs.caCertificates, anchors, AnchorKind.Signing);
+    const signIssuer = checkCertificate(
+      "sign",
+      signCert,
+      request.signSignature,
+      digest,
+      signAnchors,
+      inputs.crls,
+      now,
+      failures,
+    );
+    let attributes: JpkiAttributes | undefined;
+    try {
+      attributes = readSigningAttributes(signCert);
+    } catch {
+      failures.push("the signing certificate's attributes cannot be read");
+    }
+    if (signIssuer !== undefined && attributes !== undefined) sign = { cert: signCert, ca: signIssuer.ca, attributes };
+  }
+  return {
+    ok: failures.length === 0,
+    failures,
+    ...(authIssuer !== undefined ? { auth: { cert: authCert, ca: authIssuer.ca, caId: authIssuer.caId } } : {}),
+    ...(sign !== undefined ? { sign } : {}),
+  };
+}
+
+/** How to submit: send `attest` now, or sign for the holder to relay with `attestBySig`. */
+export type Submission = { readonly mode: "direct" } | { readonly mode: "relay"; readonly relayDeadline: bigint };
+
+/** Inputs of {@link attestProofRequest}. */
+export interface AttestInputs extends CheckInputs {
+  /** The registry client, connected with the attester's signer. */
+  readonly client: RegistryClient;
+  readonly store: OperatorStore;
+  /** The operator's HMAC secret. */
+  readonly secret: Uint8Array;
+  readonly submission: Submission;
+}
+
+/** What an attestation produced. */
+export interface AttestResult {
+  readonly mode: "direct" | "relay";
+  readonly subject: string;
+  readonly claims: number;
+  readonly claimNames: string[];
+  readonly caId: number;
+  readonly expiryCap: bigint;
+  readonly keyNullifier: string;
+  readonly identity: boolean;
+  /** The store row. */
+  readonly storeId: number;
+  /** Direct mode: the mined transaction. */
+  readonly tx?: { hash: string; gasUsed: bigint };
+  /** Relay mode: the signed authorization to write to a relay file. */
+  readonly relay?: RelayFile;
+}
+
+/**
+ * The operator pipeline: checks (refusing with `OPERATOR_CHECK_FAILED` listing every failed check), the
+ * attester's standing (role, heartbeat, not paused), derivations (claims ⊆ disclose, person tag, expiry cap),
+ * the PII guard over the exact calldata, then the store's `pending` row BEFORE sending (direct) or signing
+ * (relay), and the outcome recorded.
+ * @throws OperatorError, ChainError, PiiGuardError, PkiError
+ */
+export async function attestProofRequest(inputs: AttestInputs): Promise<AttestResult> {
+  const { request, client, store, now } = inputs;
+  const check = await checkProofRequest(inputs);
+  if (!check.ok || check.auth === undefined) {
+    throw new OperatorError(
+      "OPERATOR_CHECK_FAILED",
+      `the proof request fails ${check.failures.length} check(s): ${check.failures.join("; ")}`,
+    );
+  }
+  const attester = await client.signer().getAddress();
+  await client.requireRole("ATTESTER_ROLE", attester);
+  if (await client.read<boolean>("paused"))
+    throw new ChainError("CHAIN_REVERTED", "the registry is paused: no new attestations", {
+      revertName: "RegistryPaused",
+    });
+  const nowSeconds = BigInt(Math.floor(now.getTime() / 1000));
+  const maxStaleness = await client.read<bigint>("maxStaleness");
+  const last = await client.lastCrlSync(attester);
+  if (maxStaleness > 0n && last + maxStaleness < nowSeconds) {
+    throw new OperatorError(
+      "OPERATOR_CRL",
+      "the attester's last CRL sync is older than the registry's maxStaleness: run `kyc crl-sync` first",
+    );
+  }
+
+  const b = request.binding;
+  const { auth, sign } = check;
+  const claims = deriveClaims({
+    disclose: b.disclose,
+    signingCertificateVerified: sign !== undefined,
+    dateOfBirth: sign?.attributes.dateOfBirth ?? null,
+    at: now,
+  });
+  const identity = (claims & Claim.IDENTITY) !== 0;
+  const usesSign = sign !== undefined && (claims & (Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20)) !== 0;
+  const tag =
+    identity && sign !== undefined
+      ? personTag(inputs.secret, {
+          dateOfBirth: sign.attributes.dateOfBirth,
+          gender: sign.attributes.genderCode,
+          name: sign.attributes.name,
+        })
+      : ZeroHash;
+  const notAfter = usesSign && sign.cert.notAfter < auth.cert.notAfter ? sign.cert.notAfter : auth.cert.notAfter;
+  const cap = BigInt(expiryCap(notAfter));
+  if (cap <= nowSeconds)
+    throw new OperatorError(
+      "OPERATOR_CHECK_FAILED",
+      "the certificate expires within the current 30-day period: nothing to attest",
+    );
+  const attestation: AttestationRequest = {
+    subject: b.subject,
+    disclose: b.disclose,
+    deadline: b.deadline,
+    claims,
+    personTag: tag,
+    expiryCap: cap,
+    caId: auth.caId,
+  };
+  const modulus = hexlify(auth.cert.rsa.modulus);
+  const cardSignature = hexlify(request.authSignature);
+  const keyNullifier = keccak256(modulus);
+  const pii: PiiMaterial[] = [piiFromCertificate("authentication certificate", auth.cert)];
+  if (request.signCertificate !== undefined) {
+    const signCert = sign?.cert ?? parseCertificate(request.signCertificate);
+    pii.push(piiFromCertificate("signing certificate", signCert, sign?.attributes, true));
+  }
+  const certificates: CertificateRef[] = [certRef("auth", auth.cert)];
+  if (usesSign) certificates.push(certRef("sign", sign.cert));
+  const common = {
+    subject: b.subject,
+    claims,
+    claimNames: claimNames(claims),
+    caId: auth.caId,
+    expiryCap: cap,
+    keyNullifier,
+    identity,
+  };
+
+  if (inputs.submission.mode === "relay") {
+    const relayDeadline = inputs.submission.relayDeadline;
+    if (relayDeadline <= nowSeconds)
+      throw new OperatorError("OPERATOR_BAD_INPUT", "the relay deadline must be in the future");
+    const attesterNonce = await client.attesterNonces(attester);
+    const authz = { request: attestation, keyNullifier, attesterNonce, relayDeadline };
+    const attesterSignature = await signAttestation(client.signer(), client.chainId, client.address, authz);
+    // Guard the exact calldata the relayer will send.
+    assertNoPii(
+      client.encode("attestBySig", [
+        requestTuple(attestation),
+        modulus,
+        cardSignature,
+        attester,
+        relayDeadline,
+        attesterSignature,
+      ]),
+      pii,
+    );
+    const storeId = store.insertPending({
+      chainId: client.chainId,
+      registry: client.address,
+      subject: b.subject,
+      keyNullifier,
+      personTag: identity ? tag : null,
+      claims,
+      caId: auth.caId,
+      expiryCap: Number(cap),
+      mode: "relay",
+      relayDeadline: Number(relayDeadline),
+      certificates,
+    });
+    const relay: RelayFile = {
+      chainId: client.chainId,
+      registry: client.address,
+      attester,
+      request: attestation,
+      keyNullifier,
+      attesterNonce,
+      relayDeadline,
+      modulus,
+      cardSignature,
+      attesterSignature,
+    };
+    return { mode: "relay", ...common, storeId, relay };
+  }
+
+  // Guard before the pending row, so a refused transaction leaves nothing behind.
+  assertNoPii(client.encode("attest", [requestTuple(attestation), modulus, cardSignature]), pii);
+  const storeId = store.insertPending({
+    chainId: client.chainId,
+    registry: client.address,
+    subject: b.subject,
+    keyNullifier,
+    personTag: identity ? tag : null,
+    claims,
+    caId: auth.caId,
+    expiryCap: Number(cap),
+    mode: "direct",
+    certificates,
+  });
+  let outcome: TxOutcome;
+  try {
+    outcome = await client.send("attest", [requestTuple(attestation), modulus, cardSignature], {
+      pii,
+      onSent: (hash) => store.setTxHash(storeId, hash),
+    });
+  } catch (error) {
+    // A transaction that never left, or reverted, failed; a dropped one stays pending for reconcile.
+    if (!(error instanceof ChainError && error.code === "CHAIN_DROPPED")) {
+      store.markFailed(storeId, error instanceof Error ? error.message.split("\n")[0]! : "failed");
+    }
+    throw error;
+  }
+  store.markActive(storeId, outcome.hash);
+  return { mode: "direct", ...common, storeId, tx: { hash: outcome.hash, gasUsed: outcome.gasUsed } };
+}
+
+function certRef(role: "auth" | "sign", cert: JpkiCertificate): CertificateRef {
+  return {
+    role,
+    issuerKeyId: cert.authorityKeyId ?? "",
+    partition: cert.crlDistributionPoint?.partition ?? "",
+    serialHex: cert.serialHex,
+    notAfter: Math.floor(cert.notAfter.getTime() / 1000),
+  };
+}

@@ -1,0 +1,49 @@
+import { loadCaDirectory } from "../ca-directory.js";
+import { crlSync, type CrlSyncResult } from "../crl-sync.js";
+import { crlSyncChain } from "../crl-sync-chain.js";
+import { loadCrls, verifiedPartitions } from "../crl-files.js";
+import { OperatorError } from "../operator-error.js";
+import { reconcilePending } from "../reconcile.js";
+import { chainTime, connectRegistry, openStore, type OperatorContext } from "./context.js";
+
+/** Arguments of `kyc crl-sync`. */
+export interface CrlSyncArgs {
+  readonly crl: string | undefined;
+  readonly caDir: string | undefined;
+  readonly dryRun?: boolean;
+  readonly batchSize?: number;
+  readonly registry?: string;
+  readonly store?: string;
+  /** Progress callback (the task draws a bar on a TTY). */
+  readonly onProgress?: (phase: "scan" | "revoke", done: number, total: number) => void;
+}
+
+/**
+ * `kyc crl-sync`: verify every CRL (any failure aborts before anything is sent), settle pending rows, revoke the
+ * listed attestations in batches, record the heartbeat once complete.
+ */
+export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): Promise<CrlSyncResult> {
+  if (args.crl === undefined || args.crl === "")
+    throw new OperatorError("OPERATOR_BAD_INPUT", "--crl <dir> is required");
+  if (args.caDir === undefined || args.caDir === "")
+    throw new OperatorError("OPERATOR_BAD_INPUT", "--ca-dir is required");
+  const cas = loadCaDirectory(args.caDir);
+  const client = await connectRegistry(ctx, args.registry);
+  const nowSeconds = await chainTime(ctx.provider);
+  const partitions = verifiedPartitions(loadCrls(args.crl, cas, new Date(Number(nowSeconds) * 1000)));
+  if (args.dryRun !== true) await client.requireRole("ATTESTER_ROLE", await client.signer().getAddress());
+  const store = openStore(ctx, client.chainId, args.store);
+  try {
+    if (args.dryRun !== true) await reconcilePending(store, client, nowSeconds);
+    return await crlSync({
+      store,
+      chain: crlSyncChain(client),
+      crls: partitions,
+      ...(args.batchSize !== undefined ? { batchSize: args.batchSize } : {}),
+      dryRun: args.dryRun === true,
+      ...(args.onProgress !== undefined ? { onProgress: args.onProgress } : {}),
+    });
+  } finally {
+    store.close();
+  }
+}

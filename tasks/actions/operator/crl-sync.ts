@@ -1,0 +1,57 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { taskAction } from "../../../src/cli/task-action.js";
+import { crlSyncCommand } from "../../../src/operator/commands/crl-sync.js";
+import { ProgressBar } from "../../../src/operator/progress-bar.js";
+import { toJson, txLine, withOperatorContext } from "./context.js";
+
+interface Args {
+  crl: string | undefined;
+  caDir: string | undefined;
+  dryRun: boolean;
+  batchSize: number;
+  registry: string | undefined;
+  store: string | undefined;
+  json: boolean;
+}
+
+export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => {
+  const bar = new ProgressBar();
+  let phase = "";
+  const r = await withOperatorContext(hre, (ctx) =>
+    crlSyncCommand(ctx, {
+      crl: args.crl,
+      caDir: args.caDir,
+      dryRun: args.dryRun,
+      batchSize: args.batchSize,
+      ...(args.registry !== undefined ? { registry: args.registry } : {}),
+      ...(args.store !== undefined ? { store: args.store } : {}),
+      onProgress: (p, done, total) => {
+        if (phase !== "" && phase !== p) bar.finish();
+        phase = p;
+        bar.update(p === "scan" ? "checking certificates" : "revoking", done, total, done === total);
+      },
+    }),
+  ).finally(() => bar.finish());
+  if (args.json) {
+    console.log(toJson(r));
+  } else {
+    console.log(
+      `checked ${r.checkedCertificates} certificate(s) in ${r.checkedPartitions} CRL partition(s); ${r.listed.length} attestation(s) listed`,
+    );
+    for (const l of r.listed)
+      console.log(`  ${args.dryRun ? "would revoke" : "revoke"} ${l.subject}${l.resumed ? " (resumed)" : ""}`);
+    for (const b of r.batches) console.log(`  ${txLine(`revokeBatch of ${b.size} (${b.revoked} revoked)`, b)}`);
+    if (r.alreadyRevoked > 0) console.log(`  ${r.alreadyRevoked} already revoked on chain`);
+    for (const n of r.notActive) console.log(`  ${n.subject}: no longer active on chain (${n.status})`);
+    for (const m of r.missingPartitions) {
+      console.log(
+        `  MISSING CRL for partition ${m.partition} of CA ${m.issuerKeyId} (${m.count} active certificate(s))`,
+      );
+    }
+    if (r.heartbeat !== undefined) console.log(txLine("recorded the CRL-sync heartbeat", r.heartbeat));
+    else if (!r.dryRun) console.log("the heartbeat was NOT recorded (incomplete sync)");
+  }
+  // An incomplete sync is a failure for cron: non-zero exit.
+  if (!r.dryRun && r.heartbeat === undefined) return 5;
+});

@@ -1,0 +1,225 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { Claim } from "../../src/claims.js";
+import { KycError } from "../../src/errors.js";
+import { caAddCommand, caSetEnabledCommand } from "../../src/operator/commands/admin.js";
+import { attestCommand } from "../../src/operator/commands/attest.js";
+import type { OperatorContext } from "../../src/operator/commands/context.js";
+import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
+import { relayCommand } from "../../src/operator/commands/relay.js";
+import { findPii } from "../../src/operator/pii-guard.js";
+import { piiFromCertificate } from "../../src/operator/pii-material.js";
+import { OperatorStore } from "../../src/operator/store/operator-store.js";
+import { readSigningAttributes } from "../../src/pki/attributes.js";
+import { parseCertificate } from "../../src/pki/certificate.js";
+import { deployRegistryFixture } from "../helpers/registry-fixture.js";
+import { crlsWithRevoked, devWorld, makeProofRequest, type DevWorld } from "./helpers/dev-world.js";
+
+const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
+
+async function rejects(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<KycError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, String(error)).to.be.instanceOf(KycError);
+    expect((error as KycError).code, (error as Error).message).to.equal(code);
+    expect((error as KycError).message).not.to.include("\n");
+    if (pattern !== undefined) expect((error as KycError).message).to.match(pattern);
+    return error as KycError;
+  }
+  expect.fail(`expected ${code}`);
+}
+
+describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-process chain)", function () {
+  this.timeout(120_000);
+  let w: DevWorld;
+  let tmp: string;
+  before(async function () {
+    w = await devWorld();
+  });
+  beforeEach(function () {
+    tmp = mkdtempSync(join(tmpdir(), "kyc-attest-"));
+  });
+  afterEach(function () {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function setup() {
+    const { ethers, networkHelpers } = await network.create();
+    const f = await deployRegistryFixture(ethers);
+    const ctx = (signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot: tmp });
+    for (const file of readdirSync(join(w.dir, "ca")).filter((n) => n.endsWith(".der"))) {
+      await caAddCommand(ctx(f.anchorManager), { file: join(w.dir, "ca", file), synthetic: true, registry: f.address });
+    }
+    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const proof = async (
+      scenario: string,
+      subject: string,
+      disclose: number,
+      withSign: boolean,
+      name = "proof.json",
+    ) => {
+      const out = join(tmp, name);
+      await makeProofRequest(w, ethers.provider, {
+        holder: w.holder(scenario),
+        registry: f.address,
+        subject,
+        disclose,
+        deadline: now + 3600n,
+        withSign,
+        out,
+      });
+      return out;
+    };
+    const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
+    return { ethers, networkHelpers, f, ctx, proof, base, now };
+  }
+
+  it("attests an adult with identity and age claims; the calldata carries nothing from the certificates", async function () {
+    const { ethers, f, ctx, proof, base } = await setup();
+    const request = await proof("adult", f.alice.address, ALL, true);
+    const r = await attestCommand(ctx(), { ...base, request });
+    expect(r.mode).to.equal("direct");
+    expect(r.claims).to.equal(ALL);
+    expect(r.identity).to.equal(true);
+    expect(await f.registry.hasClaims(f.alice.address, ALL)).to.equal(true);
+    const record = await f.registry.attestationOf(f.alice.address);
+    expect(record.personTag).to.not.equal(`0x${"00".repeat(32)}`);
+    const tx = await ethers.provider.getTransaction(r.tx!.hash);
+    const auth = parseCertificate(readBytes(join(w.dir, w.holder("adult").auth.cert)));
+    const sign = parseCertificate(readBytes(join(w.dir, w.holder("adult").sign!.cert)));
+    expect(
+      findPii(tx!.data, [
+        piiFromCertificate("auth", auth),
+        piiFromCertificate("sign", sign, readSigningAttributes(sign), true),
+      ]),
+    ).to.deep.equal([]);
+    const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
+    expect(store.get(r.storeId)).to.include({ status: "active", claims: ALL, txHash: r.tx!.hash.toLowerCase() });
+    store.close();
+  });
+
+  it("publishes no more than disclosed, and AGE_18 without AGE_20 at 19", async function () {
+    const { f, ctx, proof, base } = await setup();
+    const r1 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, Claim.AUTH, true),
+    });
+    expect(r1.claims).to.equal(Claim.AUTH);
+    expect((await f.registry.attestationOf(f.alice.address)).personTag).to.equal(`0x${"00".repeat(32)}`);
+    const r2 = await attestCommand(ctx(), { ...base, request: await proof("age-19", f.bob.address, ALL, true) });
+    expect(r2.claims).to.equal(Claim.AUTH | Claim.IDENTITY | Claim.AGE_18);
+  });
+
+  it("signs for relay; a stranger relays; the store reconciles the row on the next run", async function () {
+    const { f, ctx, proof, base } = await setup();
+    const relayOut = join(tmp, "relay.json");
+    const r = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.carol.address, ALL, true),
+      relayOut,
+    });
+    expect(r.mode).to.equal("relay");
+    expect(await f.registry.isVerified(f.carol.address)).to.equal(false);
+    await relayCommand(ctx(f.stranger), { in: relayOut });
+    expect(await f.registry.hasClaims(f.carol.address, ALL)).to.equal(true);
+    // The next operator run settles the pending relay row.
+    await attestCommand(ctx(), {
+      ...base,
+      request: await proof("age-19", f.bob.address, Claim.AUTH, false, "p2.json"),
+    });
+    const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
+    expect(store.get(r.storeId)?.status).to.equal("active");
+    store.close();
+  });
+
+  it("refuses revoked, expired, not-yet-valid certificates and stale CRLs with one line, writing nothing", async function () {
+    const { f, ctx, proof, base } = await setup();
+    await rejects(
+      attestCommand(ctx(), { ...base, request: await proof("revoked-key-compromise", f.alice.address, 1, false) }),
+      "OPERATOR_CHECK_FAILED",
+      /revoked/,
+    );
+    await rejects(
+      attestCommand(ctx(), { ...base, request: await proof("expired", f.alice.address, 1, false) }),
+      "OPERATOR_CHECK_FAILED",
+      /not valid now|expired/,
+    );
+    await rejects(
+      attestCommand(ctx(), { ...base, request: await proof("not-yet-valid", f.alice.address, 1, false) }),
+      "OPERATOR_CHECK_FAILED",
+    );
+    const good = await proof("adult", f.alice.address, 1, false);
+    await rejects(
+      attestCommand(ctx(), { ...base, crl: join(w.dir, "crl-stale"), request: good }),
+      "OPERATOR_CHECK_FAILED",
+      /fresh/,
+    );
+    // A signing certificate revoked on its own (affiliation changed) fails the identity request.
+    await rejects(
+      attestCommand(ctx(), { ...base, request: await proof("sign-affiliation-changed", f.alice.address, ALL, true) }),
+      "OPERATOR_CHECK_FAILED",
+      /signing certificate is revoked/,
+    );
+    const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
+    expect(store.byStatus(31337n, f.address, ["pending", "active", "failed"])).to.deep.equal([]);
+    store.close();
+  });
+
+  it("refuses an expired deadline, a disabled CA, a missing role, a wrong registry, garbage files", async function () {
+    const { networkHelpers, f, ctx, proof, base, now } = await setup();
+    const request = await proof("adult", f.alice.address, ALL, true);
+    await rejects(attestCommand(ctx(f.stranger), { ...base, request }), "CHAIN_MISSING_ROLE");
+    await rejects(attestCommand(ctx(), { ...base, request, registry: f.alice.address }), "CHAIN_REGISTRY_NOT_DEPLOYED");
+    await rejects(attestCommand(ctx(), { ...base, request, registry: undefined }), "CHAIN_REGISTRY_NOT_DEPLOYED");
+    writeFileSync(join(tmp, "garbage.json"), "not json");
+    await rejects(attestCommand(ctx(), { ...base, request: join(tmp, "garbage.json") }), "BINDING_MALFORMED");
+    await rejects(attestCommand(ctx(), { ...base, request: join(tmp, "missing.json") }), "BINDING_IO");
+    await rejects(attestCommand(ctx(), { ...base, request, caDir: join(tmp, "nope") }), "OPERATOR_BAD_INPUT");
+    await rejects(attestCommand(ctx(), { ...base, request, crl: join(tmp, "nope") }), "OPERATOR_BAD_INPUT");
+    await rejects(attestCommand(ctx(), { ...base, request: undefined }), "OPERATOR_BAD_INPUT");
+    // Disable every enabled authentication anchor of the world (ids 3..): no trusted CA left.
+    for (const caId of [3, 4])
+      await caSetEnabledCommand(ctx(f.anchorManager), { caId, enable: false, registry: f.address });
+    await rejects(attestCommand(ctx(), { ...base, request }), "OPERATOR_CHECK_FAILED", /trust anchor/);
+    for (const caId of [3, 4])
+      await caSetEnabledCommand(ctx(f.anchorManager), { caId, enable: true, registry: f.address });
+    await networkHelpers.time.increaseTo(now + 3601n);
+    await rejects(attestCommand(ctx(), { ...base, request }), "OPERATOR_CHECK_FAILED", /deadline/);
+  });
+
+  it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
+    const { ethers, f, ctx, proof, base } = await setup();
+    await attestCommand(ctx(), { ...base, request: await proof("adult", f.alice.address, ALL, true) });
+    await attestCommand(ctx(), { ...base, request: await proof("age-19", f.bob.address, ALL, true, "p2.json") });
+    const adult = w.holder("adult");
+    // Dry run against today's CRLs: nothing listed.
+    const dry = await crlSyncCommand(ctx(), { crl: base.crl, caDir: base.caDir, registry: f.address, dryRun: true });
+    expect(dry.listed).to.deep.equal([]);
+    const newCrls = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex]);
+    const r = await crlSyncCommand(ctx(), { crl: newCrls, caDir: base.caDir, registry: f.address });
+    expect(r.listed.map((l) => l.subject)).to.deep.equal([f.alice.address.toLowerCase()]);
+    expect(r.heartbeat).to.not.equal(undefined);
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
+    expect(await f.registry.isVerified(f.bob.address)).to.equal(true);
+    const again = await crlSyncCommand(ctx(), { crl: newCrls, caDir: base.caDir, registry: f.address });
+    expect(again.listed).to.deep.equal([]);
+    expect(again.batches).to.deep.equal([]);
+    // A stale CRL set aborts before anything is sent.
+    const nonce = await ethers.provider.getTransactionCount(f.attester.address);
+    await rejects(
+      crlSyncCommand(ctx(), { crl: join(w.dir, "crl-stale"), caDir: base.caDir, registry: f.address }),
+      "OPERATOR_CRL",
+    );
+    expect(await ethers.provider.getTransactionCount(f.attester.address)).to.equal(nonce);
+  });
+});
+
+function readBytes(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}

@@ -1,0 +1,125 @@
+/**
+ * Test helpers for the operator: a synthetic dev-pki world generated once per process, proof requests made with
+ * its virtual cards, and CRL re-issuing (a "new CRL" that lists more serials, signed by the world's CA key).
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createPrivateKey } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import type { Provider } from "ethers";
+
+import { createProofRequest } from "../../../src/binding/create-proof-request.js";
+import type { ProofRequest } from "../../../src/binding/proof-request.js";
+import { writeProofRequest } from "../../../src/binding/proof-request-file.js";
+import { readBindingFromRegistry } from "../../../src/binding/registry-binding.js";
+import { openCardSigner } from "../../../src/card/open-card-signer.js";
+import { generateDevPki } from "../../../src/pki/dev-pki/generate.js";
+import type { DevPkiHolder, DevPkiManifest } from "../../../src/pki/dev-pki/manifest.js";
+import { issueCrlDer } from "../../../src/pki/dev-pki/profile.js";
+import { CA_NAMES, crlDpName } from "../../../src/pki/dev-pki/world.js";
+
+export interface DevWorld {
+  readonly dir: string;
+  readonly manifest: DevPkiManifest;
+  holder(scenario: string): DevPkiHolder;
+}
+
+let world: Promise<DevWorld> | undefined;
+
+/** The process-wide synthetic world (10 holders; generated once, ~5 s). */
+export function devWorld(): Promise<DevWorld> {
+  world ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kyc-devpki-"));
+    const manifest = await generateDevPki({ out: dir, holders: 10 });
+    return {
+      dir,
+      manifest,
+      holder(scenario: string): DevPkiHolder {
+        const h = manifest.holders.find((x) => x.scenario === scenario);
+        if (h === undefined) throw new Error(`no holder for scenario ${scenario}`);
+        return h;
+      },
+    };
+  })();
+  return world;
+}
+
+/** Has `holder`'s virtual card bind `subject` and writes the proof request to `out`. */
+export async function makeProofRequest(
+  w: DevWorld,
+  provider: Provider,
+  o: {
+    holder: DevPkiHolder;
+    registry: string;
+    subject: string;
+    disclose: number;
+    deadline: bigint;
+    withSign: boolean;
+    out: string;
+  },
+): Promise<ProofRequest> {
+  const binding = await readBindingFromRegistry(provider, {
+    registry: o.registry,
+    subject: o.subject,
+    disclose: o.disclose,
+    deadline: o.deadline,
+  });
+  const card = await openCardSigner(`virtual:${join(w.dir, "holders", o.holder.id)}`);
+  const pins = JSON.parse(readFileSync(join(w.dir, o.holder.card), "utf8")) as {
+    authPin: string;
+    signPassword: string;
+  };
+  try {
+    const request = await createProofRequest({
+      card,
+      binding,
+      pin: pins.authPin,
+      ...(o.withSign ? { signPassword: pins.signPassword } : {}),
+    });
+    writeProofRequest(o.out, request);
+    return request;
+  } finally {
+    await card.close();
+  }
+}
+
+/**
+ * Copies the world's current CRL folder to a new folder and re-issues one partition's CRL of the newest CA
+ * generation of `kind` with `serials` added (a new CRL from J-LIS after a revocation).
+ */
+export function crlsWithRevoked(w: DevWorld, kind: "auth" | "sign", partition: string, serialsHex: string[]): string {
+  const out = mkdtempSync(join(tmpdir(), "kyc-crl-"));
+  cpSync(join(w.dir, "crl"), out, { recursive: true });
+  const ca = [...w.manifest.cas].filter((c) => c.kind === kind).sort((a, b) => b.generation - a.generation)[0]!;
+  const current = w.manifest.crls.find((c) => !c.stale && c.caId === ca.id && c.partition === partition)!;
+  const p = w.manifest.partitions.find((x) => x.partition === partition)!;
+  const now = new Date();
+  const entries = [
+    ...current.entries.map((e) => ({
+      serial: Buffer.from(e.serialHex, "hex"),
+      revokedAt: new Date(e.revokedAt),
+      reasonCode: 0,
+    })),
+    ...serialsHex.map((s) => ({
+      serial: Buffer.from(s.length % 2 ? `0${s}` : s, "hex"),
+      revokedAt: new Date(now.getTime() - 60_000),
+      reasonCode: 1,
+    })),
+  ];
+  const der = issueCrlDer(
+    {
+      issuer: CA_NAMES[kind],
+      thisUpdate: new Date(now.getTime() - 60_000),
+      nextUpdate: new Date(now.getTime() + 2 * 86_400_000),
+      entries,
+      authorityKeyId: Buffer.from(ca.subjectKeyId, "hex"),
+      crlNumber: current.crlNumber + 1,
+      distributionPoint: crlDpName(kind, p.prefecture, p.city),
+    },
+    createPrivateKey(readFileSync(join(w.dir, ca.key))),
+  );
+  const rel = current.path.replace(/^crl\//, "");
+  writeFileSync(join(out, rel), der);
+  return out;
+}
