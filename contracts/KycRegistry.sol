@@ -48,6 +48,8 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     uint64 public constant EXPIRY_GRID = 30 days;
     /// @notice At most this many trust anchors (they live in two 64-bit bitmaps of the config slot).
     uint16 public constant MAX_TRUST_ANCHORS = 64;
+    /// @notice At most this many attesters ever (ids are never reused; bounds the parameter fan-out loops).
+    uint16 public constant MAX_ATTESTERS = 256;
     uint256 internal constant MIN_MODULUS_BYTES = 256;
     uint256 internal constant MAX_MODULUS_BYTES = 512;
 
@@ -96,12 +98,17 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint8 reason;
     }
 
-    /// @dev One slot per attester id. Bits: account 0-159, lastCrlSync 160-199, active 200-207, nonce 208-255.
+    /// @dev One slot per attester id, holding everything a read needs besides the record: the attester's own state
+    /// plus a mirror of the global `maxStaleness` and disabled-anchor bitmap (kept equal to `_config` by
+    /// `setMaxStaleness` and `setTrustAnchorEnabled`, which update every attester: at most MAX_ATTESTERS), so that
+    /// `isVerified` reads two slots. Bits: lastCrlSync 0-39, active 40-47, nonce 48-95, maxStaleness 96-135,
+    /// disabledAnchors 136-199.
     struct AttesterInfo {
-        address account;
         uint40 lastCrlSync;
         bool active; // mirrors ATTESTER_ROLE
         uint48 nonce; // relay nonce
+        uint40 maxStaleness; // mirror of _config.maxStaleness
+        uint64 disabledAnchors; // mirror of _config.disabledAnchors
     }
 
     struct Anchor {
@@ -117,6 +124,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     mapping(uint16 attesterId => mapping(bytes32 personTag => address subject)) internal _personTagOwner;
     mapping(address attester => uint16) internal _attesterIds;
     mapping(uint16 attesterId => AttesterInfo) internal _attesters;
+    mapping(uint16 attesterId => address) internal _attesterAccounts;
     mapping(uint16 caId => Anchor) internal _anchors;
     mapping(bytes32 keyHash => uint16 caId) internal _anchorByKeyHash;
     mapping(uint8 keyType => ICardKeyVerifier) internal _keyVerifiers;
@@ -143,15 +151,36 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     // ------------------------------------------------------------------ consumer reads
 
     /// @inheritdoc IKycRegistry
+    /// @dev `_isActive` written out in assembly (two storage loads, no loop): the call consumers make most.
     function isVerified(address account) external view returns (bool) {
-        (KycStatus status, , ) = _status(account);
-        return status == KycStatus.Active;
+        uint256 ts = block.timestamp;
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, _records.slot)
+            let r := sload(keccak256(0x00, 0x40))
+            let ok := 0
+            // status Active and not expired
+            if and(eq(and(shr(16, r), 0xff), 1), gt(and(shr(56, r), 0xffffffffff), ts)) {
+                mstore(0x00, and(r, 0xffff))
+                mstore(0x20, _attesters.slot)
+                let info := sload(keccak256(0x00, 0x40))
+                let staleness := and(shr(96, info), 0xffffffffff)
+                ok := and(
+                    // attester active, and the record's anchor (bit caId - 1 of the bitmap at 136) not disabled
+                    and(gt(and(shr(40, info), 0xff), 0), iszero(and(shr(add(135, and(shr(96, r), 0xffff)), info), 1))),
+                    // heartbeat within maxStaleness (0: no limit)
+                    or(iszero(staleness), iszero(gt(ts, add(and(info, 0xffffffffff), staleness))))
+                )
+            }
+            mstore(0x00, ok)
+            return(0x00, 0x20)
+        }
     }
 
     /// @inheritdoc IKycRegistry
     function hasClaims(address account, uint32 mask) external view returns (bool) {
-        (KycStatus status, uint32 claims, ) = _status(account);
-        return status == KycStatus.Active && claims & mask == mask;
+        (bool verified, uint32 claims) = _isActive(account);
+        return verified && claims & mask == mask;
     }
 
     /// @inheritdoc IKycRegistry
@@ -214,7 +243,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     function attestationOf(address subject) external view returns (AttestationView memory v) {
         Record memory r = _records[subject];
         if (r.status == 0) return v;
-        v.attester = _attesters[r.attesterId].account;
+        v.attester = _attesterAccounts[r.attesterId];
         v.status = KycStatus(r.status);
         v.claims = r.claims;
         v.expiresAt = r.expiresAt;
@@ -285,7 +314,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint16 attesterId = _checkAttester(msg.sender, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
         (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
-        _store(req, attesterId, nullifier, expiresAt, record);
+        _store(req, _attesterRef(msg.sender, attesterId), nullifier, expiresAt, record);
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -303,7 +332,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint16 attesterId = _checkAttester(attester, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
         (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
-        _store(req, attesterId, nullifier, expiresAt, record);
+        _store(req, _attesterRef(attester, attesterId), nullifier, expiresAt, record);
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -321,7 +350,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint256 record = _recordWord(req.subject);
         bytes32 digest = bindingDigest(req.subject, req.disclose, _recNonce(record), req.deadline);
         if (!_verifierAccepts(verifier, digest, publicKey, cardSignature)) revert InvalidCardSignature();
-        _store(req, attesterId, keccak256(publicKey), expiresAt, record);
+        _store(req, _attesterRef(msg.sender, attesterId), keccak256(publicKey), expiresAt, record);
     }
 
     // ------------------------------------------------------------------ revoke
@@ -419,8 +448,10 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         _requireKnownAnchor(_configWord(), caId);
         Config storage cfg = _config;
         uint64 bit = uint64(1) << (caId - 1);
-        if (enabled) cfg.disabledAnchors &= ~bit;
-        else cfg.disabledAnchors |= bit;
+        uint64 disabled = enabled ? cfg.disabledAnchors & ~bit : cfg.disabledAnchors | bit;
+        cfg.disabledAnchors = disabled;
+        uint16 count = cfg.attesterCount;
+        for (uint16 id = 1; id <= count; ++id) _attesters[id].disabledAnchors = disabled;
         emit TrustAnchorStatusChanged(caId, enabled);
     }
 
@@ -467,15 +498,40 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint64 expiresAt = uint40(r >> 56);
         if (status == STATUS_REVOKED) return (KycStatus.Revoked, claims, expiresAt);
         if (expiresAt <= block.timestamp) return (KycStatus.Expired, claims, expiresAt);
-        uint256 cfg = _configWord();
-        if ((_cfgDisabledAnchors(cfg) >> (uint16(r >> 96) - 1)) & 1 != 0) {
+        uint256 info = _attesterWord(uint16(r));
+        if ((_attesterDisabledAnchors(info) >> (uint16(r >> 96) - 1)) & 1 != 0) {
             return (KycStatus.DisabledTrustAnchor, claims, expiresAt);
         }
-        uint256 info = _attesterWord(uint16(r));
-        if (!_attesterActive(info) || _isStale(_attesterLastSync(info), _cfgMaxStaleness(cfg))) {
+        if (!_attesterActive(info) || _isStale(_attesterLastSync(info), _attesterMaxStaleness(info))) {
             return (KycStatus.StaleOperator, claims, expiresAt);
         }
         return (KycStatus.Active, claims, expiresAt);
+    }
+
+    /// @dev The consumer hot path: `_status(account) == Active` in three storage loads and no loop, written out so
+    /// that a cold `isVerified` from a consumer stays under 10,000 gas. Must agree with `_status` (tested).
+    function _isActive(address account) internal view returns (bool, uint32) {
+        uint256 r;
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, _records.slot)
+            r := sload(keccak256(0x00, 0x40))
+        }
+        if (uint8(r >> 16) != STATUS_ACTIVE || uint40(r >> 56) <= block.timestamp) return (false, 0);
+        uint256 info;
+        assembly ("memory-safe") {
+            mstore(0x00, and(r, 0xffff))
+            mstore(0x20, _attesters.slot)
+            info := sload(keccak256(0x00, 0x40))
+        }
+        unchecked {
+            // active flag; disabled-anchor bit (caId - 1) of the mirrored bitmap at bit 136 (caId is 1..64 in
+            // every stored record); heartbeat age against the mirrored maxStaleness (40-bit values: no overflow)
+            if (uint8(info >> 40) == 0 || (info >> (135 + uint16(r >> 96))) & 1 != 0) return (false, 0);
+            uint256 staleness = uint40(info >> 96);
+            if (staleness != 0 && block.timestamp > uint40(info) + staleness) return (false, 0);
+        }
+        return (true, uint32(r >> 24));
     }
 
     function _isStale(uint256 lastSync, uint256 staleness) internal view returns (bool) {
@@ -496,10 +552,6 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     function _cfgMaxAge(uint256 cfg) internal pure returns (uint256) {
         return uint40(cfg);
-    }
-
-    function _cfgMaxStaleness(uint256 cfg) internal pure returns (uint256) {
-        return uint40(cfg >> 40);
     }
 
     function _cfgPaused(uint256 cfg) internal pure returns (bool) {
@@ -526,11 +578,19 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     function _attesterLastSync(uint256 info) internal pure returns (uint256) {
-        return uint40(info >> 160);
+        return uint40(info);
     }
 
     function _attesterActive(uint256 info) internal pure returns (bool) {
-        return uint8(info >> 200) != 0;
+        return uint8(info >> 40) != 0;
+    }
+
+    function _attesterMaxStaleness(uint256 info) internal pure returns (uint256) {
+        return uint40(info >> 96);
+    }
+
+    function _attesterDisabledAnchors(uint256 info) internal pure returns (uint256) {
+        return uint64(info >> 136);
     }
 
     function _recordWord(address subject) internal view returns (uint256 w) {
@@ -572,7 +632,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint256 info = _attesterWord(id);
         if (id == 0 || !_attesterActive(info)) revert NotAttester(attester);
         uint256 lastSync = _attesterLastSync(info);
-        if (_isStale(lastSync, _cfgMaxStaleness(cfg))) revert StaleCrlSync(attester, uint64(lastSync));
+        if (_isStale(lastSync, _attesterMaxStaleness(info))) revert StaleCrlSync(attester, uint64(lastSync));
     }
 
     /// @dev Checks 4 to 9; returns the rounded expiry.
@@ -646,13 +706,19 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     /// @dev Checks 12 to 14, then writes the record (one packed word).
+    /// @dev An attester's address and id in one word (address in the low 160 bits), to keep `_store`'s stack small.
+    function _attesterRef(address attester, uint16 id) internal pure returns (uint256) {
+        return uint256(uint160(attester)) | (uint256(id) << 160);
+    }
+
     function _store(
         AttestationRequest calldata req,
-        uint16 attesterId,
+        uint256 attesterRef,
         bytes32 nullifier,
         uint40 expiresAt,
         uint256 record
     ) internal {
+        uint16 attesterId = uint16(attesterRef >> 160);
         address subject = req.subject;
         bool wasActive = uint8(record >> 16) == STATUS_ACTIVE;
         address owner = keyNullifierOwner[nullifier];
@@ -666,7 +732,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         if (req.claims & Claims.IDENTITY != 0) _claimPersonTag(attesterId, req.personTag, subject);
         _writeRecord(subject, _packRecord(attesterId, req.claims, expiresAt, req.caId, record, nullifier));
         if (owner == address(0)) keyNullifierOwner[nullifier] = subject;
-        emit Attested(subject, _attesterAccount(attesterId), nullifier, req.claims, expiresAt, req.caId);
+        emit Attested(subject, address(uint160(attesterRef)), nullifier, req.claims, expiresAt, req.caId);
     }
 
     /// @dev The new record word: the holder nonce of the previous word plus one (64 bits: one increment per card
@@ -695,11 +761,6 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         assembly ("memory-safe") {
             sstore(r.slot, word)
         }
-    }
-
-    /// @dev The attester's address is in the same slot `_checkAttester` already read (warm).
-    function _attesterAccount(uint16 id) internal view returns (address) {
-        return address(uint160(_attesterWord(id)));
     }
 
     function _claimPersonTag(uint16 attesterId, bytes32 tag, address subject) internal {
@@ -755,7 +816,10 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     function _setMaxStaleness(uint64 newMaxStaleness) internal {
         if (newMaxStaleness > type(uint40).max) revert InvalidMaxStaleness(newMaxStaleness);
-        _config.maxStaleness = uint40(newMaxStaleness);
+        Config storage cfg = _config;
+        cfg.maxStaleness = uint40(newMaxStaleness);
+        uint16 count = cfg.attesterCount;
+        for (uint16 id = 1; id <= count; ++id) _attesters[id].maxStaleness = uint40(newMaxStaleness);
         emit MaxStalenessChanged(newMaxStaleness);
     }
 
@@ -765,12 +829,15 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         granted = super._grantRole(role, account);
         if (granted && role == ATTESTER_ROLE) {
             uint16 id = _attesterIds[account];
+            Config storage cfg = _config;
             if (id == 0) {
-                Config storage cfg = _config;
-                if (cfg.attesterCount == type(uint16).max) revert TooManyAttesters();
+                if (cfg.attesterCount >= MAX_ATTESTERS) revert TooManyAttesters();
                 id = ++cfg.attesterCount;
                 _attesterIds[account] = id;
-                _attesters[id].account = account;
+                _attesterAccounts[id] = account;
+                AttesterInfo storage fresh = _attesters[id];
+                fresh.maxStaleness = cfg.maxStaleness;
+                fresh.disabledAnchors = cfg.disabledAnchors;
             }
             _attesters[id].active = true;
         }

@@ -420,6 +420,23 @@ describe("KycRegistry: attest", function () {
       expect(await registry.isVerified(alice.address)).to.equal(true);
     });
 
+    it("attesters granted after a parameter change see the current anchor bitmap and maxStaleness", async function () {
+      const { registry, admin, anchorManager, stranger, alice, authCa } = await networkHelpers.loadFixture(fixture);
+      await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, false);
+      await registry.connect(admin).setMaxStaleness(3600);
+      await registry.connect(admin).grantRole(await registry.ATTESTER_ROLE(), stranger.address);
+      await registry.connect(stranger).recordCrlSync();
+      await expect(
+        attestWith(registry, stranger, testCard(0), await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "TrustAnchorDisabled");
+      await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, true);
+      await attestWith(registry, stranger, testCard(0), await makeRequest(ethers, alice.address));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      await networkHelpers.time.increase(3601);
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+    });
+
     it("stores kind, key hash and validity; rejects duplicates, bad input, unknown ids and a 65th anchor", async function () {
       const { registry, anchorManager } = await networkHelpers.loadFixture(fixture);
       const a = await registry.trustAnchor(2);
