@@ -5,7 +5,7 @@ import { isAddress, getAddress } from "ethers";
 
 import { ChainError } from "./chain-error.js";
 
-/** The Ignition future id of the registry in `deploy/KycRegistry.ts`. */
+/** The Ignition future id of the registry in `deploy/modules/KycRegistry.ts`. */
 export const REGISTRY_FUTURE_ID = "KycRegistryModule#KycRegistry";
 
 /** The deployment folder Ignition writes for a chain (`ignition` path is `deploy/` in hardhat.config.ts). */
@@ -33,7 +33,7 @@ export function resolveRegistryAddress(explicit: string | undefined, chainId: bi
   } catch {
     throw new ChainError(
       "CHAIN_REGISTRY_NOT_DEPLOYED",
-      `no registry deployment for chain ${chainId} (${file} not found); deploy with \`npx hardhat ignition deploy deploy/KycRegistry.ts\` or pass --registry`,
+      `no registry deployment for chain ${chainId} (${file} not found); deploy with \`npx hardhat ignition deploy deploy/modules/KycRegistry.ts\` or pass --registry`,
     );
   }
   const address = addresses[REGISTRY_FUTURE_ID];

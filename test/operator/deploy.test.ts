@@ -6,8 +6,8 @@ import { network } from "hardhat";
 
 import { REGISTRY_ABI } from "../../src/chain/registry-abi.js";
 import { RegistryClient } from "../../src/chain/registry-client.js";
-import ExamplesModule from "../../deploy/Examples.js";
-import KycRegistryModule from "../../deploy/KycRegistry.js";
+import ExamplesModule from "../../deploy/modules/Examples.js";
+import KycRegistryModule from "../../deploy/modules/KycRegistry.js";
 
 const localParameters = JSON.parse(readFileSync("deploy/parameters/local.json", "utf8")) as Record<
   string,

@@ -13,7 +13,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
  * Roles (attesters, anchor managers) and trust anchors are added afterwards with `kyc attester grant` and
  * `kyc ca add`, from the admin account.
  *
- *     npx hardhat ignition deploy deploy/KycRegistry.ts --network localhost --parameters deploy/parameters/local.json
+ *     npx hardhat ignition deploy deploy/modules/KycRegistry.ts --network localhost --parameters deploy/parameters/local.json
  */
 export default buildModule("KycRegistryModule", (m) => {
   const admin = m.getParameter("admin", m.getAccount(0));

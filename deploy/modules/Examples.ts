@@ -8,7 +8,7 @@ import KycRegistryModule from "./KycRegistry.js";
  *   `tokenClaims` = the claim mask both ends need, default AUTH = 1; `tokenOwner` default: the deployer).
  * - `AgeGatedClaim`: a one-per-card claim for holders verified with AGE_20.
  *
- *     npx hardhat ignition deploy deploy/Examples.ts --network localhost --parameters deploy/parameters/local.json
+ *     npx hardhat ignition deploy deploy/modules/Examples.ts --network localhost --parameters deploy/parameters/local.json
  */
 export default buildModule("KycExamplesModule", (m) => {
   const { registry } = m.useModule(KycRegistryModule);
