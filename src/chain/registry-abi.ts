@@ -86,6 +86,7 @@ export const REGISTRY_ABI = [
   "error StringTooLong(string str)",
   "error SubjectAlreadyAttested(address subject)",
   "error TooManyTrustAnchors()",
+  "error TooManyAttesters()",
   "error TrustAnchorDisabled(uint16 caId)",
   "error UnknownKeyType(uint8 keyType)",
   "error UnknownTrustAnchor(uint16 caId)",
