@@ -8,8 +8,10 @@ import {IKycRegistry} from "./interfaces/IKycRegistry.sol";
 /// unless `account` is verified and holds every bit of `requiredClaims` (a zero mask: verified is enough).
 abstract contract KycGated {
     /// @notice The registry consulted on every check.
+    // solhint-disable-next-line immutable-vars-naming
     IKycRegistry public immutable kycRegistry;
     /// @notice The claim bits an account must hold (0: any verified account).
+    // solhint-disable-next-line immutable-vars-naming
     uint32 public immutable requiredClaims;
 
     /// @notice `account` is not verified with the required claims.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// solhint-disable-next-line max-line-length
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -58,7 +59,8 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     );
     bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(address subject,uint256 nonce,uint64 deadline)");
     bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
-        "Attestation(address subject,uint32 disclose,uint64 deadline,uint32 claims,bytes32 personTag,uint64 expiryCap,uint16 caId,bytes32 keyNullifier,uint256 attesterNonce,uint64 relayDeadline)"
+        "Attestation(address subject,uint32 disclose,uint64 deadline,uint32 claims,bytes32 personTag,"
+        "uint64 expiryCap,uint16 caId,bytes32 keyNullifier,uint256 attesterNonce,uint64 relayDeadline)"
     );
 
     uint8 internal constant STATUS_ACTIVE = uint8(KycStatus.Active);
@@ -311,7 +313,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     function attest(AttestationRequest calldata req, bytes calldata modulus, bytes calldata cardSignature) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        uint16 attesterId = _checkAttester(msg.sender, cfg);
+        uint16 attesterId = _checkAttester(msg.sender);
         uint40 expiresAt = _checkRequest(req, cfg);
         (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
         _store(req, _attesterRef(msg.sender, attesterId), nullifier, expiresAt, record);
@@ -329,7 +331,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
         _consumeRelaySignature(req, keccak256(modulus), attester, relayDeadline, attesterSignature);
-        uint16 attesterId = _checkAttester(attester, cfg);
+        uint16 attesterId = _checkAttester(attester);
         uint40 expiresAt = _checkRequest(req, cfg);
         (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
         _store(req, _attesterRef(attester, attesterId), nullifier, expiresAt, record);
@@ -344,7 +346,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     ) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        uint16 attesterId = _checkAttester(msg.sender, cfg);
+        uint16 attesterId = _checkAttester(msg.sender);
         uint40 expiresAt = _checkRequest(req, cfg);
         ICardKeyVerifier verifier = _requireVerifier(keyType);
         uint256 record = _recordWord(req.subject);
@@ -627,7 +629,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     /// @dev Check 2 (role) and 3 (heartbeat); returns the attester id.
-    function _checkAttester(address attester, uint256 cfg) internal view returns (uint16 id) {
+    function _checkAttester(address attester) internal view returns (uint16 id) {
         id = _attesterIds[attester];
         uint256 info = _attesterWord(id);
         if (id == 0 || !_attesterActive(info)) revert NotAttester(attester);

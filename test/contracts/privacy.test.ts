@@ -17,7 +17,13 @@ import { attestWith, deployRegistryFixture, makeRequest } from "../helpers/regis
 
 const { ethers, provider } = await network.create();
 
-pkijs.setEngine("b2-privacy-test", new pkijs.CryptoEngine({ name: "node", crypto: webcrypto as unknown as Crypto }));
+pkijs.setEngine(
+  "b2-privacy-test",
+  new pkijs.CryptoEngine({
+    name: "node",
+    crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]["crypto"],
+  }),
+);
 
 interface SyntheticCert {
   der: Uint8Array;
@@ -60,7 +66,7 @@ async function syntheticAuthCertificate(card: TestCard, ca: TestCard): Promise<S
     false,
     ["sign"],
   );
-  await cert.sign(caKey as unknown as CryptoKey, "SHA-256");
+  await cert.sign(caKey as unknown as Parameters<pkijs.Certificate["sign"]>[0], "SHA-256");
   const der = new Uint8Array(cert.toSchema(true).toBER(false));
   const ber = (x: { toSchema(): { toBER(s: boolean): ArrayBuffer } }) => new Uint8Array(x.toSchema().toBER(false));
   const tbs = new Uint8Array(cert.encodeTBS().toBER(false));
