@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { getBytes, hexlify, isHexString, keccak256, toUtf8Bytes } from "ethers";
 
 import { Claim } from "../claims.js";
+import { ageOn } from "../pki/age.js";
 import { OperatorError } from "./operator-error.js";
 
 /**
@@ -12,26 +13,12 @@ import { OperatorError } from "./operator-error.js";
 /** The registry's expiry grid (30 days), in seconds. */
 export const EXPIRY_GRID_SECONDS = 30 * 24 * 60 * 60;
 
-/** Japan Standard Time offset (UTC+9, no daylight saving). */
-const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
-
 /**
- * Age in completed years on `at`, judged on the calendar date in Japan (JST, UTC+9): the age goes up on the
- * birthday's date; someone born on 29 February goes up on 1 March in non-leap years.
- * @throws OperatorError `OPERATOR_BAD_INPUT` for a date that is not `yyyy-mm-dd`.
+ * Age in completed years on `at`, judged on the calendar date in Japan (JST, UTC+9): the PKI toolkit's `ageOn`
+ * (someone born on 29 February turns a year older on 1 March in common years).
+ * @throws PkiError `PKI_BAD_ARGUMENT` for a date that is not `yyyy-mm-dd`.
  */
-export function ageInJst(dateOfBirthIso: string, at: Date): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(dateOfBirthIso);
-  if (match === null) throw new OperatorError("OPERATOR_BAD_INPUT", "the date of birth is not yyyy-mm-dd");
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const jst = new Date(at.getTime() + JST_OFFSET_MS);
-  const y = jst.getUTCFullYear();
-  const m = jst.getUTCMonth() + 1;
-  const d = jst.getUTCDate();
-  let age = y - year;
-  if (m < month || (m === month && d < day)) age -= 1;
-  return age;
-}
+export const ageInJst: (dateOfBirthIso: string, at: Date) => number = ageOn;
 
 /** What the claims are derived from: only data that the off-chain checks verified. */
 export interface ClaimInputs {

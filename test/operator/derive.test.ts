@@ -13,6 +13,7 @@ import {
   personTagCanonical,
   resolveOperatorSecret,
 } from "../../src/operator/derive.js";
+import { KycError } from "../../src/errors.js";
 import { OperatorError } from "../../src/operator/operator-error.js";
 
 const SECRET = new Uint8Array(32).fill(7);
@@ -29,7 +30,7 @@ describe("operator derivations", function () {
       expect(ageInJst("2008-02-29", new Date("2026-02-28T15:00:00Z"))).to.equal(18); // 1 March JST
     });
     it("rejects a malformed date", function () {
-      expect(() => ageInJst("20081031", new Date())).to.throw(OperatorError);
+      expect(() => ageInJst("20081031", new Date())).to.throw(KycError);
     });
   });
 
