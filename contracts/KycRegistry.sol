@@ -113,6 +113,15 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint64 disabledAnchors; // mirror of _config.disabledAnchors
     }
 
+    /// @dev One slot per attester address: what the attest path needs (id, role flag, heartbeat), so it reads one
+    /// attester slot. `active` and `lastCrlSync` are kept equal to the id-keyed `AttesterInfo`.
+    /// Bits: id 0-15, active 16-23, lastCrlSync 24-63.
+    struct AttesterKey {
+        uint16 id;
+        bool active;
+        uint40 lastCrlSync;
+    }
+
     struct Anchor {
         bytes32 keyHash;
         uint64 notBefore;
@@ -124,7 +133,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     mapping(address subject => Revocation) internal _revocations;
     mapping(address subject => bytes32) internal _personTags;
     mapping(uint16 attesterId => mapping(bytes32 personTag => address subject)) internal _personTagOwner;
-    mapping(address attester => uint16) internal _attesterIds;
+    mapping(address attester => AttesterKey) internal _attesterKeys;
     mapping(uint16 attesterId => AttesterInfo) internal _attesters;
     mapping(uint16 attesterId => address) internal _attesterAccounts;
     mapping(uint16 caId => Anchor) internal _anchors;
@@ -199,7 +208,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function attesterNonces(address attester) external view returns (uint256) {
-        return _attesters[_attesterIds[attester]].nonce;
+        return _attesters[_attesterKeys[attester].id].nonce;
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -279,7 +288,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function lastCrlSync(address attester) external view returns (uint64) {
-        return _attesters[_attesterIds[attester]].lastCrlSync;
+        return _attesterKeys[attester].lastCrlSync;
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -313,7 +322,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     function attest(AttestationRequest calldata req, bytes calldata modulus, bytes calldata cardSignature) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        uint16 attesterId = _checkAttester(msg.sender);
+        uint16 attesterId = _checkAttester(msg.sender, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
         (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
         _store(req, _attesterRef(msg.sender, attesterId), nullifier, expiresAt, record);
@@ -331,7 +340,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
         _consumeRelaySignature(req, keccak256(modulus), attester, relayDeadline, attesterSignature);
-        uint16 attesterId = _checkAttester(attester);
+        uint16 attesterId = _checkAttester(attester, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
         (bytes32 nullifier, uint256 record) = _verifyRsaBinding(req, modulus, cardSignature);
         _store(req, _attesterRef(attester, attesterId), nullifier, expiresAt, record);
@@ -346,7 +355,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     ) external {
         uint256 cfg = _configWord();
         if (_cfgPaused(cfg)) revert RegistryPaused();
-        uint16 attesterId = _checkAttester(msg.sender);
+        uint16 attesterId = _checkAttester(msg.sender, cfg);
         uint40 expiresAt = _checkRequest(req, cfg);
         ICardKeyVerifier verifier = _requireVerifier(keyType);
         uint256 record = _recordWord(req.subject);
@@ -419,10 +428,11 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function recordCrlSync() external {
-        uint16 id = _attesterIds[msg.sender];
-        AttesterInfo storage info = _attesters[id];
-        if (id == 0 || !info.active) revert NotAttester(msg.sender);
-        info.lastCrlSync = uint40(block.timestamp);
+        AttesterKey storage key = _attesterKeys[msg.sender];
+        uint16 id = key.id;
+        if (id == 0 || !key.active) revert NotAttester(msg.sender);
+        key.lastCrlSync = uint40(block.timestamp);
+        _attesters[id].lastCrlSync = uint40(block.timestamp);
         emit CrlSynced(msg.sender, uint64(block.timestamp));
     }
 
@@ -617,9 +627,9 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         bytes calldata attesterSignature
     ) internal {
         if (relayDeadline < block.timestamp) revert RelayDeadlineExpired(relayDeadline);
-        uint16 attesterId = _attesterIds[attester];
-        AttesterInfo storage info = _attesters[attesterId];
-        if (attesterId == 0 || !info.active) revert NotAttester(attester);
+        AttesterKey memory key = _attesterKeys[attester];
+        if (key.id == 0 || !key.active) revert NotAttester(attester);
+        AttesterInfo storage info = _attesters[key.id];
         uint48 attesterNonce = info.nonce;
         bytes32 digest = attestationDigest(req, keyNullifier, attesterNonce, relayDeadline);
         if (!SignatureChecker.isValidSignatureNow(attester, digest, attesterSignature)) {
@@ -629,12 +639,16 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     /// @dev Check 2 (role) and 3 (heartbeat); returns the attester id.
-    function _checkAttester(address attester) internal view returns (uint16 id) {
-        id = _attesterIds[attester];
-        uint256 info = _attesterWord(id);
-        if (id == 0 || !_attesterActive(info)) revert NotAttester(attester);
-        uint256 lastSync = _attesterLastSync(info);
-        if (_isStale(lastSync, _attesterMaxStaleness(info))) revert StaleCrlSync(attester, uint64(lastSync));
+    function _checkAttester(address attester, uint256 cfg) internal view returns (uint16 id) {
+        AttesterKey storage key = _attesterKeys[attester];
+        uint256 w;
+        assembly ("memory-safe") {
+            w := sload(key.slot)
+        }
+        id = uint16(w);
+        if (id == 0 || uint8(w >> 16) == 0) revert NotAttester(attester);
+        uint256 lastSync = uint40(w >> 24);
+        if (_isStale(lastSync, uint40(cfg >> 40))) revert StaleCrlSync(attester, uint64(lastSync));
     }
 
     /// @dev Checks 4 to 9; returns the rounded expiry.
@@ -784,7 +798,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     // ------------------------------------------------------------------ internals: revoke
 
     function _mayRevoke(uint16 recordAttesterId, bool isRevoker) internal view returns (bool) {
-        return isRevoker || (recordAttesterId != 0 && _attesterIds[msg.sender] == recordAttesterId);
+        return isRevoker || (recordAttesterId != 0 && _attesterKeys[msg.sender].id == recordAttesterId);
     }
 
     function _revoke(address subject, RevocationReason reason) internal {
@@ -830,24 +844,30 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
         granted = super._grantRole(role, account);
         if (granted && role == ATTESTER_ROLE) {
-            uint16 id = _attesterIds[account];
+            AttesterKey storage key = _attesterKeys[account];
+            uint16 id = key.id;
             Config storage cfg = _config;
             if (id == 0) {
                 if (cfg.attesterCount >= MAX_ATTESTERS) revert TooManyAttesters();
                 id = ++cfg.attesterCount;
-                _attesterIds[account] = id;
+                key.id = id;
                 _attesterAccounts[id] = account;
                 AttesterInfo storage fresh = _attesters[id];
                 fresh.maxStaleness = cfg.maxStaleness;
                 fresh.disabledAnchors = cfg.disabledAnchors;
             }
+            key.active = true;
             _attesters[id].active = true;
         }
     }
 
     function _revokeRole(bytes32 role, address account) internal virtual override returns (bool revoked) {
         revoked = super._revokeRole(role, account);
-        if (revoked && role == ATTESTER_ROLE) _attesters[_attesterIds[account]].active = false;
+        if (revoked && role == ATTESTER_ROLE) {
+            AttesterKey storage key = _attesterKeys[account];
+            key.active = false;
+            _attesters[key.id].active = false;
+        }
     }
 
     /// @inheritdoc AccessControlDefaultAdminRules
