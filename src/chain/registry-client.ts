@@ -57,6 +57,11 @@ export interface TxOutcome {
 export interface SendOptions {
   /** Certificates involved: the PII guard refuses calldata containing any of their data. Required. */
   readonly pii: readonly PiiMaterial[];
+  /**
+   * Called right before the signed transaction is handed to the node: from here on it may be on chain even if
+   * this call fails, so a caller must not mark it failed without checking the chain.
+   */
+  readonly onSending?: () => void;
   /** Called with the hash as soon as the transaction is sent (before it is mined): record it durably. */
   readonly onSent?: (hash: string) => void;
   /** How long to wait for the receipt (ms); default 120 s. */
@@ -285,6 +290,7 @@ export class RegistryClient {
     await this.requireFunds(from, gasLimit);
     let hash: string;
     let wait: (confirms?: number, timeout?: number) => Promise<TransactionReceipt | null>;
+    options.onSending?.();
     try {
       const response = await signer.sendTransaction({ to: this.address, data, gasLimit: (gasLimit * 12n) / 10n });
       hash = response.hash;

@@ -378,15 +378,23 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     certificates,
   });
   let outcome: TxOutcome;
+  let handedToNode = false;
   try {
     outcome = await client.send("attest", [requestTuple(attestation), modulus, cardSignature], {
       pii,
+      onSending: () => {
+        handedToNode = true;
+      },
       onSent: (hash) => store.setTxHash(storeId, hash),
     });
   } catch (error) {
-    // A transaction that never left, or reverted, failed; a dropped one stays pending for reconcile.
-    if (!(error instanceof ChainError && error.code === "CHAIN_DROPPED")) {
-      store.markFailed(storeId, error instanceof Error ? error.message.split("\n")[0]! : "failed");
+    // Refused or reverted before anything left (guard, gas estimate, funds), or mined and reverted: failed.
+    // Anything else after the hand-off (timeout, dropped connection) may still land: the row stays pending and
+    // the next run settles it from chain state (reconcile).
+    const reverted =
+      error instanceof ChainError && (error.code === "CHAIN_REVERTED" || error.code === "CHAIN_MISSING_ROLE");
+    if (!handedToNode || reverted) {
+      store.markFailed(storeId, error instanceof Error ? (error.message.split("\n")[0] ?? "failed") : "failed");
     }
     throw error;
   }

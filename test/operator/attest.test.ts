@@ -193,6 +193,68 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     await rejects(attestCommand(ctx(), { ...base, request }), "OPERATOR_CHECK_FAILED", /deadline/);
   });
 
+  it("writes the pending row before sending; after a crash mid-send the next run reconciles it from the chain", async function () {
+    const { f, ctx, proof, base } = await setup();
+    const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
+    let seenAtSend: string | undefined;
+    // A signer that checks the store at the moment of sending, sends, then "crashes" before the result is known.
+    const crashing = new Proxy(f.attester, {
+      get(target, prop, receiver) {
+        if (prop === "sendTransaction") {
+          return async (tx: unknown) => {
+            const peek = OperatorStore.open(storePath);
+            seenAtSend = peek.live(31337n, f.address, f.alice.address)?.status;
+            peek.close();
+            await target.sendTransaction(tx as never);
+            throw new Error("simulated crash after broadcasting");
+          };
+        }
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const request = await proof("adult", f.alice.address, ALL, true);
+    await rejects(attestCommand(ctx(crashing), { ...base, request }), "CHAIN_UNAVAILABLE");
+    expect(seenAtSend).to.equal("pending");
+    let store = OperatorStore.open(storePath);
+    const row = store.live(31337n, f.address, f.alice.address);
+    expect(row?.status).to.equal("pending"); // not marked failed: the transaction may have landed (it did)
+    store.close();
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
+    // The next run (any attest) reconciles it first.
+    await attestCommand(ctx(), {
+      ...base,
+      request: await proof("age-19", f.bob.address, Claim.AUTH, false, "p2.json"),
+    });
+    store = OperatorStore.open(storePath);
+    expect(store.get(row!.id)?.status).to.equal("active");
+    store.close();
+  });
+
+  it("the PII guard refuses calldata carrying a real dev-pki certificate's bytes or attributes", async function () {
+    const adult = w.holder("adult");
+    const auth = parseCertificate(readBytes(join(w.dir, adult.auth.cert)));
+    const sign = parseCertificate(readBytes(join(w.dir, adult.sign!.cert)));
+    const attributes = readSigningAttributes(sign);
+    const materials = [piiFromCertificate("auth", auth), piiFromCertificate("sign", sign, attributes, true)];
+    const clean = "0x" + "ab".repeat(200);
+    expect(findPii(clean, materials)).to.deep.equal([]);
+    const leaks: Array<[string, Uint8Array]> = [
+      ["auth TBS", auth.tbs],
+      ["auth serial", Buffer.from(auth.serialHex, "hex")],
+      ["auth subject CN", Buffer.from(auth.subject.attributes.find((a) => a.name === "CN")!.value, "utf8")],
+      ["CRL distribution point city", Buffer.from(auth.crlDistributionPoint!.city!, "utf8")],
+      ["holder name", Buffer.from(attributes.name, "utf8")],
+      ["holder address", Buffer.from(attributes.address, "utf8")],
+      ["raw date of birth", Buffer.from(attributes.dateOfBirthRaw, "utf8")],
+      ["signing key", sign.rsa.modulus],
+    ];
+    for (const [what, bytes] of leaks) {
+      const data = clean + Buffer.from(bytes).toString("hex") + "cd".repeat(10);
+      expect(findPii(data, materials), what).to.not.deep.equal([]);
+    }
+  });
+
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
     const { ethers, f, ctx, proof, base } = await setup();
     await attestCommand(ctx(), { ...base, request: await proof("adult", f.alice.address, ALL, true) });
