@@ -30,6 +30,8 @@ const cases: Case[] = [
   { name: "revokeRole", role: "ADMIN", call: async (r, a) => r.revokeRole(await r.PAUSER_ROLE(), a) },
   { name: "beginDefaultAdminTransfer", role: "ADMIN", call: (r, a) => r.beginDefaultAdminTransfer(a) },
   { name: "changeDefaultAdminDelay", role: "ADMIN", call: (r) => r.changeDefaultAdminDelay(1) },
+  { name: "rollbackDefaultAdminDelay", role: "ADMIN", call: (r) => r.rollbackDefaultAdminDelay() },
+  { name: "cancelDefaultAdminTransfer", role: "ADMIN", call: (r) => r.cancelDefaultAdminTransfer() },
   { name: "pause", role: "PAUSER", call: (r) => r.pause() },
   { name: "unpause", role: "PAUSER", call: (r) => r.unpause() },
   { name: "addTrustAnchor", role: "ANCHOR_MANAGER", call: (r) => r.addTrustAnchor(0, id("new"), 1, 2) },
@@ -107,6 +109,24 @@ describe("KycRegistry: role matrix (every privileged function by every non-privi
     expect(await registry.defaultAdmin()).to.equal(stranger.address);
     expect(await registry.hasRole(ADMIN, admin.address)).to.equal(false);
     await registry.connect(stranger).setMaxStaleness(0);
+  });
+
+  it("TooManyAttesters: at most MAX_ATTESTERS attester ids are ever issued", async function () {
+    const { registry, admin } = await networkHelpers.loadFixture(fixture);
+    const ROLE = await registry.ATTESTER_ROLE();
+    const max = Number(await registry.MAX_ATTESTERS());
+    const r = registry.connect(admin);
+    // the fixture granted two attesters
+    for (let i = 2; i < max; i++) await r.grantRole(ROLE, ethers.Wallet.createRandom().address);
+    await expect(r.grantRole(ROLE, ethers.Wallet.createRandom().address)).to.be.revertedWithCustomError(
+      registry,
+      "TooManyAttesters",
+    );
+    // a re-grant of a known attester needs no new id
+    const [, attester] = await ethers.getSigners();
+    await r.revokeRole(ROLE, attester!.address);
+    await r.grantRole(ROLE, attester!.address);
+    expect(await registry.hasRole(ROLE, attester!.address)).to.equal(true);
   });
 
   it("attester ids: a re-granted attester keeps its id and its records read verified again", async function () {
