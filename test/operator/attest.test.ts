@@ -12,6 +12,9 @@ import { attestCommand } from "../../src/operator/commands/attest.js";
 import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
+import { revokeByCardCommand } from "../../src/operator/commands/revoke-by-card.js";
+import { DEV_OPERATOR_SECRET, personTag } from "../../src/operator/derive.js";
+import { openCardSigner } from "../../src/card/open-card-signer.js";
 import { findPii } from "../../src/operator/pii-guard.js";
 import { piiFromCertificate } from "../../src/operator/pii-material.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
@@ -253,6 +256,62 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       const data = clean + Buffer.from(bytes).toString("hex") + "cd".repeat(10);
       expect(findPii(data, materials), what).to.not.deep.equal([]);
     }
+  });
+
+  it("revoke-by-card: the bound card revokes (lost wallet); another card is refused", async function () {
+    const { f, ctx, proof, base } = await setup();
+    await attestCommand(ctx(), { ...base, request: await proof("adult", f.alice.address, Claim.AUTH, false) });
+    const wrongCard = await openCardSigner(`virtual:${join(w.dir, "holders", w.holder("age-19").id)}`);
+    try {
+      await rejects(
+        revokeByCardCommand(ctx(f.stranger), {
+          card: wrongCard,
+          subject: f.alice.address,
+          askPin: async () => "1234",
+          registry: f.address,
+        }),
+        "OPERATOR_BAD_INPUT",
+        /not the one bound/,
+      );
+    } finally {
+      await wrongCard.close();
+    }
+    const card = await openCardSigner(`virtual:${join(w.dir, "holders", w.holder("adult").id)}`);
+    try {
+      const outcome = await revokeByCardCommand(ctx(f.stranger), {
+        card,
+        subject: f.alice.address,
+        askPin: async () => "1234",
+        registry: f.address,
+      });
+      expect(outcome.events.map((e) => e.name)).to.include("Revoked");
+    } finally {
+      await card.close();
+    }
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
+  });
+
+  it("takes the person-tag secret from the configured variable; different secrets give different tags", async function () {
+    const { f, ctx, proof, base } = await setup();
+    const secretA = "0x" + "a1".repeat(32);
+    const withSecret = (signer = f.attester): OperatorContext => ({
+      ...ctx(signer),
+      readConfigVariable: async (name) => (name === "KYC_OPERATOR_SECRET" ? secretA : undefined),
+    });
+    const r = await attestCommand(withSecret(), { ...base, request: await proof("adult", f.alice.address, ALL, true) });
+    const tagA = (await f.registry.attestationOf(f.alice.address)).personTag;
+    const adult = readSigningAttributes(parseCertificate(readBytes(join(w.dir, w.holder("adult").sign!.cert))));
+    expect(tagA).to.equal(
+      personTag(Buffer.from(secretA.slice(2), "hex"), {
+        dateOfBirth: adult.dateOfBirth,
+        gender: adult.genderCode,
+        name: adult.name,
+      }),
+    );
+    expect(r.identity).to.equal(true);
+    expect(tagA).to.not.equal(
+      personTag(DEV_OPERATOR_SECRET, { dateOfBirth: adult.dateOfBirth, gender: adult.genderCode, name: adult.name }),
+    );
   });
 
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
