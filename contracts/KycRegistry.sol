@@ -480,6 +480,9 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     /// @inheritdoc IKycRegistryOperations
     function setKeyVerifier(uint8 keyType, ICardKeyVerifier verifier) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (keyType == 0) revert InvalidKeyType(keyType); // 0 is the inline RSA path
+        if (address(verifier) != address(0) && address(verifier).code.length == 0) {
+            revert InvalidKeyVerifier(address(verifier));
+        }
         _keyVerifiers[keyType] = verifier;
         emit KeyVerifierSet(keyType, address(verifier));
     }

@@ -91,6 +91,8 @@ interface IKycRegistryOperations is IKycRegistry {
     error InvalidMaxAge(uint64 maxAge);
     error InvalidMaxStaleness(uint64 maxStaleness);
     error InvalidKeyType(uint8 keyType);
+    /// @dev setKeyVerifier: the verifier address has no code
+    error InvalidKeyVerifier(address verifier);
     error TooManyAttesters();
     error AlreadyPaused();
     error NotPaused();

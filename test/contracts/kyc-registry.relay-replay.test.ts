@@ -260,6 +260,9 @@ describe("KycRegistry: pluggable card key verifiers", function () {
       registry,
       "InvalidCardSignature",
     );
+    await expect(registry.connect(admin).setKeyVerifier(3, alice.address))
+      .to.be.revertedWithCustomError(registry, "InvalidKeyVerifier")
+      .withArgs(alice.address);
     await expect(registry.connect(admin).setKeyVerifier(1, ethers.ZeroAddress))
       .to.emit(registry, "KeyVerifierSet")
       .withArgs(1, ethers.ZeroAddress);
