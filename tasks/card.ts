@@ -1,4 +1,4 @@
-import { task } from "hardhat/config";
+import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
@@ -56,5 +56,14 @@ export const cardTasks: TaskDefinition[] = [
       defaultValue: undefined,
     })
     .setAction(() => import("./actions/card/bind.js"))
+    .build(),
+  emptyTask(["kyc", "card"], "Card utilities").build(),
+  task(["kyc", "card", "status"], "Check a card: reachable, authentication certificate fingerprint, PIN tries left")
+    .addOption({
+      name: "card",
+      description: "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]]",
+      defaultValue: "pkcs11",
+    })
+    .setAction(() => import("./actions/card/status.js"))
     .build(),
 ];

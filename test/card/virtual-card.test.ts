@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { createPublicKey, publicDecrypt, constants, verify } from "node:crypto";
+import { constants, createHash, createPublicKey, publicDecrypt, verify } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { ApduCardSigner } from "../../src/card/apdu/apdu-card-signer.js";
 import type { CardTransport } from "../../src/card/apdu/card-transport.js";
 import { CardError } from "../../src/card/card-error.js";
+import { readCardStatus } from "../../src/card/card-status.js";
 import { sha256DigestInfo } from "../../src/card/jpki.js";
 import { InProcessTransport } from "../../src/card/virtual/in-process-transport.js";
 import { VIRTUAL_CARD_STATE_FILE, VirtualJpkiCard } from "../../src/card/virtual/virtual-jpki-card.js";
@@ -250,6 +251,21 @@ describe("APDU signer over the in-process transport", function () {
     card.removeAfter(4); // SELECT AP, SELECT EF, header, first chunk; then gone
     await expectCardError(signer.readAuthCertificate(), "CARD_REMOVED");
     expect(card.present).to.equal(false);
+  });
+});
+
+describe("card status", function () {
+  it("reports the certificate fingerprint and tries left without spending a try", async function () {
+    const card = newCard();
+    const signer = new ApduCardSigner(new InProcessTransport(card));
+    await expectCardError(signer.sign("sign", new Uint8Array(32), "WRONG1"), "CARD_WRONG_PIN");
+    const s = await readCardStatus(signer);
+    expect(s.authTriesLeft).to.equal(3);
+    expect(s.signTriesLeft).to.equal(4);
+    expect(s.authCertificateSha256).to.equal(createHash("sha256").update(syntheticHolder().authCert).digest("hex"));
+    expect(card.retryCounters).to.deep.equal({ authTriesLeft: 3, signTriesLeft: 4 });
+    const minor = await readCardStatus(new ApduCardSigner(new InProcessTransport(newCard(false))));
+    expect(minor.signTriesLeft).to.equal("absent");
   });
 });
 
