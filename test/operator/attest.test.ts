@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { Wallet } from "ethers";
 import { network } from "hardhat";
+
+import { computeBindingDigest } from "../../src/binding/kyc-binding.js";
 
 import { Claim } from "../../src/claims.js";
 import { KycError } from "../../src/errors.js";
@@ -194,6 +197,37 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       await caSetEnabledCommand(ctx(f.anchorManager), { caId, enable: true, registry: f.address });
     await networkHelpers.time.increaseTo(now + 3601n);
     await rejects(attestCommand(ctx(), { ...base, request }), "OPERATOR_CHECK_FAILED", /deadline/);
+  });
+
+  it("refuses a proof for another chain, an unfunded attester and a stale heartbeat, leaving no pending row", async function () {
+    const { ethers, networkHelpers, f, ctx, proof, base } = await setup();
+    const request = await proof("adult", f.alice.address, ALL, true);
+    // The same binding for chain 5 (digest recomputed, so the file itself is consistent).
+    const json = JSON.parse(readFileSync(request, "utf8")) as { binding: Record<string, unknown> };
+    json.binding.chainId = "5";
+    json.binding.digest = computeBindingDigest({
+      chainId: 5n,
+      registry: String(json.binding.registry),
+      subject: String(json.binding.subject),
+      disclose: Number(json.binding.disclose),
+      nonce: BigInt(String(json.binding.nonce)),
+      deadline: BigInt(String(json.binding.deadline)),
+    });
+    writeFileSync(join(tmp, "chain5.json"), JSON.stringify(json));
+    await rejects(attestCommand(ctx(), { ...base, request: join(tmp, "chain5.json") }), "CHAIN_WRONG_NETWORK");
+
+    const poor = Wallet.createRandom().connect(ethers.provider);
+    await f.registry.connect(f.admin).grantRole(await f.registry.ATTESTER_ROLE(), poor.address);
+    await f.registry.connect(f.admin).setMaxStaleness(0);
+    await rejects(attestCommand(ctx(poor as never), { ...base, request }), "CHAIN_INSUFFICIENT_FUNDS");
+    const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
+    expect(store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
+    expect(store.byStatus(31337n, f.address, ["failed"])).to.have.length(1);
+    store.close();
+
+    await f.registry.connect(f.admin).setMaxStaleness(600);
+    await networkHelpers.time.increase(601);
+    await rejects(attestCommand(ctx(), { ...base, request }), "OPERATOR_CRL", /crl-sync/);
   });
 
   it("writes the pending row before sending; after a crash mid-send the next run reconciles it from the chain", async function () {
