@@ -103,23 +103,23 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     /// @dev One slot per attester id, holding everything a read needs besides the record: the attester's own state
     /// plus a mirror of the global `maxStaleness` and disabled-anchor bitmap (kept equal to `_config` by
     /// `setMaxStaleness` and `setTrustAnchorEnabled`, which update every attester: at most MAX_ATTESTERS), so that
-    /// `isVerified` reads two slots. Bits: lastCrlSync 0-39, active 40-47, nonce 48-95, maxStaleness 96-135,
-    /// disabledAnchors 136-199.
+    /// `isVerified` reads two slots. Bits: lastCrlSync 0-39, active 40-47, maxStaleness 48-87,
+    /// disabledAnchors 88-151.
     struct AttesterInfo {
         uint40 lastCrlSync;
         bool active; // mirrors ATTESTER_ROLE
-        uint48 nonce; // relay nonce
         uint40 maxStaleness; // mirror of _config.maxStaleness
         uint64 disabledAnchors; // mirror of _config.disabledAnchors
     }
 
-    /// @dev One slot per attester address: what the attest path needs (id, role flag, heartbeat), so it reads one
-    /// attester slot. `active` and `lastCrlSync` are kept equal to the id-keyed `AttesterInfo`.
-    /// Bits: id 0-15, active 16-23, lastCrlSync 24-63.
+    /// @dev One slot per attester address: what the attest paths need (id, role flag, heartbeat, relay nonce), so
+    /// they read one attester slot. `active` and `lastCrlSync` are kept equal to the id-keyed `AttesterInfo`.
+    /// Bits: id 0-15, active 16-23, lastCrlSync 24-63, nonce 64-111.
     struct AttesterKey {
         uint16 id;
         bool active;
         uint40 lastCrlSync;
+        uint48 nonce; // relay nonce
     }
 
     struct Anchor {
@@ -175,10 +175,10 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
                 mstore(0x00, and(r, 0xffff))
                 mstore(0x20, _attesters.slot)
                 let info := sload(keccak256(0x00, 0x40))
-                let staleness := and(shr(96, info), 0xffffffffff)
+                let staleness := and(shr(48, info), 0xffffffffff)
                 ok := and(
-                    // attester active, and the record's anchor (bit caId - 1 of the bitmap at 136) not disabled
-                    and(gt(and(shr(40, info), 0xff), 0), iszero(and(shr(add(135, and(shr(96, r), 0xffff)), info), 1))),
+                    // attester active, and the record's anchor (bit caId - 1 of the bitmap at 88) not disabled
+                    and(gt(and(shr(40, info), 0xff), 0), iszero(and(shr(add(87, and(shr(96, r), 0xffff)), info), 1))),
                     // heartbeat within maxStaleness (0: no limit)
                     or(iszero(staleness), iszero(gt(ts, add(and(info, 0xffffffffff), staleness))))
                 )
@@ -208,7 +208,7 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IKycRegistryOperations
     function attesterNonces(address attester) external view returns (uint256) {
-        return _attesters[_attesterKeys[attester].id].nonce;
+        return _attesterKeys[attester].nonce;
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -540,10 +540,10 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
             info := sload(keccak256(0x00, 0x40))
         }
         unchecked {
-            // active flag; disabled-anchor bit (caId - 1) of the mirrored bitmap at bit 136 (caId is 1..64 in
+            // active flag; disabled-anchor bit (caId - 1) of the mirrored bitmap at bit 88 (caId is 1..64 in
             // every stored record); heartbeat age against the mirrored maxStaleness (40-bit values: no overflow)
-            if (uint8(info >> 40) == 0 || (info >> (135 + uint16(r >> 96))) & 1 != 0) return (false, 0);
-            uint256 staleness = uint40(info >> 96);
+            if (uint8(info >> 40) == 0 || (info >> (87 + uint16(r >> 96))) & 1 != 0) return (false, 0);
+            uint256 staleness = uint40(info >> 48);
             if (staleness != 0 && block.timestamp > uint40(info) + staleness) return (false, 0);
         }
         return (true, uint32(r >> 24));
@@ -601,11 +601,11 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
     }
 
     function _attesterMaxStaleness(uint256 info) internal pure returns (uint256) {
-        return uint40(info >> 96);
+        return uint40(info >> 48);
     }
 
     function _attesterDisabledAnchors(uint256 info) internal pure returns (uint256) {
-        return uint64(info >> 136);
+        return uint64(info >> 88);
     }
 
     function _recordWord(address subject) internal view returns (uint256 w) {
@@ -630,15 +630,14 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         bytes calldata attesterSignature
     ) internal {
         if (relayDeadline < block.timestamp) revert RelayDeadlineExpired(relayDeadline);
-        AttesterKey memory key = _attesterKeys[attester];
+        AttesterKey storage key = _attesterKeys[attester];
         if (key.id == 0 || !key.active) revert NotAttester(attester);
-        AttesterInfo storage info = _attesters[key.id];
-        uint48 attesterNonce = info.nonce;
+        uint48 attesterNonce = key.nonce;
         bytes32 digest = attestationDigest(req, keyNullifier, attesterNonce, relayDeadline);
         if (!SignatureChecker.isValidSignatureNow(attester, digest, attesterSignature)) {
             revert InvalidAttesterSignature();
         }
-        info.nonce = attesterNonce + 1;
+        key.nonce = attesterNonce + 1;
     }
 
     /// @dev Check 2 (role) and 3 (heartbeat); returns the attester id.
