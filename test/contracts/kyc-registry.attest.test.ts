@@ -415,6 +415,8 @@ describe("KycRegistry: attest", function () {
         .to.emit(registry, "TrustAnchorStatusChanged")
         .withArgs(authCa, false);
       expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.DisabledTrustAnchor));
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+      expect(await registry.hasClaims(alice.address, Claims.AUTH)).to.equal(false);
       expect((await registry.trustAnchor(authCa)).enabled).to.equal(false);
       await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, true);
       expect(await registry.isVerified(alice.address)).to.equal(true);
