@@ -65,6 +65,7 @@ export const REGISTRY_ABI = [
   "error InvalidCardSignature()",
   "error InvalidClaims(uint32 claims)",
   "error InvalidKeyType(uint8 keyType)",
+  "error InvalidKeyVerifier(address verifier)",
   "error InvalidMaxAge(uint64 maxAge)",
   "error InvalidMaxStaleness(uint64 maxStaleness)",
   "error InvalidModulus(uint256 length)",
