@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Wallet, makeError } from "ethers";
 import { network } from "hardhat";
 
 import { ChainError } from "../../src/chain/chain-error.js";
-import { RegistryClient } from "../../src/chain/registry-client.js";
+import { RegistryClient, toChainError } from "../../src/chain/registry-client.js";
 import { RevocationReason } from "../../src/chain/registry-abi.js";
 import { PiiGuardError } from "../../src/operator/pii-guard-error.js";
 import { deployRegistryFixture } from "../helpers/registry-fixture.js";
@@ -99,5 +99,38 @@ describe("registry client", function () {
     const outcome = await client.send("recordCrlSync", [], { pii: [] });
     expect(outcome.events.map((e) => e.name)).to.deep.equal(["CrlSynced"]);
     expect(outcome.gasUsed > 0n).to.equal(true);
+  });
+});
+
+describe("chain error mapping", function () {
+  it("maps timeouts, funds, node and revert errors to typed one-line errors", function () {
+    const data = RegistryClient.iface.encodeErrorResult("DeadlineExpired", [5n]);
+    const cases: Array<[unknown, string, string | undefined]> = [
+      [makeError("wait timed out", "TIMEOUT", { operation: "wait", reason: "timeout" }), "CHAIN_DROPPED", undefined],
+      [
+        makeError("insufficient funds", "INSUFFICIENT_FUNDS", { transaction: {} }),
+        "CHAIN_INSUFFICIENT_FUNDS",
+        undefined,
+      ],
+      [new Error("Sender doesn't have enough funds to send tx.\nmore"), "CHAIN_INSUFFICIENT_FUNDS", undefined],
+      [
+        makeError("connect ECONNREFUSED 127.0.0.1:8545", "NETWORK_ERROR", { event: "x" }),
+        "CHAIN_UNAVAILABLE",
+        undefined,
+      ],
+      [{ message: "execution reverted", info: { error: { data } } }, "CHAIN_REVERTED", "DeadlineExpired"],
+      [
+        { message: "x", data: RegistryClient.iface.encodeErrorResult("NotAttester", [Wallet.createRandom().address]) },
+        "CHAIN_MISSING_ROLE",
+        "NotAttester",
+      ],
+      [{ message: "x", data: "0xdeadbeef00" }, "CHAIN_REVERTED", undefined],
+    ];
+    for (const [error, code, name] of cases) {
+      const mapped = toChainError(error, "attest", "0xabc");
+      expect(mapped.code, String((error as Error).message)).to.equal(code);
+      expect(mapped.message).not.to.include("\n");
+      if (name !== undefined) expect((mapped as ChainError).revertName).to.equal(name);
+    }
   });
 });
