@@ -26,8 +26,17 @@ import {RsaPkcs1} from "./libraries/RsaPkcs1.sol";
 /// @dev Storage per attestation: one packed record slot per subject (everything a read needs, plus the holder
 /// nonce, the attestation time and a 40-bit key fingerprint) and one `keyNullifierOwner` slot per card key (never
 /// cleared); the identity level adds `_personTags` and `_personTagOwner`; a revocation adds `_revocations`.
-/// Attesters are numbered (16-bit ids) so the record can name its attester in 16 bits. Reads use at most three
-/// storage loads: the record, the packed `_config` and the attester's packed slot.
+/// Attesters are numbered (16-bit ids) so the record can name its attester in 16 bits. `isVerified` / `hasClaims` /
+/// `kycStatus` read two slots (the record, then the attester's id-keyed slot, which mirrors the global
+/// `maxStaleness` and disabled-anchor bitmap); an auth-level attest reads the config and the attester's
+/// address-keyed slot and writes two fresh slots (the record and the key nullifier).
+///
+/// Attest checks run in this fixed order, one custom error each: RegistryPaused; (relayed: RelayDeadlineExpired,
+/// NotAttester, InvalidAttesterSignature) NotAttester; StaleCrlSync (an operator whose heartbeat is older than
+/// maxStaleness cannot attest: its record would read StaleOperator at once); DeadlineExpired; InvalidSubject;
+/// InvalidClaims; ClaimsNotDisclosed; PersonTagMismatch; ExpiryCapNotOnGrid; ExpiryNotInFuture;
+/// UnknownTrustAnchor; TrustAnchorDisabled; WrongAnchorKind; InvalidModulus (generic path: UnknownKeyType);
+/// InvalidCardSignature; KeyAlreadyBound; SubjectAlreadyAttested; PersonTagInUse.
 ///
 /// Uniqueness rules:
 /// - a card key (nullifier `keccak256(modulus)`) is bound to one address forever; once that address's record is
