@@ -66,6 +66,13 @@ describe("KycRegistry: attest", function () {
     expect((await registry.attestationOf(alice.address)).personTag).to.equal(tag);
   });
 
+  it("accepts a 3072-bit card key (moduli of 2048 to 4096 bits, e = 65537)", async function () {
+    const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+    const card = createTestCard(3072);
+    await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+    expect(await registry.isCurrentKey(alice.address, keccak256(card.modulus))).to.equal(true);
+  });
+
   it("reports None for an account never attested", async function () {
     const { registry, bob } = await networkHelpers.loadFixture(fixture);
     expect(await registry.isVerified(bob.address)).to.equal(false);
