@@ -170,6 +170,21 @@ export const operatorTasks: TaskDefinition[] = [
     .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/ca-enable.js"))
     .build(),
+  task(
+    ["kyc", "dev-setup"],
+    "Admin, development: register the CA folder's CAs as trust anchors and grant the attester role",
+  )
+    .addOption(caDirOption)
+    .addOption({
+      name: "attester",
+      description: "Account to make an attester (default: the admin account itself)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption(registryOption)
+    .addFlag(jsonFlag)
+    .setAction(() => import("./actions/operator/dev-setup.js"))
+    .build(),
   emptyTask(["kyc", "attester"], "Admin: grant or revoke registry roles").build(),
   task(["kyc", "attester", "grant"], "Grant a role (default: attester) to an account")
     .addPositionalArgument({ name: "account", description: "Account address" })

@@ -7,6 +7,7 @@
 export { attestCommand, type AttestArgs } from "./commands/attest.js";
 export { crlSyncCommand, type CrlSyncArgs } from "./commands/crl-sync.js";
 export { relayCommand } from "./commands/relay.js";
+export { devSetupCommand, type DevSetupResult } from "./commands/dev-setup.js";
 export { revokeByCardCommand, type RevokeByCardArgs } from "./commands/revoke-by-card.js";
 export {
   caAddCommand,

@@ -14,6 +14,7 @@ import { caAddCommand, caSetEnabledCommand } from "../../src/operator/commands/a
 import { attestCommand } from "../../src/operator/commands/attest.js";
 import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
+import { devSetupCommand } from "../../src/operator/commands/dev-setup.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
 import { revokeByCardCommand } from "../../src/operator/commands/revoke-by-card.js";
 import { DEV_OPERATOR_SECRET, personTag } from "../../src/operator/derive.js";
@@ -346,6 +347,32 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(tagA).to.not.equal(
       personTag(DEV_OPERATOR_SECRET, { dateOfBirth: adult.dateOfBirth, gender: adult.genderCode, name: adult.name }),
     );
+  });
+
+  it("dev-setup bootstraps a fresh registry from its admin (anchors, roles), idempotently", async function () {
+    const { ethers } = await network.create();
+    const [admin, operator] = await ethers.getSigners();
+    const registry = await ethers.deployContract("KycRegistry", [admin!.address, 0, 365n * 86400n, 3n * 86400n]);
+    const address = await registry.getAddress();
+    const ctx: OperatorContext = { provider: ethers.provider, signer: admin!, projectRoot: tmp };
+    await rejects(
+      devSetupCommand({ ...ctx, signer: operator! }, { caDir: join(w.dir, "ca"), registry: address }),
+      "CHAIN_MISSING_ROLE",
+    );
+    const r = await devSetupCommand(ctx, { caDir: join(w.dir, "ca"), attester: operator!.address, registry: address });
+    expect(r.anchorsAdded.map((a) => a.kind).sort()).to.deep.equal(["auth", "auth", "sign", "sign"]);
+    expect(
+      await registry
+        .getFunction("hasRole")
+        .staticCall(await registry.getFunction("ATTESTER_ROLE").staticCall(), operator!.address),
+    ).to.equal(true);
+    const again = await devSetupCommand(ctx, {
+      caDir: join(w.dir, "ca"),
+      attester: operator!.address,
+      registry: address,
+    });
+    expect(again.anchorsAdded).to.deep.equal([]);
+    expect(again.transactions).to.deep.equal([]);
   });
 
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
