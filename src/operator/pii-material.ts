@@ -13,12 +13,16 @@ export function piiFromCertificate(
   attributes?: JpkiAttributes,
   forbidKey = false,
 ): PiiMaterial {
-  const strings: string[] = [
-    ...cert.subject.attributes.map((a) => a.value),
-    ...(cert.crlDistributionPoint?.name.attributes.map((a) => a.value) ?? []),
-  ];
-  if (cert.crlDistributionPoint?.prefecture !== undefined) strings.push(cert.crlDistributionPoint.prefecture);
-  if (cert.crlDistributionPoint?.city !== undefined) strings.push(cert.crlDistributionPoint.city);
+  // Identifying values only: the subject (CN, and L for signing certificates; not C=JP) and the municipality of
+  // the CRL distribution point. The fixed JPKI names (O=JPKI, "CRL Distribution Points", ...) are the same in
+  // every certificate and would only raise false alarms.
+  const strings: string[] = cert.subject.attributes.filter((a) => a.name !== "C").map((a) => a.value);
+  const dp = cert.crlDistributionPoint;
+  if (dp !== undefined) {
+    for (const a of dp.name.attributes) if (a.name === "CN") strings.push(a.value);
+    if (dp.prefecture !== undefined) strings.push(dp.prefecture);
+    if (dp.city !== undefined) strings.push(dp.city);
+  }
   if (attributes !== undefined) {
     strings.push(attributes.name, attributes.dateOfBirthRaw, attributes.address, attributes.genderCode);
     if (attributes.dateOfBirth !== null)

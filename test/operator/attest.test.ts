@@ -392,6 +392,31 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const again = await crlSyncCommand(ctx(), { crl: newCrls, caDir: base.caDir, registry: f.address });
     expect(again.listed).to.deep.equal([]);
     expect(again.batches).to.deep.equal([]);
+    // Privacy: no transaction input and no log of the whole run carries anything from either holder's certificates.
+    const materials = ["adult", "age-19"].flatMap((scenario) => {
+      const h = w.holder(scenario);
+      const a = parseCertificate(readBytes(join(w.dir, h.auth.cert)));
+      const s = parseCertificate(readBytes(join(w.dir, h.sign!.cert)));
+      return [
+        piiFromCertificate(`${scenario} auth`, a),
+        piiFromCertificate(`${scenario} sign`, s, readSigningAttributes(s), true),
+      ];
+    });
+    const latest = await ethers.provider.getBlockNumber();
+    let scanned = 0;
+    for (let n = 0; n <= latest; n++) {
+      const block = await ethers.provider.getBlock(n, true);
+      for (const tx of block?.prefetchedTransactions ?? []) {
+        expect(findPii(tx.data, materials), `tx ${tx.hash}`).to.deep.equal([]);
+        const receipt = await ethers.provider.getTransactionReceipt(tx.hash);
+        for (const log of receipt?.logs ?? []) {
+          expect(findPii(log.data, materials)).to.deep.equal([]);
+          expect(findPii("0x" + log.topics.map((t) => t.slice(2)).join(""), materials)).to.deep.equal([]);
+        }
+        scanned++;
+      }
+    }
+    expect(scanned).to.be.greaterThan(10);
     // A stale CRL set aborts before anything is sent.
     const nonce = await ethers.provider.getTransactionCount(f.attester.address);
     await rejects(
