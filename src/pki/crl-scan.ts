@@ -219,37 +219,54 @@ class Scanner {
   ): number {
     const seen = new FingerprintSet();
     let count = 0;
+    const MAX_ENTRY = 65536;
     for (let q = listStart; q < listEnd;) {
-      const entry = this.element(q, listEnd, "CRL entry", 65536);
-      if (entry.tag !== TAG.SEQUENCE) throw malformed(`CRL entry at offset ${q} is not a SEQUENCE`);
-      const v = this.small(entry);
-      const e = readTlv(v, 0, v.length, "CRL entry");
-      const serial = readTlv(v, e.valueStart, e.end, "CRL entry serial");
-      if (serial.tag !== TAG.INTEGER || serial.end === serial.valueStart) throw malformed(`bad serial at offset ${q}`);
-      const date = readTlv(v, serial.end, e.end, "CRL entry date");
-      if (date.tag !== TAG.UTC_TIME && date.tag !== TAG.GENERALIZED_TIME) throw malformed(`bad date at offset ${q}`);
-      let exts: Tlv | undefined;
-      if (date.end !== e.end) {
-        exts = readTlv(v, date.end, e.end, "CRL entry extensions");
-        if (exts.tag !== TAG.SEQUENCE || exts.end !== e.end) throw malformed(`bad entry extensions at offset ${q}`);
+      // Keep a window of at least one maximal entry buffered; refill in whole chunks.
+      if (this.base + this.len - q < MAX_ENTRY && this.base + this.len < listEnd) {
+        this.ensure(q, Math.min(listEnd - q, Math.max(MAX_ENTRY, this.buf.length)));
       }
-      let s = serial.valueStart;
-      while (s < serial.end - 1 && v[s] === 0) s++;
-      const h1 = fnv(v, s, serial.end);
-      if (!seen.add(h1, fnv2(v, s, serial.end))) {
-        throw new PkiError("PKI_CRL_DUPLICATE_ENTRY", `the CRL lists serial ${toHex(v.subarray(s, serial.end))} twice`);
+      const buf = this.buf;
+      const rel = q - this.base;
+      const limit = Math.min(this.len, listEnd - this.base);
+      // Entry SEQUENCE
+      if (header(buf, rel, limit, q) !== TAG.SEQUENCE) throw malformed(`CRL entry at offset ${q} is not a SEQUENCE`);
+      const entryEnd = hEnd;
+      if (entryEnd - rel > MAX_ENTRY) throw malformed(`CRL entry at offset ${q} is too large`);
+      // serial INTEGER
+      if (header(buf, hValue, entryEnd, q) !== TAG.INTEGER || hEnd === hValue)
+        throw malformed(`bad serial at offset ${q}`);
+      let s = hValue;
+      const serialEnd = hEnd;
+      while (s < serialEnd - 1 && buf[s] === 0) s++;
+      // revocationDate
+      const dateTag = header(buf, serialEnd, entryEnd, q);
+      if (dateTag !== TAG.UTC_TIME && dateTag !== TAG.GENERALIZED_TIME) throw malformed(`bad date at offset ${q}`);
+      const dateStart = serialEnd;
+      const dateEnd = hEnd;
+      let extStart = -1;
+      if (dateEnd !== entryEnd) {
+        if (header(buf, dateEnd, entryEnd, q) !== TAG.SEQUENCE || hEnd !== entryEnd)
+          throw malformed(`bad entry extensions at offset ${q}`);
+        extStart = dateEnd;
+      }
+      const h1 = fnv(buf, s, serialEnd);
+      if (!seen.add(h1, fnv2(buf, s, serialEnd))) {
+        throw new PkiError(
+          "PKI_CRL_DUPLICATE_ENTRY",
+          `the CRL lists serial ${toHex(buf.subarray(s, serialEnd))} twice`,
+        );
       }
       const candidates = wanted.get(h1);
-      if (candidates?.some((c) => Buffer.compare(c, v.subarray(s, serial.end)) === 0)) {
-        found.set(toHex(v.subarray(s, serial.end)), {
-          revokedAt: decodeTime(v, date),
-          reason: exts ? reasonOf(v, exts) : "unspecified",
+      if (candidates?.some((c) => Buffer.compare(c, buf.subarray(s, serialEnd)) === 0)) {
+        const date = readTlv(buf, dateStart, entryEnd);
+        found.set(toHex(buf.subarray(s, serialEnd)), {
+          revokedAt: decodeTime(buf, date),
+          reason: extStart >= 0 ? reasonOf(buf, readTlv(buf, extStart, entryEnd)) : "unspecified",
         });
       }
       count++;
-      q = entry.end;
+      q = this.base + entryEnd;
     }
-
     return count;
   }
 
@@ -308,6 +325,37 @@ class Scanner {
     this.verifier.update(this.buf.subarray(from - this.base, end - this.base));
     this.hashedTo = end;
   }
+}
+
+/** Scratch results of `header` (avoids an object per entry on the hot path). */
+let hValue = 0;
+let hEnd = 0;
+
+/** Parses the DER header at `rel` (strict, as `readTlv`); the element must end by `limit`. */
+function header(buf: Uint8Array, rel: number, limit: number, fileOffset: number): number {
+  if (rel + 2 > limit) throw malformed(`CRL entry: truncated at offset ${fileOffset}`);
+  const tag = buf[rel]!;
+  if ((tag & 0x1f) === 0x1f) throw malformed(`CRL entry: multi-byte tag at offset ${fileOffset}`);
+  const first = buf[rel + 1]!;
+  let length: number;
+  let value: number;
+  if (first < 0x80) {
+    length = first;
+    value = rel + 2;
+  } else {
+    const n = first & 0x7f;
+    if (n === 0) throw malformed(`CRL entry: indefinite length at offset ${fileOffset}`);
+    if (n > 4) throw malformed(`CRL entry: oversized length at offset ${fileOffset}`);
+    if (rel + 2 + n > limit) throw malformed(`CRL entry: truncated length at offset ${fileOffset}`);
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + buf[rel + 2 + i]!;
+    if (buf[rel + 2] === 0 || length < 0x80) throw malformed(`CRL entry: non-minimal length at offset ${fileOffset}`);
+    value = rel + 2 + n;
+  }
+  if (value + length > limit) throw malformed(`CRL entry: length runs past its container at offset ${fileOffset}`);
+  hValue = value;
+  hEnd = value + length;
+  return tag;
 }
 
 function readTlvHeader(buf: Uint8Array, rel: number, limit: number, what: string) {
