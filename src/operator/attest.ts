@@ -16,6 +16,7 @@ import { OperatorError } from "./operator-error.js";
 import { assertNoPii, type PiiMaterial } from "./pii-guard.js";
 import { piiFromCertificate } from "./pii-material.js";
 import type { RelayFile } from "./relay-file.js";
+import { settleSubject } from "./reconcile.js";
 import type { OperatorStore } from "./store/operator-store.js";
 import type { CertificateRef } from "./store/types.js";
 
@@ -248,6 +249,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   }
   const attester = await client.signer().getAddress();
   await client.requireRole("ATTESTER_ROLE", attester);
+  await settleSubject(store, client, request.binding.subject);
   if (await client.read<boolean>("paused"))
     throw new ChainError("CHAIN_REVERTED", "the registry is paused: no new attestations", {
       revertName: "RegistryPaused",

@@ -71,3 +71,21 @@ export async function reconcilePending(
   }
   return { activated, failed, stillPending };
 }
+
+/**
+ * Settles the store's live row for `subject` (if any) against the chain before a new attestation: a record the
+ * chain shows as revoked (by the holder with `revokeSelf` / `revokeByCard`, or by a revoker) becomes `revoked`; a
+ * record the chain does not have at all (reset development chain) becomes `failed`. Pending rows are left to
+ * {@link reconcilePending}.
+ */
+export async function settleSubject(store: OperatorStore, client: RegistryClient, subject: string): Promise<void> {
+  const row = store.live(client.chainId, client.address, subject);
+  if (row === undefined || row.status === "pending") return;
+  const onChain = await client.attestationOf(subject);
+  const owner = await client.keyNullifierOwner(row.keyNullifier);
+  if (onChain.statusName === "None" || owner.toLowerCase() !== row.subject) {
+    store.markMissingOnChain(row.id, "the record is not on chain (chain reset or registry redeployed)");
+  } else if (onChain.statusName === "Revoked") {
+    store.markRevoked([row.id], null);
+  }
+}

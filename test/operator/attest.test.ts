@@ -375,6 +375,39 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(again.transactions).to.deep.equal([]);
   });
 
+  it("settles a subject's stale store row before re-attesting (holder revoked on chain; dev chain reset)", async function () {
+    const first = await setup();
+    await attestCommand(first.ctx(), {
+      ...first.base,
+      request: await first.proof("adult", first.f.alice.address, Claim.AUTH, false),
+    });
+    await first.f.registry.connect(first.f.alice).revokeSelf();
+    // Same subject, another card: the old row is closed as revoked, the new one recorded.
+    const r = await attestCommand(first.ctx(), {
+      ...first.base,
+      request: await first.proof("age-19", first.f.alice.address, Claim.AUTH, false, "p2.json"),
+    });
+    const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
+    let store = OperatorStore.open(storePath);
+    expect(store.bySubject(31337n, first.f.address, first.f.alice.address).map((x) => x.status)).to.deep.equal([
+      "revoked",
+      "active",
+    ]);
+    store.close();
+    // A fresh chain with the registry at the same address (like a restarted `hardhat node`): the old row is closed.
+    const second = await setup();
+    expect(second.f.address).to.equal(first.f.address);
+    await attestCommand(second.ctx(), {
+      ...second.base,
+      request: await second.proof("adult", second.f.alice.address, Claim.AUTH, false, "p3.json"),
+    });
+    store = OperatorStore.open(storePath);
+    const rows = store.bySubject(31337n, second.f.address, second.f.alice.address);
+    expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "failed", "active"]);
+    expect(rows[1]?.id).to.equal(r.storeId);
+    store.close();
+  });
+
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
     const { ethers, f, ctx, proof, base } = await setup();
     await attestCommand(ctx(), { ...base, request: await proof("adult", f.alice.address, ALL, true) });

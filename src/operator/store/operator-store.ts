@@ -243,6 +243,18 @@ export class OperatorStore {
     );
   }
 
+  /**
+   * Closes a live row whose record does not exist on chain (a development chain was reset, or the registry
+   * redeployed at the same address): status `failed` with `error`.
+   */
+  markMissingOnChain(id: number, error: string): void {
+    this.update(
+      id,
+      "UPDATE attestations SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
+      error.slice(0, 500),
+    );
+  }
+
   /** One row by id, or undefined. */
   get(id: number): AttestationRecord | undefined {
     const row = this.db.prepare("SELECT * FROM attestations WHERE id = ?").get(id) as Row | undefined;
