@@ -1,8 +1,9 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 
 import type { JpkiCertificate } from "../certificate.js";
 import { openCrlDirectory } from "../crl-directory.js";
-import { openCrl, serialBytes, type StreamedCrl } from "../crl.js";
+import { scanCrlFile } from "../crl-scan.js";
+import { serialBytes, type StreamedCrl } from "../crl.js";
 import { PkiError } from "../pki-error.js";
 import { readCertificateFile } from "./inspect.js";
 
@@ -63,13 +64,26 @@ export function checkCrl(options: CrlCheckOptions): CrlCheckResult {
   }
   const candidates: { path: string; crl: StreamedCrl }[] = [];
   if (!isDir) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(options.crl);
-    } catch (cause) {
-      throw new PkiError("PKI_IO", `cannot read ${options.crl}`, { cause });
-    }
-    candidates.push({ path: options.crl, crl: openCrl(bytes) });
+    // A single file: one streaming pass with bounded memory (large CRLs).
+    const r = scanCrlFile(options.crl, { ca, serials: [serialHex], at });
+    const base: CrlCheckResult = {
+      status: "good",
+      serialHex,
+      reason: null,
+      revokedAt: null,
+      crl: {
+        path: options.crl,
+        thisUpdate: r.thisUpdate.toISOString(),
+        nextUpdate: r.nextUpdate?.toISOString() ?? null,
+        entries: r.entryCount,
+        fresh: r.fresh,
+        signatureValid: r.signatureValid,
+      },
+    };
+    const errors = problems(r.signatureValid, r.fresh, at, cert, ca);
+    if (errors.length > 0) return { ...base, status: "error", error: errors.join("; ") };
+    const hit = r.found.get(serialHex);
+    return hit ? { ...base, status: "revoked", reason: hit.reason, revokedAt: hit.revokedAt.toISOString() } : base;
   } else {
     const dir = openCrlDirectory(options.crl);
     if (cert) {
@@ -103,12 +117,7 @@ export function checkCrl(options: CrlCheckOptions): CrlCheckResult {
         signatureValid,
       },
     };
-    const errors: string[] = [];
-    if (!signatureValid) errors.push("the CRL signature does not verify with this CA");
-    if (!fresh) errors.push(`the CRL is not fresh at ${at.toISOString()}`);
-    if (cert && ca.subjectKeyId && cert.authorityKeyId !== ca.subjectKeyId) {
-      errors.push("the certificate was not issued by this CA (authority key id mismatch)");
-    }
+    const errors = problems(signatureValid, fresh, at, cert, ca);
     if (errors.length > 0) {
       base.status = "error";
       base.error = errors.join("; ");
@@ -120,4 +129,20 @@ export function checkCrl(options: CrlCheckOptions): CrlCheckResult {
     first = first?.status === "error" ? first : base;
   }
   return first!;
+}
+
+function problems(
+  signatureValid: boolean,
+  fresh: boolean,
+  at: Date,
+  cert: JpkiCertificate | undefined,
+  ca: JpkiCertificate,
+): string[] {
+  const errors: string[] = [];
+  if (!signatureValid) errors.push("the CRL signature does not verify with this CA");
+  if (!fresh) errors.push(`the CRL is not fresh at ${at.toISOString()}`);
+  if (cert && ca.subjectKeyId && cert.authorityKeyId !== ca.subjectKeyId) {
+    errors.push("the certificate was not issued by this CA (authority key id mismatch)");
+  }
+  return errors;
 }
