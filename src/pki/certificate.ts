@@ -161,22 +161,27 @@ export function parseCertificate(input: Uint8Array | string): JpkiCertificate {
   } catch (cause) {
     throw new PkiError("PKI_MALFORMED", `certificate: ${errorText(cause)}`, { cause });
   }
-  const spkiAlg = cert.subjectPublicKeyInfo.algorithm.algorithmId;
-  if (spkiAlg !== OID.rsaEncryption) {
-    throw new PkiError("PKI_NOT_RSA", `the public key is not RSA (algorithm ${spkiAlg})`);
-  }
-  const rsa = readRsaKey(cert);
-  const extensions = readExtensions(der, tbsParts.slice(i));
-  const ext = (oid: string) => extensions.find((e) => e.oid === oid);
+  // Everything read through pkijs objects is guarded: an exception other than PkiError is malformed input.
+  const fields = guarded(() => {
+    const spkiAlg = cert.subjectPublicKeyInfo.algorithm.algorithmId;
+    if (spkiAlg !== OID.rsaEncryption) {
+      throw new PkiError("PKI_NOT_RSA", `the public key is not RSA (algorithm ${spkiAlg})`);
+    }
+    const rsa = readRsaKey(cert);
+    const extensions = readExtensions(der, tbsParts.slice(i));
+    const ext = (oid: string) => extensions.find((e) => e.oid === oid);
 
-  const keyUsage = decodeKeyUsage(ext(OID.keyUsage));
-  const pkExt = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
-  const policies = readPolicies(pkExt(OID.certificatePolicies));
-  const isCa = readBasicConstraints(pkExt(OID.basicConstraints));
-  const subjectKeyId = readSki(ext(OID.subjectKeyIdentifier));
-  const authorityKeyId = readAki(pkExt(OID.authorityKeyIdentifier));
-  const dp = ext(OID.cRLDistributionPoints);
-  const crlDistributionPoint = dp ? readCrlDistributionPoint(dp.value) : undefined;
+    const keyUsage = decodeKeyUsage(ext(OID.keyUsage));
+    const pkExt = (oid: string) => cert.extensions?.find((e) => e.extnID === oid);
+    const policies = readPolicies(pkExt(OID.certificatePolicies));
+    const isCa = readBasicConstraints(pkExt(OID.basicConstraints));
+    const subjectKeyId = readSki(ext(OID.subjectKeyIdentifier));
+    const authorityKeyId = readAki(pkExt(OID.authorityKeyIdentifier));
+    const dp = ext(OID.cRLDistributionPoints);
+    const crlDistributionPoint = dp ? readCrlDistributionPoint(dp.value) : undefined;
+    return { rsa, extensions, keyUsage, policies, isCa, subjectKeyId, authorityKeyId, crlDistributionPoint };
+  });
+  const { rsa, extensions, keyUsage, policies, isCa, subjectKeyId, authorityKeyId, crlDistributionPoint } = fields;
 
   const subject = readName(der, subjectTlv);
   const issuer = readName(der, issuerTlv);
@@ -379,6 +384,15 @@ function readAki(e: pkijs.Extension | undefined): string | undefined {
   checkParsed(e, "authorityKeyIdentifier");
   const kid = (e.parsedValue as pkijs.AuthorityKeyIdentifier).keyIdentifier;
   return kid ? toHex(new Uint8Array(kid.valueBlock.valueHexView)) : undefined;
+}
+
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (cause) {
+    if (cause instanceof PkiError) throw cause;
+    throw new PkiError("PKI_MALFORMED", `certificate: ${errorText(cause)}`, { cause });
+  }
 }
 
 function errorText(e: unknown): string {
