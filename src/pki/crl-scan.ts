@@ -217,7 +217,7 @@ class Scanner {
     wanted: Map<number, Uint8Array[]>,
     found: Map<string, CrlEntryInfo>,
   ): number {
-    const seen = new FingerprintSet();
+    let seen: FingerprintSet | undefined;
     let count = 0;
     const MAX_ENTRY = 65536;
     for (let q = listStart; q < listEnd;) {
@@ -249,6 +249,8 @@ class Scanner {
           throw malformed(`bad entry extensions at offset ${q}`);
         extStart = dateEnd;
       }
+      // Size the duplicate set from the first entry's size (entries are usually alike), so it rarely grows.
+      seen ??= new FingerprintSet(Math.min(1 << 24, Math.ceil((listEnd - listStart) / (entryEnd - rel))));
       const h1 = fnv(buf, s, serialEnd);
       if (!seen.add(h1, fnv2(buf, s, serialEnd))) {
         throw new PkiError(
@@ -415,9 +417,17 @@ function fnv2(buf: Uint8Array, s: number, e: number): number {
 
 /** An open-addressing set of 64-bit fingerprints (two 32-bit halves; 0 in the second half = empty). */
 class FingerprintSet {
-  private a = new Uint32Array(1 << 12);
-  private b = new Uint32Array(1 << 12);
+  private a: Uint32Array;
+  private b: Uint32Array;
   private n = 0;
+
+  /** Room for `expected` fingerprints at a load factor of at most 1/2. */
+  constructor(expected: number) {
+    let size = 1 << 12;
+    while (size < expected * 2) size *= 2;
+    this.a = new Uint32Array(size);
+    this.b = new Uint32Array(size);
+  }
 
   /** Adds; false when already present. */
   add(h1: number, h2: number): boolean {
