@@ -15,6 +15,7 @@ export { ageOn } from "./age.js";
 export { verifyChain, type ChainFailure, type ChainResult, type TrustAnchorLike } from "./chain.js";
 export { verifyPkcs1, verifyPkcs1Sha256, rsaPublicKeyObject, type RsaKeyLike } from "./rsa.js";
 export { openCrl, serialBytes, type CrlEntryInfo, type StreamedCrl } from "./crl.js";
+export { scanCrlFile, type CrlScanOptions, type CrlScanResult } from "./crl-scan.js";
 export { openCrlDirectory, type CrlDirectory, type CrlFileInfo } from "./crl-directory.js";
 export { JLIS_CA_FINGERPRINTS, jlisCaByFingerprint, type JlisCaInfo } from "./jlis-ca.js";
 export { toDer, toPem } from "./pem.js";
