@@ -32,7 +32,8 @@ try {
     error instanceof KycError
       ? `Error [${error.code}]: ${error.message}`
       : `Error: ${error instanceof Error ? error.message : String(error)}`;
-  console.error(`demo failed: ${message.split("\n")[0]}`);
+  const hint = /HHE703|Cannot connect/.test(message) ? " (is `npx hardhat node` running?)" : "";
+  console.error(`demo failed: ${message.split("\n")[0]}${hint}`);
   process.exitCode = 1;
 } finally {
   rmSync(workDir, { recursive: true, force: true });
