@@ -10,7 +10,7 @@
  * transaction hashes and gas appear.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -172,6 +172,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // On a real node Ignition journals to deploy/deployments/<id>: a fresh id per run, removed once deployed, so
   // every run gets its own registry and a restarted node never meets a stale journal.
   const deploymentId = simulated ? undefined : `demo-${Date.now()}-${randomBytes(3).toString("hex")}`;
+  const hadDeployments = existsSync(DEPLOYMENTS);
   let deployed;
   try {
     deployed = await connection.ignition.deploy(ExamplesModule, {
@@ -179,7 +180,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ...(deploymentId === undefined ? {} : { deploymentId }),
     });
   } finally {
-    if (deploymentId !== undefined) rmSync(join(DEPLOYMENTS, deploymentId), { recursive: true, force: true });
+    if (deploymentId !== undefined) {
+      rmSync(join(DEPLOYMENTS, deploymentId), { recursive: true, force: true });
+      if (!hadDeployments && readdirSync(DEPLOYMENTS).length === 0) rmSync(DEPLOYMENTS, { recursive: true });
+    }
   }
   const registry = await deployed.registry.getAddress();
   const token = await deployed.token.getAddress();
@@ -393,6 +397,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   log(table(transactions));
   const seconds = (Date.now() - started) / 1000;
   log(`Done in ${seconds.toFixed(1)} s. Registry ${registry}.`);
+  if (simulated) {
+    log(
+      "The in-process chain ends with this script; against a node: `npx hardhat run scripts/demo.ts --network localhost`.",
+    );
+  } else {
+    log(`Try: npx hardhat kyc status ${A} --registry ${registry} --network ${connection.networkName}`);
+  }
 
   return {
     chainId,
