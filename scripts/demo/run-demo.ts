@@ -245,7 +245,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return out;
   };
   begin("Holder A binds wallet A with a virtual card: authentication + signing certificate");
-  say("disclose: auth, identity, age18, age20 (both card keys sign the same EIP-712 binding; PINs typed on the card)");
+  say(
+    "disclose: auth, identity, age18, age20 (both card keys sign the same EIP-712 binding; PINs from the virtual card's card.json, never printed)",
+  );
   const requestA = await bind(holderA, A, ALL_CLAIMS, true);
   done();
   begin("Holder B binds wallet B with a virtual card: authentication certificate only");
