@@ -36,16 +36,26 @@ import {RsaPkcs1} from "./libraries/RsaPkcs1.sol";
 /// maxStaleness cannot attest: its record would read StaleOperator at once); DeadlineExpired; InvalidSubject;
 /// InvalidClaims; ClaimsNotDisclosed; PersonTagMismatch; ExpiryCapNotOnGrid; ExpiryNotInFuture;
 /// UnknownTrustAnchor; TrustAnchorDisabled; WrongAnchorKind; InvalidModulus (generic path: UnknownKeyType);
-/// InvalidCardSignature; KeyAlreadyBound; SubjectAlreadyAttested; PersonTagInUse.
+/// InvalidCardSignature; KeyAlreadyBound; SubjectAlreadyAttested; PersonTagInUse. Re-attestation is not a check
+/// of its own: it is the branch of SubjectAlreadyAttested (after KeyAlreadyBound, before PersonTagInUse) that lets
+/// an active record through when the key presented is the one bound to it.
 ///
 /// Uniqueness rules:
 /// - a card key (nullifier `keccak256(modulus)`) is bound to one address forever; once that address's record is
 ///   revoked, or the address is re-attested with another key, the key can never attest again. The same key may
 ///   renew the same address after its record expired.
-/// - a subject with an unexpired, unrevoked record cannot be attested again: the holder revokes first
-///   (`revokeSelf`, `revokeByCard`) or the operator revokes with `Superseded`.
-/// - a person tag is unique among an attester's active (unrevoked, unexpired) identity-level records; revocation or
-///   expiry frees it (checked lazily against the current holder's record, so nothing needs clearing).
+/// - re-attestation: a subject whose record is active (unexpired, unrevoked; whatever its operator or anchor now
+///   reads) may be attested again, by any attester, with the key bound to that record (`isCurrentKey`) and a fresh
+///   card signature over `KycBinding` with the current holder nonce (consumed as always, so an older proof cannot
+///   be replayed). The new attestation replaces the record in place: attester, claims, expiresAt, caId,
+///   attestedAt and person tag; `Attested` is emitted again. This is how a holder moves from AUTH to IDENTITY/age
+///   claims, or renews before expiry, without burning the card key.
+/// - a subject with an active record cannot be attested with any other key (SubjectAlreadyAttested): the holder
+///   revokes first (`revokeSelf`, `revokeByCard`) or the operator revokes with `Superseded`, which burns the old key.
+/// - a person tag is unique among an attester's active (unrevoked, unexpired) identity-level records; revocation,
+///   expiry or a re-attestation that drops or changes the tag (or moves the record to another attester) frees it:
+///   the check is lazy, against the current holder's record, so nothing needs clearing. A re-attestation keeping
+///   its own tag does not collide with itself.
 contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, EIP712 {
     // ------------------------------------------------------------------ constants
 
@@ -732,12 +742,14 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         }
     }
 
-    /// @dev Checks 12 to 14, then writes the record (one packed word).
     /// @dev An attester's address and id in one word (address in the low 160 bits), to keep `_store`'s stack small.
     function _attesterRef(address attester, uint16 id) internal pure returns (uint256) {
         return uint256(uint160(attester)) | (uint256(id) << 160);
     }
 
+    /// @dev Checks 12 to 14, then writes the record (one packed word): a fresh record, a renewal after expiry, or a
+    /// re-attestation that replaces an active record in place (same key; attester, claims, expiry, anchor, time and
+    /// person tag are all replaced, the holder nonce moves on). The key nullifier owner is written only once.
     function _store(
         AttestationRequest calldata req,
         uint256 attesterRef,
@@ -750,12 +762,17 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
         bool wasActive = uint8(record >> 16) == STATUS_ACTIVE;
         address owner = keyNullifierOwner[nullifier];
         if (owner != address(0)) {
-            // the only reuse allowed: the same key renewing the same subject, whose record was not revoked
+            // the only reuse allowed: the subject's current key on its unrevoked record (renewal after expiry, or
+            // re-attestation while active)
             if (owner != subject || !wasActive || uint40(record >> 216) != uint40(uint256(nullifier))) {
                 revert KeyAlreadyBound(nullifier);
             }
         }
-        if (wasActive && uint40(record >> 56) > block.timestamp) revert SubjectAlreadyAttested(subject);
+        // Past check 12, a bound key (owner != 0) is the subject's current key on an unrevoked record: an active
+        // record is replaced in place by that key only (re-attestation); any other key must wait for it to end.
+        if (wasActive && uint40(record >> 56) > block.timestamp && owner == address(0)) {
+            revert SubjectAlreadyAttested(subject);
+        }
         if (req.claims & Claims.IDENTITY != 0) _claimPersonTag(attesterId, req.personTag, subject);
         _writeRecord(subject, _packRecord(attesterId, req.claims, expiresAt, req.caId, record, nullifier));
         if (owner == address(0)) keyNullifierOwner[nullifier] = subject;

@@ -11,7 +11,9 @@ import {AnchorKind, AttestationRequest, AttestationView, RevocationReason, Trust
 interface IKycRegistryOperations is IKycRegistry {
     // ------------------------------------------------------------------ events
 
-    /// @notice A new attestation for `subject`, issued by `attester`, bound to the card key `keyNullifier`.
+    /// @notice A new attestation for `subject`, issued by `attester`, bound to the card key `keyNullifier`. Also
+    /// emitted by a re-attestation, which replaces the subject's active record with the same key (an indexer tells
+    /// it from a fresh attestation by the subject's previous record: active, same `keyNullifier`).
     event Attested(
         address indexed subject,
         address indexed attester,
@@ -73,9 +75,12 @@ interface IKycRegistryOperations is IKycRegistry {
     error InvalidCardSignature();
     /// @dev 12. this card key is bound to another address, was revoked, or is no longer the subject's key
     error KeyAlreadyBound(bytes32 keyNullifier);
-    /// @dev 13. the subject already holds an unexpired, unrevoked attestation (revoke it first, e.g. `Superseded`)
+    /// @dev 13. the subject already holds an unexpired, unrevoked attestation under another card key. With the key
+    /// bound to that record (`isCurrentKey`) this is not an error but a re-attestation, which replaces the record.
+    /// To change keys, revoke first (e.g. `Superseded`; the old key is then burned).
     error SubjectAlreadyAttested(address subject);
-    /// @dev 14. the person tag is held by another active attestation of the same attester
+    /// @dev 14. the person tag is held by another active attestation of the same attester (the subject's own
+    /// current record does not count)
     error PersonTagInUse(bytes32 personTag);
 
     // revocation and administration
@@ -140,7 +145,10 @@ interface IKycRegistryOperations is IKycRegistry {
     // ------------------------------------------------------------------ writes
 
     /// @notice Record an attestation: ATTESTER_ROLE, not paused. The card's RSA signature over
-    /// `bindingDigest(subject, disclose, nonces(subject), deadline)` is verified on chain with e = 65537.
+    /// `bindingDigest(subject, disclose, nonces(subject), deadline)` is verified on chain with e = 65537; the holder
+    /// nonce is consumed. A subject with an active record may be attested again (re-attestation, by any attester)
+    /// only with the card key bound to that record: the new attestation replaces the record (attester, claims,
+    /// expiresAt, caId, attestedAt, person tag) and emits `Attested` again.
     function attest(AttestationRequest calldata req, bytes calldata modulus, bytes calldata cardSignature) external;
 
     /// @notice Same as `attest`, relayed by anyone with `attester`'s EIP-712 `Attestation` signature

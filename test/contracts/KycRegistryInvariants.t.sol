@@ -91,6 +91,9 @@ contract RegistryHandler is RegistryWorld {
     mapping(address subject => uint256) public keyOf; // key index of the subject's last successful attestation
     uint256 public attests;
     uint256 public revocations;
+    uint256 public reattests; // successful attests over a live record (same key: re-attestation)
+    uint256 public keyChangedWhileLive; // must stay 0
+    uint256 public nonceNotConsumed; // must stay 0
 
     constructor() {
         _setUpWorld();
@@ -107,7 +110,14 @@ contract RegistryHandler is RegistryWorld {
         uint256 keyIndex = keySeed % KEYS;
         bytes32 tag = identity ? bytes32(1 + (tagSeed % 4)) : bytes32(0);
         AttestationRequest memory req = _request(subject, identity ? AUTH | IDENTITY : AUTH, tag);
+        (bool wasLive, ) = _live(subject);
+        uint256 nonceBefore = registry.nonces(subject);
         if (_tryAttest(attesters[attesterSeed % 2], req, keyIndex)) {
+            if (wasLive) {
+                ++reattests;
+                if (keyIndex != keyOf[subject]) ++keyChangedWhileLive;
+            }
+            if (registry.nonces(subject) != nonceBefore + 1) ++nonceNotConsumed;
             keyOf[subject] = keyIndex;
             ++attests;
         }
@@ -200,6 +210,14 @@ contract KycRegistryInvariantTest {
         }
     }
 
+    /// @dev Only the bound key re-attests a live record, and every successful attest consumes the holder nonce.
+    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.depth = 40
+    function invariant_liveRecordKeepsItsKeyAndNonceMoves() public view {
+        require(handler.keyChangedWhileLive() == 0, "a live record was re-attested with another key");
+        require(handler.nonceNotConsumed() == 0, "an attest did not consume the holder nonce");
+    }
+
     /// hardhat-config: invariant.runs = 48
     /// hardhat-config: invariant.depth = 40
     function invariant_noTwoActiveAttestationsShareAPersonTag() public view {
@@ -277,16 +295,34 @@ contract KycRegistryFuzzTest is RegistryWorld {
         if (ok) require(registry.hasClaims(subjects[1], claims), "claims not published");
     }
 
-    /// @dev A key binds one subject only, whatever the order of attempts.
+    /// @dev A key binds one subject only, whatever the order of attempts; on its own subject's active record it
+    /// re-attests (the record moves to the second attester).
     function testFuzz_keyBindsOneSubject(uint8 a, uint8 b, uint8 key) public {
         address sa = subjects[a % 8];
         address sb = subjects[b % 8];
         uint256 k = key % KEYS;
         bool first = _tryAttest(attesters[0], _request(sa, AUTH, bytes32(0)), k);
         require(first, "first binding failed");
-        bool second = _tryAttest(attesters[1], _request(sb, AUTH, bytes32(0)), k);
-        require(!second, "a key bound twice");
+        bool second = _tryAttest(attesters[1], _request(sb, AUTH | IDENTITY, bytes32(uint256(9))), k);
+        require(second == (sa == sb), "a key bound twice, or its own re-attestation refused");
         require(registry.keyNullifierOwner(keccak256(_modulus(k))) == sa, "owner changed");
+        if (second) {
+            AttestationView memory v = registry.attestationOf(sa);
+            require(v.attester == attesters[1] && v.claims == AUTH | IDENTITY, "record not replaced");
+            require(registry.nonces(sa) == 2, "nonce not consumed");
+        }
+    }
+
+    /// @dev An active record takes no other key, and its own key re-attests it, whichever attester asks.
+    function testFuzz_activeRecordTakesOnlyItsKey(uint8 s, uint8 key, uint8 other, uint32 later) public {
+        address subject = subjects[s % 8];
+        uint256 k = key % KEYS;
+        uint256 k2 = (k + 1 + (other % (KEYS - 1))) % KEYS;
+        require(_tryAttest(attesters[0], _request(subject, AUTH, bytes32(0)), k), "attest failed");
+        VM.warp(block.timestamp + (later % 300 days));
+        require(!_tryAttest(attesters[1], _request(subject, AUTH, bytes32(0)), k2), "another key replaced the record");
+        require(_tryAttest(attesters[1], _request(subject, AUTH, bytes32(0)), k), "own key refused");
+        require(registry.isCurrentKey(subject, keccak256(_modulus(k))), "key changed");
     }
 
     /// @dev Revocation burns the key for good; a new key re-attests the subject.

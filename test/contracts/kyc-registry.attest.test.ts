@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ZeroHash, id, keccak256 } from "ethers";
 import { network } from "hardhat";
+import { anyUint, anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import {
   Claims,
@@ -332,19 +333,30 @@ describe("KycRegistry: attest", function () {
       ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
     });
 
-    it("SubjectAlreadyAttested: the holder must revoke first (or the operator supersedes)", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+    it("SubjectAlreadyAttested: another key needs the active record revoked first (or superseded)", async function () {
+      const { registry, attester, attester2, alice } = await networkHelpers.loadFixture(fixture);
       await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
       await expect(attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address)))
         .to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested")
         .withArgs(alice.address);
-      // same key, same subject, still active: SubjectAlreadyAttested too (not a renewal)
-      await expect(
-        attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)),
-      ).to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested");
+      // another attester with another key: the same
+      await expect(attestWith(registry, attester2, testCard(1), await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested")
+        .withArgs(alice.address);
+      // a key bound to someone else is still KeyAlreadyBound (check 12 runs before 13)
+      await attestWith(
+        registry,
+        attester,
+        testCard(2),
+        await makeRequest(ethers, ethers.Wallet.createRandom().address),
+      );
+      await expect(attestWith(registry, attester, testCard(2), await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "KeyAlreadyBound")
+        .withArgs(keccak256(testCard(2).modulus));
       await registry.connect(attester).revoke(alice.address, Reason.Superseded);
       await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
       expect(await registry.isVerified(alice.address)).to.equal(true);
+      expect(await registry.isCurrentKey(alice.address, keccak256(testCard(1).modulus))).to.equal(true);
     });
 
     it("PersonTagInUse among one attester's active attestations; freed by revocation; other attesters independent", async function () {
@@ -380,6 +392,227 @@ describe("KycRegistry: attest", function () {
         await makeRequest(ethers, bob.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
       );
       expect(await registry.isVerified(bob.address)).to.equal(true);
+    });
+  });
+
+  describe("re-attestation (same card key, active record)", function () {
+    const tagA = id("person tag A");
+    const tagB = id("person tag B");
+    const ident = (subject: string, personTag: string, extra: Partial<Parameters<typeof makeRequest>[2]> = {}) =>
+      makeRequest(ethers, subject, { claims: IDENTITY_CLAIMS, personTag, ...extra });
+
+    it("upgrades AUTH to IDENTITY + AGE with the same card: record replaced in place, Attested again", async function () {
+      const { registry, attester, alice, authCa } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      const nullifier = keccak256(card.modulus);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      const first = await registry.attestationOf(alice.address);
+      await networkHelpers.time.increase(10 * 24 * 3600);
+      await registry.connect(attester).recordCrlSync();
+      const tx = await attestWith(registry, attester, card, await ident(alice.address, tagA));
+      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      await expect(tx)
+        .to.emit(registry, "Attested")
+        .withArgs(alice.address, attester.address, nullifier, IDENTITY_CLAIMS, gridFloor(ts + MAX_AGE), authCa);
+      const rec = await registry.attestationOf(alice.address);
+      expect(rec.status).to.equal(BigInt(Status.Active));
+      expect(rec.claims).to.equal(BigInt(IDENTITY_CLAIMS));
+      expect(rec.personTag).to.equal(tagA);
+      expect(rec.attestedAt).to.equal(ts);
+      expect(rec.attestedAt > first.attestedAt).to.equal(true);
+      expect(rec.expiresAt).to.equal(gridFloor(ts + MAX_AGE));
+      expect(await registry.hasClaims(alice.address, Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20)).to.equal(true);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
+      expect(await registry.keyNullifierOwner(nullifier)).to.equal(alice.address);
+      expect(await registry.isCurrentKey(alice.address, nullifier)).to.equal(true);
+    });
+
+    it("renews before expiry: a later expiry, a new anchor, and the holder nonce consumed", async function () {
+      const { registry, attester, anchorManager, alice, authCa } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const shortCap = gridFloor(now) + 3n * EXPIRY_GRID;
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { expiryCap: shortCap }));
+      expect((await registry.kycStatus(alice.address))[2]).to.equal(shortCap);
+      // a new CA generation (the renewed certificate chains to it); the old record is still active
+      const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      await registry
+        .connect(anchorManager)
+        .addTrustAnchor(AnchorKind.Authentication, id("auth CA gen 2"), t, t + 10n * YEAR);
+      const gen2 = authCa + 2;
+      await networkHelpers.time.increase(Number(EXPIRY_GRID));
+      await registry.connect(attester).recordCrlSync();
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.Active));
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { caId: gen2 }));
+      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const rec = await registry.attestationOf(alice.address);
+      expect(rec.expiresAt).to.equal(gridFloor(ts + MAX_AGE));
+      expect(rec.expiresAt > shortCap).to.equal(true);
+      expect(rec.caId).to.equal(BigInt(gen2));
+      expect(await registry.nonces(alice.address)).to.equal(2n);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("another attester may re-attest: it becomes the record's attester (revoke authority moves with it)", async function () {
+      const { registry, admin, attester, attester2, alice } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      await expect(attestWith(registry, attester2, card, await makeRequest(ethers, alice.address)))
+        .to.emit(registry, "Attested")
+        .withArgs(alice.address, attester2.address, keccak256(card.modulus), Claims.AUTH, anyUint, 1);
+      expect((await registry.attestationOf(alice.address)).attester).to.equal(attester2.address);
+      // the record now reads the new attester's heartbeat and role
+      await registry.connect(admin).revokeRole(await registry.ATTESTER_ROLE(), attester.address);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      await expect(registry.connect(attester).revoke(alice.address, Reason.Operator))
+        .to.be.revertedWithCustomError(registry, "NotAuthorizedToRevoke")
+        .withArgs(attester.address, alice.address);
+      await registry.connect(attester2).revoke(alice.address, Reason.Operator);
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.Revoked));
+    });
+
+    it("the nonce is consumed: the proof of the first attestation cannot be replayed, a fresh one is needed", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      const req = await makeRequest(ethers, alice.address);
+      const oldSig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
+      await registry.connect(attester).attest(req, card.modulus, oldSig);
+      // replaying the very same proof (nonce 0) no longer verifies
+      await expect(registry.connect(attester).attest(req, card.modulus, oldSig)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidCardSignature",
+      );
+      // nor with different published claims under the old signature
+      const upgraded = { ...req, claims: IDENTITY_CLAIMS, personTag: tagA };
+      await expect(registry.connect(attester).attest(upgraded, card.modulus, oldSig)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidCardSignature",
+      );
+      expect(await registry.nonces(alice.address)).to.equal(1n);
+      // a fresh card signature over nonce 1 works, and consumes it
+      const sig1 = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
+      await registry.connect(attester).attest(upgraded, card.modulus, sig1);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
+      await expect(registry.connect(attester).attest(upgraded, card.modulus, sig1)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidCardSignature",
+      );
+    });
+
+    it("keeps the subject's own person tag (no self-collision) and still refuses another subject's tag", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
+      await attestWith(registry, attester, testCard(1), await ident(bob.address, tagB));
+      // same tag again: no PersonTagInUse against itself
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
+      expect((await registry.attestationOf(alice.address)).personTag).to.equal(tagA);
+      // bob's tag is held by bob's active record
+      await expect(attestWith(registry, attester, testCard(0), await ident(alice.address, tagB)))
+        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
+        .withArgs(tagB);
+      // the failed attempt changed nothing
+      expect((await registry.attestationOf(alice.address)).personTag).to.equal(tagA);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
+    });
+
+    it("frees the old person tag when the new one differs, and when IDENTITY is dropped", async function () {
+      const { registry, attester, alice, bob, carol } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
+      await expect(attestWith(registry, attester, testCard(1), await ident(bob.address, tagA)))
+        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
+        .withArgs(tagA);
+      // alice re-attests with another tag: tagA is free for bob, tagB is now alice's
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagB));
+      expect((await registry.attestationOf(alice.address)).personTag).to.equal(tagB);
+      await attestWith(registry, attester, testCard(1), await ident(bob.address, tagA));
+      expect((await registry.attestationOf(bob.address)).personTag).to.equal(tagA);
+      await expect(attestWith(registry, attester, testCard(2), await ident(carol.address, tagB)))
+        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
+        .withArgs(tagB);
+      // alice drops to AUTH only: her tag is freed and no longer published
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
+      const rec = await registry.attestationOf(alice.address);
+      expect(rec.claims).to.equal(BigInt(Claims.AUTH));
+      expect(rec.personTag).to.equal(ZeroHash);
+      await attestWith(registry, attester, testCard(2), await ident(carol.address, tagB));
+      expect(await registry.hasClaims(carol.address, Claims.IDENTITY)).to.equal(true);
+      // and alice cannot take tagB back while carol holds it
+      await expect(attestWith(registry, attester, testCard(0), await ident(alice.address, tagB)))
+        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
+        .withArgs(tagB);
+    });
+
+    it("a re-attestation by another attester frees the tag in the first attester's tag space", async function () {
+      const { registry, attester, attester2, alice, bob } = await networkHelpers.loadFixture(fixture);
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
+      await attestWith(registry, attester2, testCard(0), await ident(alice.address, tagB));
+      await attestWith(registry, attester, testCard(1), await ident(bob.address, tagA));
+      expect((await registry.attestationOf(bob.address)).personTag).to.equal(tagA);
+    });
+
+    it("still refuses: a revoked key, a key replaced on the subject, a paused registry, a stale operator", async function () {
+      const { registry, attester, attester2, pauser, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      await registry.connect(pauser).pause();
+      await expect(
+        attestWith(registry, attester, card, await makeRequest(ethers, alice.address)),
+      ).to.be.revertedWithCustomError(registry, "RegistryPaused");
+      await registry.connect(pauser).unpause();
+      await networkHelpers.time.increase(3 * 24 * 3600 + 1);
+      await expect(attestWith(registry, attester, card, await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "StaleCrlSync")
+        .withArgs(attester.address, anyValue);
+      // a live operator may take over the record of a stale one (same key, fresh card signature)
+      await registry.connect(attester2).recordCrlSync();
+      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
+      await attestWith(registry, attester2, card, await makeRequest(ethers, alice.address));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      // revoked: the key stays burned, re-attestation included
+      await registry.connect(alice).revokeSelf();
+      await expect(attestWith(registry, attester2, card, await makeRequest(ethers, alice.address)))
+        .to.be.revertedWithCustomError(registry, "KeyAlreadyBound")
+        .withArgs(keccak256(card.modulus));
+      // a key replaced on its subject cannot re-attest the new record
+      await attestWith(registry, attester2, testCard(1), await makeRequest(ethers, bob.address));
+      await expect(
+        attestWith(registry, attester2, testCard(0), await makeRequest(ethers, bob.address)),
+      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
+    });
+
+    it("works through attestBySig (the holder relays)", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const card = testCard(0);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      const req = await ident(alice.address, tagA);
+      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
+      const nullifier = keccak256(card.modulus);
+      const relayDeadline = req.deadline;
+      const attesterNonce = await registry.attesterNonces(attester.address);
+      const { chainId } = await ethers.provider.getNetwork();
+      const attesterSig = await attester.signTypedData(
+        { name: "JPKI KYC Registry", version: "1", chainId, verifyingContract: await registry.getAddress() },
+        {
+          Attestation: [
+            { name: "subject", type: "address" },
+            { name: "disclose", type: "uint32" },
+            { name: "deadline", type: "uint64" },
+            { name: "claims", type: "uint32" },
+            { name: "personTag", type: "bytes32" },
+            { name: "expiryCap", type: "uint64" },
+            { name: "caId", type: "uint16" },
+            { name: "keyNullifier", type: "bytes32" },
+            { name: "attesterNonce", type: "uint256" },
+            { name: "relayDeadline", type: "uint64" },
+          ],
+        },
+        { ...req, keyNullifier: nullifier, attesterNonce, relayDeadline },
+      );
+      await expect(
+        registry.connect(alice).attestBySig(req, card.modulus, sig, attester.address, relayDeadline, attesterSig),
+      ).to.emit(registry, "Attested");
+      expect(await registry.hasClaims(alice.address, Claims.IDENTITY)).to.equal(true);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
     });
   });
 
