@@ -103,7 +103,14 @@ const SCENARIOS: Scenario[] = [
   },
   { scenario: "expired", age: 61, gen: 1, issuedDaysAgo: 5 * 365 + 200, gender: "2" },
   { scenario: "not-yet-valid", age: 28, gen: 2, issuedDaysAgo: -3, gender: "1" },
-  { scenario: "sign-affiliation-changed", age: 39, gen: 2, issuedDaysAgo: 150, revokeSign: "affiliationChanged", gender: "2" },
+  {
+    scenario: "sign-affiliation-changed",
+    age: 39,
+    gen: 2,
+    issuedDaysAgo: 150,
+    revokeSign: "affiliationChanged",
+    gender: "2",
+  },
 ];
 
 interface CaState {
@@ -132,7 +139,8 @@ interface Revocation {
 export async function generateDevPki(options: GenerateDevPkiOptions): Promise<DevPkiManifest> {
   const seed = options.seed ?? 1;
   const holderCount = options.holders ?? SCENARIOS.length;
-  if (!Number.isInteger(seed) || seed < 0) throw new PkiError("PKI_BAD_ARGUMENT", "seed must be a non-negative integer");
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new PkiError("PKI_BAD_ARGUMENT", "seed must be a non-negative integer");
   if (!Number.isInteger(holderCount) || holderCount < 1 || holderCount > 500) {
     throw new PkiError("PKI_BAD_ARGUMENT", "holders must be an integer from 1 to 500");
   }
@@ -198,7 +206,8 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
       });
     }
   }
-  const ca = (kind: "auth" | "sign", generation: number) => cas.find((c) => c.kind === kind && c.generation === generation)!;
+  const ca = (kind: "auth" | "sign", generation: number) =>
+    cas.find((c) => c.kind === kind && c.generation === generation)!;
 
   const partitions: DevPkiPartition[] = MUNICIPALITIES.map((m) => ({
     partition: `${slug(m.prefecture)}_${slug(m.city)}`,
@@ -211,13 +220,15 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
   for (let i = 0; i < holderCount; i++) {
     const d = root.fork(`holder-${i}`);
     const fixed = SCENARIOS[i];
-    const sc: Scenario = fixed ? { ...fixed } : {
-      scenario: "adult",
-      age: 20 + d.int(60),
-      gen: d.int(2) === 0 ? 1 : 2,
-      issuedDaysAgo: 10 + d.int(300),
-      gender: d.pick(["1", "2"] as const),
-    };
+    const sc: Scenario = fixed
+      ? { ...fixed }
+      : {
+          scenario: "adult",
+          age: 20 + d.int(60),
+          gen: d.int(2) === 0 ? 1 : 2,
+          issuedDaysAgo: 10 + d.int(300),
+          gender: d.pick(["1", "2"] as const),
+        };
     if (sc.gen === 1 && sc.issuedDaysAgo < 400) sc.issuedDaysAgo += 400;
     const id = `h${String(i + 1).padStart(2, "0")}`;
     const muni = MUNICIPALITIES[i % MUNICIPALITIES.length]!;
@@ -297,7 +308,15 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
       if (revoked) {
         const revokedAt = atUtc(now.getTime() - (2 + (i % 5)) * DAY, 3, 0, 0);
         result.revocation = { reason: revoked, revokedAt: revokedAt.toISOString() };
-        revocations.push({ kind, caId: issuer.info.id, partition: part.partition, serial, holderId: id, reason: revoked, revokedAt });
+        revocations.push({
+          kind,
+          caId: issuer.info.id,
+          partition: part.partition,
+          serial,
+          holderId: id,
+          reason: revoked,
+          revokedAt,
+        });
       }
       return result;
     };
@@ -344,13 +363,33 @@ export async function generateDevPki(options: GenerateDevPkiOptions): Promise<De
       const base = newest ? `crl/${c.kind}` : `crl/${c.kind}/gen${c.generation}`;
       const thisUpdate = new Date(now.getTime() - 3600_000);
       crls.push(
-        writeCrl(write, c, p, `${base}/${p.partition}.crl`, all, thisUpdate, new Date(thisUpdate.getTime() + 3 * DAY), 100, false),
+        writeCrl(
+          write,
+          c,
+          p,
+          `${base}/${p.partition}.crl`,
+          all,
+          thisUpdate,
+          new Date(thisUpdate.getTime() + 3 * DAY),
+          100,
+          false,
+        ),
       );
       if (newest) {
         const staleThis = new Date(now.getTime() - 10 * DAY);
         const staleEntries = all.filter((r) => r.revokedAt < staleThis);
         crls.push(
-          writeCrl(write, c, p, `crl-stale/${c.kind}/${p.partition}.crl`, staleEntries, staleThis, new Date(now.getTime() - 7 * DAY), 90, true),
+          writeCrl(
+            write,
+            c,
+            p,
+            `crl-stale/${c.kind}/${p.partition}.crl`,
+            staleEntries,
+            staleThis,
+            new Date(now.getTime() - 7 * DAY),
+            90,
+            true,
+          ),
         );
       }
     }
@@ -386,7 +425,11 @@ function writeCrl(
       issuer: CA_NAMES[c.kind],
       thisUpdate,
       nextUpdate,
-      entries: entries.map((e) => ({ serial: e.serial, revokedAt: e.revokedAt, reasonCode: reasonCode(e.reason) ?? 0 })),
+      entries: entries.map((e) => ({
+        serial: e.serial,
+        revokedAt: e.revokedAt,
+        reasonCode: reasonCode(e.reason) ?? 0,
+      })),
       authorityKeyId: c.keyId,
       crlNumber,
       distributionPoint: crlDpName(c.kind, p.prefecture, p.city),
@@ -405,7 +448,11 @@ function writeCrl(
     nextUpdate: nextUpdate.toISOString(),
     stale,
     entries: entries.map((e) => {
-      const entry: DevPkiCrlEntry = { serialHex: serialHexOf(e.serial), reason: e.reason, revokedAt: e.revokedAt.toISOString() };
+      const entry: DevPkiCrlEntry = {
+        serialHex: serialHexOf(e.serial),
+        reason: e.reason,
+        revokedAt: e.revokedAt.toISOString(),
+      };
       if (e.holderId) entry.holderId = e.holderId;
       return entry;
     }),

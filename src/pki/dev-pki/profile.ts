@@ -80,7 +80,10 @@ export function issueCertificate(spec: CertSpec, issuerKey: KeyObject): Uint8Arr
   const cert = new pkijs.Certificate();
   cert.version = 2;
   cert.serialNumber = asn1js.fromBER(int(spec.serial)).result as asn1js.Integer;
-  cert.signature = new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRSA, algorithmParams: new asn1js.Null() });
+  cert.signature = new pkijs.AlgorithmIdentifier({
+    algorithmId: OID.sha256WithRSA,
+    algorithmParams: new asn1js.Null(),
+  });
   cert.issuer = pkijs.RelativeDistinguishedNames.fromBER(encodeName(spec.issuer));
   cert.subject = pkijs.RelativeDistinguishedNames.fromBER(encodeName(spec.subject));
   cert.notBefore = new pkijs.Time({ type: timeType(spec.notBefore), value: spec.notBefore });
