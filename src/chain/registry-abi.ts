@@ -17,6 +17,7 @@ export const REGISTRY_ABI = [
   "function revokeDigest(address subject, uint256 nonce, uint64 deadline) view returns (bytes32)",
   `function attestationDigest(${REQUEST} req, bytes32 keyNullifier, uint256 attesterNonce, uint64 relayDeadline) view returns (bytes32)`,
   "function keyNullifierOwner(bytes32 keyNullifier) view returns (address)",
+  "function isCurrentKey(address subject, bytes32 keyNullifier) view returns (bool)",
   "function attestationOf(address subject) view returns ((address attester, uint8 status, uint32 claims, uint64 expiresAt, uint16 caId, uint64 attestedAt, uint64 revokedAt, uint8 reason, bytes32 personTag))",
   "function trustAnchor(uint16 caId) view returns ((uint8 kind, bytes32 keyHash, uint64 notBefore, uint64 notAfter, bool enabled))",
   "function trustAnchorCount() view returns (uint16)",

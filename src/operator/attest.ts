@@ -223,6 +223,11 @@ export interface AttestResult {
   readonly expiryCap: bigint;
   readonly keyNullifier: string;
   readonly identity: boolean;
+  /**
+   * True when the subject already held an active (unexpired, unrevoked) record bound to this same card key: the
+   * new attestation replaces it in place (upgrade of claims, renewal before expiry, change of operator).
+   */
+  readonly reattestation: boolean;
   /** The store row. */
   readonly storeId: number;
   /** Direct mode: the mined transaction. */
@@ -234,8 +239,10 @@ export interface AttestResult {
 /**
  * The operator pipeline: checks (refusing with `OPERATOR_CHECK_FAILED` listing every failed check), the
  * attester's standing (role, heartbeat, not paused), derivations (claims ⊆ disclose, person tag, expiry cap),
- * the PII guard over the exact calldata, then the store's `pending` row BEFORE sending (direct) or signing
- * (relay), and the outcome recorded.
+ * the subject's on-chain record (an active record bound to the same card key makes this a re-attestation that
+ * replaces it; one bound to another key is refused), the PII guard over the exact calldata, then the store's
+ * `pending` row BEFORE sending (direct) or signing (relay) — superseding the operator's own live row for the
+ * subject, reopened if the new attestation fails — and the outcome recorded.
  * @throws OperatorError, ChainError, PiiGuardError, PkiError
  */
 export async function attestProofRequest(inputs: AttestInputs): Promise<AttestResult> {
@@ -301,6 +308,11 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   const modulus = hexlify(auth.cert.rsa.modulus);
   const cardSignature = hexlify(request.authSignature);
   const keyNullifier = keccak256(modulus);
+  const reattestation = await checkActiveRecord(client, b.subject, keyNullifier, nowSeconds);
+  // Our own live row for the subject is replaced (re-attestation, or renewal of an expired record); any other live
+  // row (pending, revoke-pending) is a conflict the store reports.
+  const ownRow = store.live(client.chainId, client.address, b.subject);
+  const supersedes = ownRow?.status === "active" ? ownRow.id : undefined;
   const pii: PiiMaterial[] = [piiFromCertificate("authentication certificate", auth.cert)];
   if (request.signCertificate !== undefined) {
     const signCert = sign?.cert ?? parseCertificate(request.signCertificate);
@@ -316,6 +328,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     expiryCap: cap,
     keyNullifier,
     identity,
+    reattestation,
   };
 
   if (inputs.submission.mode === "relay") {
@@ -349,6 +362,8 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       mode: "relay",
       relayDeadline: Number(relayDeadline),
       certificates,
+      bindingNonce: b.nonce,
+      ...(supersedes !== undefined ? { supersedes } : {}),
     });
     const relay: RelayFile = {
       chainId: client.chainId,
@@ -378,6 +393,8 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     expiryCap: Number(cap),
     mode: "direct",
     certificates,
+    bindingNonce: b.nonce,
+    ...(supersedes !== undefined ? { supersedes } : {}),
   });
   let outcome: TxOutcome;
   let handedToNode = false;
@@ -402,6 +419,28 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   }
   store.markActive(storeId, outcome.hash);
   return { mode: "direct", ...common, storeId, tx: { hash: outcome.hash, gasUsed: outcome.gasUsed } };
+}
+
+/**
+ * Whether `subject` holds an active (unexpired, unrevoked) record on chain, and if so that `keyNullifier` is its
+ * bound card key: then the attestation is a re-attestation that replaces the record. Another key is refused here,
+ * as the registry would (`SubjectAlreadyAttested`).
+ * @throws OperatorError `OPERATOR_CHECK_FAILED` when the active record is bound to another card key.
+ */
+async function checkActiveRecord(
+  client: RegistryClient,
+  subject: string,
+  keyNullifier: string,
+  nowSeconds: bigint,
+): Promise<boolean> {
+  const record = await client.attestationOf(subject);
+  if (record.statusName !== "Active" || record.expiresAt <= nowSeconds) return false;
+  if (await client.read<boolean>("isCurrentKey", subject, keyNullifier)) return true;
+  throw new OperatorError(
+    "OPERATOR_CHECK_FAILED",
+    `${subject} already has an active attestation bound to another card key (until ${new Date(Number(record.expiresAt) * 1000).toISOString()}); ` +
+      "only that card can re-attest it. To move to this card, the holder first revokes it (`kyc revoke-self` or `kyc revoke-by-card`)",
+  );
 }
 
 function certRef(role: "auth" | "sign", cert: JpkiCertificate): CertificateRef {

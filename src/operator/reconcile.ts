@@ -14,12 +14,13 @@ export const UNSENT_GRACE_SECONDS = 600;
 /**
  * Settles the store's `pending` rows of this registry from chain state (after a crash, a dropped transaction,
  * or a relay the holder submitted later):
- * - the card key is bound to the subject on chain (`keyNullifierOwner`) → `active` (then `revoked` when the
- *   record has since been revoked);
+ * - the card key is bound to the subject on chain (`keyNullifierOwner`) and the holder nonce the binding signed
+ *   was consumed (rows that record it) → `active` (then `revoked` when the record has since been revoked);
  * - else the attest transaction is known and reverted, or unknown to the node → `failed`;
  * - else a relay whose relay deadline passed → `failed`; a direct row never sent (no hash, older than
  *   {@link UNSENT_GRACE_SECONDS}) → `failed`;
  * - otherwise it stays pending.
+ * A row that fails reopens the row it superseded (see `OperatorStore.markFailed`).
  */
 export async function reconcilePending(
   store: OperatorStore,
@@ -31,7 +32,11 @@ export async function reconcilePending(
   let stillPending = 0;
   for (const row of store.byStatus(client.chainId, client.address, ["pending"])) {
     const owner = await client.keyNullifierOwner(row.keyNullifier);
-    if (owner.toLowerCase() === row.subject) {
+    // A re-attestation keeps the key bound to the subject before it lands: the consumed holder nonce tells.
+    const landed =
+      owner.toLowerCase() === row.subject &&
+      (row.bindingNonce === null || (await client.nonces(row.subject)) > row.bindingNonce);
+    if (landed) {
       const onChain = await client.attestationOf(row.subject);
       store.markActive(row.id, row.txHash);
       if (onChain.statusName === "Revoked") store.markRevoked([row.id], null);

@@ -7,6 +7,7 @@ import { Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { computeBindingDigest } from "../../src/binding/kyc-binding.js";
+import { RegistryClient } from "../../src/chain/registry-client.js";
 
 import { Claim } from "../../src/claims.js";
 import { KycError } from "../../src/errors.js";
@@ -22,6 +23,7 @@ import { openCardSigner } from "../../src/card/open-card-signer.js";
 import { findPii } from "../../src/operator/pii-guard.js";
 import { piiFromCertificate } from "../../src/operator/pii-material.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
+import { reconcilePending } from "../../src/operator/reconcile.js";
 import { readSigningAttributes } from "../../src/pki/attributes.js";
 import { parseCertificate } from "../../src/pki/certificate.js";
 import { deployRegistryFixture } from "../helpers/registry-fixture.js";
@@ -406,6 +408,87 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "failed", "active"]);
     expect(rows[1]?.id).to.equal(r.storeId);
     store.close();
+  });
+
+  it("re-attestation: the same card moves AUTH to identity + age; the store row is superseded; another card is refused", async function () {
+    const { f, ctx, proof, base } = await setup();
+    const firstProof = await proof("adult", f.alice.address, Claim.AUTH, false, "p1.json");
+    const r1 = await attestCommand(ctx(), { ...base, request: firstProof });
+    expect(r1.reattestation).to.equal(false);
+    const r2 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, ALL, true, "p2.json"),
+    });
+    expect(r2.reattestation).to.equal(true);
+    expect(r2.keyNullifier).to.equal(r1.keyNullifier);
+    expect(r2.claims).to.equal(ALL);
+    expect(await f.registry.hasClaims(f.alice.address, ALL)).to.equal(true);
+    expect(await f.registry.nonces(f.alice.address)).to.equal(2n);
+    const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
+    let store = OperatorStore.open(storePath);
+    let rows = store.bySubject(31337n, f.address, f.alice.address);
+    expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "active"]);
+    expect(rows[0]?.error).to.match(/superseded by attestation #\d+ \(re-attestation\)/);
+    expect(rows[1]).to.include({ id: r2.storeId, supersedes: r1.storeId, bindingNonce: 1n, claims: ALL });
+    store.close();
+    // the first proof (nonce 0) cannot be replayed
+    await rejects(attestCommand(ctx(), { ...base, request: firstProof }), "OPERATOR_CHECK_FAILED", /nonce is stale/);
+    // another card for the same subject: refused off-chain, nothing written
+    await rejects(
+      attestCommand(ctx(), { ...base, request: await proof("age-19", f.alice.address, Claim.AUTH, false, "p3.json") }),
+      "OPERATOR_CHECK_FAILED",
+      /active attestation bound to another card key/,
+    );
+    store = OperatorStore.open(storePath);
+    rows = store.bySubject(31337n, f.address, f.alice.address);
+    expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "active"]);
+    store.close();
+    // the new row's signing certificate is the one crl-sync watches now
+    const adult = w.holder("adult");
+    const listed = crlsWithRevoked(w, "sign", adult.partition, [adult.sign!.serialHex]);
+    const sync = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
+    expect(sync.listed.map((l) => [l.attestationId, l.roles])).to.deep.equal([[r2.storeId, ["sign"]]]);
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
+  });
+
+  it("a relayed re-attestation that is never relayed gives the superseded row back once its deadline passes", async function () {
+    const { ethers, networkHelpers, f, ctx, proof, base } = await setup();
+    const r1 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, Claim.AUTH, false),
+    });
+    const r2 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, ALL, true, "p2.json"),
+      relayOut: join(tmp, "relay.json"),
+      relayMinutes: 5,
+    });
+    expect([r2.mode, r2.reattestation]).to.deep.equal(["relay", true]);
+    const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
+    const store = OperatorStore.open(storePath);
+    const client = await RegistryClient.connect(f.attester, f.address);
+    const chainNow = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    try {
+      expect(store.get(r1.storeId)?.status).to.equal("revoked");
+      // the key is already bound to alice, but the binding nonce is unspent: not landed, still pending
+      expect(await reconcilePending(store, client, await chainNow())).to.deep.equal({
+        activated: 0,
+        failed: 0,
+        stillPending: 1,
+      });
+      await networkHelpers.time.increase(6 * 60);
+      expect(await reconcilePending(store, client, await chainNow())).to.deep.equal({
+        activated: 0,
+        failed: 1,
+        stillPending: 0,
+      });
+      expect(store.get(r2.storeId)?.status).to.equal("failed");
+      expect(store.get(r1.storeId)).to.include({ status: "active", error: null });
+    } finally {
+      store.close();
+    }
+    expect(await f.registry.hasClaims(f.alice.address, Claim.AUTH)).to.equal(true);
+    expect(await f.registry.hasClaims(f.alice.address, Claim.IDENTITY)).to.equal(false);
   });
 
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {

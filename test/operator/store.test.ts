@@ -125,6 +125,79 @@ describe("operator store", function () {
     store.close();
   });
 
+  it("upgrades a schema-1 store with rows to schema 2 (rows without a binding nonce or superseded row)", function () {
+    const path = join(dir, "v1.sqlite");
+    OperatorStore.open(path, { migrations: MIGRATIONS.slice(0, 1) }).close();
+    const raw = new DatabaseSync(path);
+    const a = attestation(5);
+    const id = Number(
+      raw
+        .prepare(
+          `INSERT INTO attestations (chain_id, registry, subject, key_nullifier, claims, ca_id, expiry_cap, mode, status,
+             created_at, updated_at) VALUES ('31337', ?, ?, ?, 1, 1, ?, 'direct', 'active', 1, 1)`,
+        )
+        .run(REGISTRY.toLowerCase(), a.subject, a.keyNullifier, a.expiryCap).lastInsertRowid,
+    );
+    raw.close();
+    const v2 = OperatorStore.open(path);
+    expect(v2.schemaVersion).to.equal(2);
+    expect(v2.get(id)).to.include({ status: "active", supersedes: null, bindingNonce: null });
+    const next = v2.insertPending(attestation(5, { supersedes: id, bindingNonce: 7n }));
+    expect(v2.get(next)).to.include({ supersedes: id, bindingNonce: 7n });
+    v2.close();
+  });
+
+  it("a re-attestation supersedes the active row; the row comes back if the new one fails", function () {
+    const store = OperatorStore.open(":memory:");
+    const subject = attestation(3).subject;
+    const auth = attestation(3).certificates[0]!;
+    const sign = { ...auth, role: "sign" as const, serialHex: "beef01" };
+    const first = store.insertPending(attestation(3, { bindingNonce: 0n }));
+    store.markActive(first, `0x${"11".repeat(32)}`);
+    // without naming the row it replaces: still a conflict
+    expect(() => store.insertPending(attestation(3)))
+      .to.throw(OperatorError)
+      .with.property("code", "OPERATOR_STORE_CONFLICT");
+    // naming a row that is not the subject's live one: a conflict
+    expect(() => store.insertPending(attestation(3, { supersedes: first + 100 })))
+      .to.throw(OperatorError)
+      .with.property("code", "OPERATOR_STORE_CONFLICT");
+    const second = store.insertPending(
+      attestation(3, { supersedes: first, bindingNonce: 1n, claims: 3, certificates: [auth, sign] }),
+    );
+    expect(store.get(second)).to.include({ status: "pending", supersedes: first, bindingNonce: 1n });
+    expect(store.get(first)).to.include({
+      status: "revoked",
+      error: `superseded by attestation #${second} (re-attestation)`,
+    });
+    expect(store.live(31337n, REGISTRY, subject)?.id).to.equal(second);
+    // the new attestation fails: the old row is live again, and CRL-checked again
+    store.markFailed(second, "the attest transaction reverted");
+    expect(store.get(second)?.status).to.equal("failed");
+    expect(store.get(first)).to.include({ status: "active", error: null });
+    expect([...store.activeCertificates(31337n, REGISTRY, "AB01", "p1")].map((c) => c.attestationId)).to.deep.equal([
+      first,
+    ]);
+    // a second try lands: the old row stays closed; the new row's certificates are the ones checked
+    const third = store.insertPending(
+      attestation(3, { supersedes: first, bindingNonce: 1n, claims: 3, certificates: [auth, sign] }),
+    );
+    store.markActive(third, `0x${"33".repeat(32)}`);
+    store.markFailed(third, "late failure report is ignored for an active row");
+    expect(store.bySubject(31337n, REGISTRY, subject).map((r) => r.status)).to.deep.equal([
+      "revoked",
+      "failed",
+      "active",
+    ]);
+    expect(
+      [...store.activeCertificates(31337n, REGISTRY, "AB01", "p1")].map((c) => [c.attestationId, c.role]),
+    ).to.deep.equal([
+      [third, "auth"],
+      [third, "sign"],
+    ]);
+    store.close();
+  });
+
   it("only moves rows along the lifecycle (a failed row cannot become active)", function () {
     const store = OperatorStore.open(":memory:");
     const id = store.insertPending(attestation(1));

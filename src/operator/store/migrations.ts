@@ -56,4 +56,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX certificates_by_crl ON certificates (issuer_key_id, partition, serial);
     `,
   },
+  {
+    version: 2,
+    description: "re-attestation: the row a new attestation supersedes, and the holder nonce it consumes",
+    sql: `
+      -- The live row this attestation replaces on chain (re-attestation or renewal of the same subject). That row
+      -- is closed (status 'revoked', error 'superseded ...') when this one is inserted, and reopened if this one fails.
+      ALTER TABLE attestations ADD COLUMN supersedes INTEGER REFERENCES attestations (id);
+      -- The holder nonce signed in the binding (decimal string). The attestation landed iff the chain's nonce is past it
+      -- (a re-attestation keeps the key bound to the subject, so keyNullifierOwner alone cannot tell).
+      ALTER TABLE attestations ADD COLUMN binding_nonce TEXT;
+    `,
+  },
 ];

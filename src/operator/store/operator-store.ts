@@ -130,8 +130,11 @@ export class OperatorStore {
   }
 
   /**
-   * Records a new attestation as `pending` with its certificates, before anything is sent.
-   * @throws OperatorError `OPERATOR_STORE_CONFLICT` when the subject already has a live row in this registry.
+   * Records a new attestation as `pending` with its certificates, before anything is sent. With `supersedes`, the
+   * subject's live row must be that `active` row: it is closed as superseded (status `revoked`) in the same
+   * transaction, and {@link markFailed} reopens it if the new attestation does not land.
+   * @throws OperatorError `OPERATOR_STORE_CONFLICT` when the subject already has a live row in this registry
+   * (other than the `active` row named by `supersedes`).
    */
   insertPending(attestation: NewAttestation): number {
     const chainId = attestation.chainId.toString();
@@ -139,18 +142,30 @@ export class OperatorStore {
     const subject = attestation.subject.toLowerCase();
     return this.transaction(() => {
       const live = this.liveRow(chainId, registry, subject);
-      if (live !== undefined) {
+      const superseding = attestation.supersedes;
+      if (live !== undefined && !(live.id === superseding && live.status === "active")) {
         throw new OperatorError(
           "OPERATOR_STORE_CONFLICT",
           `the store already has a ${live.status} attestation (#${live.id}) for ${subject}; revoke or reconcile it first`,
         );
       }
+      if (superseding !== undefined && live === undefined) {
+        throw new OperatorError(
+          "OPERATOR_STORE_CONFLICT",
+          `attestation #${superseding} is not the live attestation of ${subject}: nothing to supersede`,
+        );
+      }
       const t = this.now();
+      if (superseding !== undefined) {
+        this.db
+          .prepare("UPDATE attestations SET status = 'revoked', error = ?, updated_at = ? WHERE id = ?")
+          .run("superseded by a new attestation of the subject", t, superseding);
+      }
       const result = this.db
         .prepare(
           `INSERT INTO attestations (chain_id, registry, subject, key_nullifier, person_tag, claims, ca_id, expiry_cap,
-             mode, relay_deadline, status, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+             mode, relay_deadline, status, created_at, updated_at, supersedes, binding_nonce)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
         )
         .run(
           chainId,
@@ -165,8 +180,15 @@ export class OperatorStore {
           attestation.relayDeadline ?? null,
           t,
           t,
+          superseding ?? null,
+          attestation.bindingNonce?.toString() ?? null,
         );
       const id = Number(result.lastInsertRowid);
+      if (superseding !== undefined) {
+        this.db
+          .prepare("UPDATE attestations SET error = ? WHERE id = ?")
+          .run(`superseded by attestation #${id} (re-attestation)`, superseding);
+      }
       const insertCert = this.db.prepare(
         "INSERT INTO certificates (attestation_id, role, issuer_key_id, partition, serial, not_after) VALUES (?, ?, ?, ?, ?, ?)",
       );
@@ -198,13 +220,25 @@ export class OperatorStore {
     );
   }
 
-  /** A pending attestation did not make it on chain (reverted, dropped, relay deadline passed). */
+  /**
+   * A pending attestation did not make it on chain (reverted, dropped, relay deadline passed). The row it
+   * superseded, if any, is reopened as `active`: the chain still holds that record.
+   */
   markFailed(id: number, error: string): void {
-    this.update(
-      id,
-      "UPDATE attestations SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-      error.slice(0, 500),
-    );
+    this.transaction(() => {
+      const changed = this.db
+        .prepare(
+          "UPDATE attestations SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+        )
+        .run(error.slice(0, 500), this.now(), id);
+      const superseded = this.get(id)?.supersedes ?? null;
+      if (Number(changed.changes) === 0 || superseded === null) return;
+      this.db
+        .prepare(
+          "UPDATE attestations SET status = 'active', error = NULL, updated_at = ? WHERE id = ? AND status = 'revoked'",
+        )
+        .run(this.now(), superseded);
+    });
   }
 
   /** Marks active rows as about to be revoked (written before the revoke transaction is sent). */
@@ -381,6 +415,9 @@ function toRecord(row: Row): AttestationRecord {
     error: nullable(row.error),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    supersedes: row.supersedes === null || row.supersedes === undefined ? null : Number(row.supersedes),
+    bindingNonce:
+      row.binding_nonce === null || row.binding_nonce === undefined ? null : BigInt(String(row.binding_nonce)),
   };
 }
 

@@ -31,9 +31,20 @@ export interface NewAttestation {
   readonly mode: SubmissionMode;
   readonly relayDeadline?: number;
   readonly certificates: readonly CertificateRef[];
+  /**
+   * The id of the subject's `active` row this attestation replaces on chain (a re-attestation with the same card
+   * key, or a renewal). That row is closed as superseded in the same transaction and reopened if this one fails.
+   */
+  readonly supersedes?: number;
+  /** The holder nonce the card signed (`nonces(subject)` at binding time); consumed when the attestation lands. */
+  readonly bindingNonce?: bigint;
 }
 
-/** A row of the store. Addresses and hashes are lower-case 0x hex. */
+/**
+ * A row of the store. Addresses and hashes are lower-case 0x hex. A row superseded by a later attestation of the
+ * same subject (re-attestation, renewal) is closed with status `revoked` and an `error` note starting
+ * "superseded by": its on-chain record was replaced, not revoked, and it is no longer checked against CRLs.
+ */
 export interface AttestationRecord {
   readonly id: number;
   readonly chainId: bigint;
@@ -52,6 +63,10 @@ export interface AttestationRecord {
   readonly error: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The row this one superseded (re-attestation / renewal), or null. */
+  readonly supersedes: number | null;
+  /** The holder nonce signed in the binding, or null (rows written before schema version 2). */
+  readonly bindingNonce: bigint | null;
 }
 
 /** One active certificate to check against a CRL. */

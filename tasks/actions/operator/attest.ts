@@ -34,6 +34,7 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     caId: r.caId,
     expiryCap: new Date(Number(r.expiryCap) * 1000).toISOString(),
     identity: r.identity,
+    reattestation: r.reattestation,
     storeId: r.storeId,
     ...(r.tx !== undefined ? { hash: r.tx.hash, gasUsed: r.tx.gasUsed } : {}),
     ...(r.relayFile !== undefined ? { relayFile: r.relayFile, relayDeadline: r.relay?.relayDeadline } : {}),
@@ -43,6 +44,11 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     return;
   }
   console.log(`all checks passed for ${r.subject}: claims ${r.claimNames.join(", ")}, trust anchor #${r.caId}`);
+  if (r.reattestation) {
+    console.log(
+      `re-attestation: ${r.subject} already holds an active record bound to this card key; the new attestation replaces it`,
+    );
+  }
   if (r.tx !== undefined) console.log(txLine("attested", r.tx));
   if (r.relayFile !== undefined) {
     console.log(
