@@ -30,6 +30,7 @@ export {
   type OperatorContext,
 } from "./commands/context.js";
 export { attestProofRequest, checkProofRequest, type AttestResult, type ProofCheck } from "./attest.js";
+export { attestReport, type AttestReport } from "./attest-report.js";
 export { crlSync, type CrlSyncResult, type CrlPartition, type CrlSyncChain } from "./crl-sync.js";
 export { assertNoPii, findPii, type PiiMaterial } from "./pii-guard.js";
 export { PiiGuardError } from "./pii-guard-error.js";

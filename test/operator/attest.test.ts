@@ -12,6 +12,7 @@ import { RegistryClient } from "../../src/chain/registry-client.js";
 import { Claim } from "../../src/claims.js";
 import { KycError } from "../../src/errors.js";
 import { caAddCommand, caSetEnabledCommand } from "../../src/operator/commands/admin.js";
+import { attestReport } from "../../src/operator/attest-report.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
 import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
@@ -415,11 +416,15 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const firstProof = await proof("adult", f.alice.address, Claim.AUTH, false, "p1.json");
     const r1 = await attestCommand(ctx(), { ...base, request: firstProof });
     expect(r1.reattestation).to.equal(false);
+    expect(attestReport(r1).lines.join("\n")).not.to.include("re-attestation");
     const r2 = await attestCommand(ctx(), {
       ...base,
       request: await proof("adult", f.alice.address, ALL, true, "p2.json"),
     });
     expect(r2.reattestation).to.equal(true);
+    const report = attestReport(r2);
+    expect(report.lines[1]).to.match(/^re-attestation: .* active record bound to this card key; it was replaced$/);
+    expect(report.summary).to.include({ reattestation: true, identity: true, storeId: r2.storeId });
     expect(r2.keyNullifier).to.equal(r1.keyNullifier);
     expect(r2.claims).to.equal(ALL);
     expect(await f.registry.hasClaims(f.alice.address, ALL)).to.equal(true);
@@ -464,6 +469,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       relayMinutes: 5,
     });
     expect([r2.mode, r2.reattestation]).to.deep.equal(["relay", true]);
+    expect(attestReport(r2).lines[1]).to.match(/^re-attestation: .*the relayed attestation replaces it$/);
     const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
     const store = OperatorStore.open(storePath);
     const client = await RegistryClient.connect(f.attester, f.address);
