@@ -22,5 +22,12 @@ export function crlSyncChain(client: RegistryClient): CrlSyncChain {
     async statusOf(subject) {
       return (await client.attestationOf(subject)).statusName;
     },
+    async isOwnRecord(subject, keyNullifier) {
+      const record = await client.attestationOf(subject);
+      if (record.statusName === "None") return true;
+      const me = await client.signer().getAddress();
+      if (record.attester.toLowerCase() !== me.toLowerCase()) return false;
+      return client.read<boolean>("isCurrentKey", subject, keyNullifier);
+    },
   };
 }

@@ -30,6 +30,12 @@ export interface CrlSyncChain {
   recordCrlSync(): Promise<{ hash: string; gasUsed: bigint }>;
   /** The on-chain status name of `subject`'s record (`Active`, `Revoked`, `Expired`, ...). */
   statusOf(subject: string): Promise<string>;
+  /**
+   * False when `subject`'s record on chain is no longer the one this operator issued with the card key
+   * `keyNullifier`: another attester re-attested it, or it is bound to another card (the holder revoked and was
+   * attested again). True otherwise, including when there is no record at all (the status settles that row).
+   */
+  isOwnRecord(subject: string, keyNullifier: string): Promise<boolean>;
 }
 
 /** Options of {@link crlSync}. */
@@ -73,6 +79,12 @@ export interface CrlSyncResult {
   readonly alreadyRevoked: number;
   /** Rows found listed whose record is no longer active on chain for another reason (e.g. Expired). */
   readonly notActive: ReadonlyArray<{ subject: string; status: string }>;
+  /**
+   * Rows found listed whose record was replaced on chain (another attester re-attested the subject, or another
+   * card key holds it): closed without sending, since only the record's attester (or a revoker) may revoke it and
+   * that attester's own CRL sync covers it.
+   */
+  readonly replaced: ReadonlyArray<{ subject: string; attestationId: number }>;
   /** The heartbeat transaction, when recorded. */
   readonly heartbeat: { hash: string; gasUsed: bigint } | undefined;
 }
@@ -160,6 +172,7 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
       batches: [],
       alreadyRevoked: 0,
       notActive: [],
+      replaced: [],
       heartbeat: undefined,
     };
   }
@@ -181,6 +194,16 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
     }
   }
   for (const [id, hit] of hits) todo.push({ id, subject: hit.subject, serials: hit.serials });
+  // A record replaced on chain is not ours to revoke: sending it would revert the whole batch (NotAuthorizedToRevoke).
+  const replaced: Array<{ subject: string; attestationId: number }> = [];
+  for (let i = todo.length - 1; i >= 0; i--) {
+    const t = todo[i]!;
+    const row = store.get(t.id);
+    if (row === undefined || (await chain.isOwnRecord(t.subject, row.keyNullifier))) continue;
+    store.markSuperseded(t.id, "superseded on chain by another attestation (another attester or card key)");
+    replaced.unshift({ subject: t.subject, attestationId: t.id });
+    todo.splice(i, 1);
+  }
 
   // 4. Batches.
   const batches: Array<{ hash: string; gasUsed: bigint; size: number; revoked: number }> = [];
@@ -232,6 +255,7 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
     batches,
     alreadyRevoked,
     notActive,
+    replaced,
     heartbeat,
   };
 }

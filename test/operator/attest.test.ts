@@ -497,6 +497,40 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(await f.registry.hasClaims(f.alice.address, Claim.IDENTITY)).to.equal(false);
   });
 
+  it("another operator re-attests the record: the first operator's crl-sync leaves it to the new attester", async function () {
+    const { f, ctx, proof, base } = await setup();
+    const storeB = join(tmp, "operator-b.sqlite");
+    const r1 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, Claim.AUTH, false),
+    });
+    const rB = await attestCommand(ctx(f.attester2), {
+      ...base,
+      store: storeB,
+      request: await proof("adult", f.alice.address, ALL, true, "p2.json"),
+    });
+    expect(rB.reattestation).to.equal(true);
+    expect((await f.registry.attestationOf(f.alice.address)).attester).to.equal(f.attester2.address);
+    const adult = w.holder("adult");
+    const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex]);
+    // operator A: its row is closed as replaced; nothing is sent (A may not revoke B's record); heartbeat recorded
+    const a = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
+    expect(a.replaced).to.deep.equal([{ subject: f.alice.address.toLowerCase(), attestationId: r1.storeId }]);
+    expect(a.batches).to.deep.equal([]);
+    expect(a.heartbeat).to.not.equal(undefined);
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
+    // operator B revokes it
+    await f.registry.connect(f.attester2).recordCrlSync();
+    const b = await crlSyncCommand(ctx(f.attester2), {
+      crl: listed,
+      caDir: base.caDir,
+      registry: f.address,
+      store: storeB,
+    });
+    expect(b.batches.map((x) => x.revoked)).to.deep.equal([1]);
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
+  });
+
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
     const { ethers, f, ctx, proof, base } = await setup();
     await attestCommand(ctx(), { ...base, request: await proof("adult", f.alice.address, ALL, true) });

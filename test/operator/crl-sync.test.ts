@@ -48,6 +48,11 @@ class FakeChain implements CrlSyncChain {
   async statusOf(subject: string) {
     return this.status.get(subject) ?? "None";
   }
+  /** Subjects whose record another attester (or another card) now holds. */
+  readonly replacedOnChain = new Set<string>();
+  async isOwnRecord(subject: string) {
+    return !this.replacedOnChain.has(subject);
+  }
 }
 
 function subjectOf(i: number): string {
@@ -217,6 +222,20 @@ describe("crl-sync", function () {
     expect(chain.revokedTwice).to.equal(1);
     expect(chain.status.get(subjectOf(5))).to.equal("Expired");
     expect(store.counts(31337n, REGISTRY)).to.include({ revoked: 3, "revoke-pending": 0 });
+    expect(chain.heartbeats).to.equal(1);
+  });
+
+  it("closes, without sending, listed rows whose record another attester or card now holds on chain", async function () {
+    const chain = new FakeChain();
+    const store = seed(10, chain);
+    chain.replacedOnChain.add(subjectOf(4));
+    const result = await crlSync({ store, chain, crls: crls([3, 4, 8], []) });
+    expect(result.replaced.map((r) => r.subject)).to.deep.equal([subjectOf(4)]);
+    expect(chain.sentBatches.flat().sort()).to.deep.equal([3, 8].map(subjectOf).sort());
+    expect(chain.status.get(subjectOf(4))).to.equal("Active"); // the other attester's record is left alone
+    const row = store.get(result.replaced[0]!.attestationId);
+    expect(row?.status).to.equal("revoked");
+    expect(row?.error).to.match(/^superseded on chain/);
     expect(chain.heartbeats).to.equal(1);
   });
 

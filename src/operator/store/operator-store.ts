@@ -269,6 +269,19 @@ export class OperatorStore {
     });
   }
 
+  /**
+   * Closes a live row whose on-chain record was replaced by another attestation of the subject (another attester's
+   * re-attestation, or another card key): status `revoked` with `note` (starting "superseded"). It is no longer
+   * checked against CRLs.
+   */
+  markSuperseded(id: number, note: string): void {
+    this.update(
+      id,
+      "UPDATE attestations SET status = 'revoked', error = ?, updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
+      note.slice(0, 500),
+    );
+  }
+
   /** Returns a `revoke-pending` row to `active` (its revocation was not confirmed and the record is still active). */
   markActiveAgain(id: number): void {
     this.update(

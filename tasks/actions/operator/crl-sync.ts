@@ -44,6 +44,9 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     for (const b of r.batches) console.log(`  ${txLine(`revokeBatch of ${b.size} (${b.revoked} revoked)`, b)}`);
     if (r.alreadyRevoked > 0) console.log(`  ${r.alreadyRevoked} already revoked on chain`);
     for (const n of r.notActive) console.log(`  ${n.subject}: no longer active on chain (${n.status})`);
+    for (const x of r.replaced) {
+      console.log(`  ${x.subject}: re-attested by another attester or card on chain; row #${x.attestationId} closed`);
+    }
     for (const m of r.missingPartitions) {
       console.log(
         `  MISSING CRL for partition ${m.partition} of CA ${m.issuerKeyId} (${m.count} active certificate(s))`,
