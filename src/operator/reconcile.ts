@@ -1,5 +1,6 @@
 import type { RegistryClient } from "../chain/registry-client.js";
 import type { OperatorStore } from "./store/operator-store.js";
+import type { AttestationRecord } from "./store/types.js";
 
 /** What {@link reconcilePending} settled. */
 export interface ReconcileResult {
@@ -46,12 +47,12 @@ export async function reconcilePending(
     if (row.txHash !== null) {
       const receipt = await client.provider.getTransactionReceipt(row.txHash);
       if (receipt !== null && receipt.status === 0) {
-        store.markFailed(row.id, "the attest transaction reverted");
+        await failRow(store, client, row, "the attest transaction reverted");
         failed++;
         continue;
       }
       if (receipt === null && (await client.provider.getTransaction(row.txHash)) === null) {
-        store.markFailed(row.id, "the attest transaction was dropped");
+        await failRow(store, client, row, "the attest transaction was dropped");
         failed++;
         continue;
       }
@@ -60,7 +61,7 @@ export async function reconcilePending(
     }
     if (row.mode === "relay") {
       if (row.relayDeadline !== null && BigInt(row.relayDeadline) < now) {
-        store.markFailed(row.id, "the relay deadline passed without the attestation being relayed");
+        await failRow(store, client, row, "the relay deadline passed without the attestation being relayed");
         failed++;
       } else {
         stillPending++;
@@ -68,13 +69,27 @@ export async function reconcilePending(
       continue;
     }
     if (BigInt(row.createdAt) + BigInt(UNSENT_GRACE_SECONDS) < BigInt(Math.floor(Date.now() / 1000))) {
-      store.markFailed(row.id, "never sent (interrupted before the transaction left)");
+      await failRow(store, client, row, "never sent (interrupted before the transaction left)");
       failed++;
     } else {
       stillPending++;
     }
   }
   return { activated, failed, stillPending };
+}
+
+/**
+ * Marks a pending row failed; the row it superseded comes back as `active` and is settled against the chain at once
+ * (crl-sync may have revoked that record meanwhile).
+ */
+async function failRow(
+  store: OperatorStore,
+  client: RegistryClient,
+  row: AttestationRecord,
+  error: string,
+): Promise<void> {
+  store.markFailed(row.id, error);
+  if (row.supersedes !== null) await settleSubject(store, client, row.subject);
 }
 
 /**

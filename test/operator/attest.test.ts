@@ -497,6 +497,38 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(await f.registry.hasClaims(f.alice.address, Claim.IDENTITY)).to.equal(false);
   });
 
+  it("while a relayed re-attestation is pending, crl-sync still checks the superseded row's certificates", async function () {
+    const { ethers, networkHelpers, f, ctx, proof, base } = await setup();
+    const r1 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, Claim.AUTH, false),
+    });
+    const r2 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("adult", f.alice.address, ALL, true, "p2.json"),
+      relayOut: join(tmp, "relay.json"),
+      relayMinutes: 5,
+    });
+    const adult = w.holder("adult");
+    const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex]);
+    const sync = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
+    expect(sync.listed.map((l) => l.attestationId)).to.deep.equal([r1.storeId]);
+    expect(sync.batches.map((b) => b.revoked)).to.deep.equal([1]);
+    expect((await f.registry.kycStatus(f.alice.address))[0]).to.equal(3n); // Revoked
+    // the relay can no longer land (the key is burned); once its deadline passes, both rows are closed
+    await networkHelpers.time.increase(6 * 60);
+    const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
+    try {
+      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      await reconcilePending(store, await RegistryClient.connect(f.attester, f.address), now);
+      expect(store.get(r2.storeId)?.status).to.equal("failed");
+      expect(store.get(r1.storeId)?.status).to.equal("revoked");
+      expect(store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
+    } finally {
+      store.close();
+    }
+  });
+
   it("another operator re-attests the record: the first operator's crl-sync leaves it to the new attester", async function () {
     const { f, ctx, proof, base } = await setup();
     const storeB = join(tmp, "operator-b.sqlite");

@@ -66,6 +66,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- The holder nonce signed in the binding (decimal string). The attestation landed iff the chain's nonce is past it
       -- (a re-attestation keeps the key bound to the subject, so keyNullifierOwner alone cannot tell).
       ALTER TABLE attestations ADD COLUMN binding_nonce TEXT;
+      -- crl-sync keeps checking a superseded row while its successor is pending.
+      CREATE INDEX attestations_by_supersedes ON attestations (supersedes);
     `,
   },
 ];

@@ -26,6 +26,13 @@ type Row = Record<string, SQLInputValue>;
 const LIVE: readonly AttestationStatus[] = ["pending", "active", "revoke-pending"];
 
 /**
+ * The rows whose certificates crl-sync checks (SQL over alias `a`): `active` ones, and a row superseded by a
+ * re-attestation still `pending` (until that lands, the chain still holds the superseded record).
+ */
+const CHECKED = `(a.status = 'active' OR (a.status = 'revoked' AND EXISTS (
+  SELECT 1 FROM attestations s WHERE s.supersedes = a.id AND s.status = 'pending')))`;
+
+/**
  * The operator's private store: which certificate backs which on-chain attestation. Embedded SQLite
  * (`node:sqlite`), file mode 0600, WAL journal, versioned migrations.
  *
@@ -348,13 +355,16 @@ export class OperatorStore {
     return counts;
   }
 
-  /** The CRL partitions (issuer key id + partition) that certificates of active attestations depend on. */
+  /**
+   * The CRL partitions (issuer key id + partition) that certificates of active attestations depend on (including
+   * a row superseded by a still-pending re-attestation).
+   */
   partitionsInUse(chainId: bigint, registry: string): PartitionInUse[] {
     const rows = this.db
       .prepare(
         `SELECT c.issuer_key_id AS issuer, c.partition AS partition, COUNT(*) AS n
            FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE a.chain_id = ? AND a.registry = ? AND a.status = 'active'
+          WHERE a.chain_id = ? AND a.registry = ? AND ${CHECKED}
           GROUP BY c.issuer_key_id, c.partition ORDER BY c.issuer_key_id, c.partition`,
       )
       .all(chainId.toString(), registry.toLowerCase()) as Row[];
@@ -362,7 +372,8 @@ export class OperatorStore {
   }
 
   /**
-   * Iterates the certificates of active attestations in one CRL partition (lazily, for large stores).
+   * Iterates the certificates of active attestations in one CRL partition (lazily, for large stores), including
+   * those of a row superseded by a still-pending re-attestation.
    * Uses the `(issuer_key_id, partition, serial)` index.
    */
   *activeCertificates(
@@ -375,7 +386,7 @@ export class OperatorStore {
       .prepare(
         `SELECT c.attestation_id AS id, a.subject AS subject, c.role AS role, c.serial AS serial
            FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE c.issuer_key_id = ? AND c.partition = ? AND a.chain_id = ? AND a.registry = ? AND a.status = 'active'`,
+          WHERE c.issuer_key_id = ? AND c.partition = ? AND a.chain_id = ? AND a.registry = ? AND ${CHECKED}`,
       )
       .iterate(issuerKeyId.toLowerCase(), partition, chainId.toString(), registry.toLowerCase()) as Iterable<Row>;
     for (const r of rows) {
