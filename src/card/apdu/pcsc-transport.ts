@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { CardError } from "../card-error.js";
 import type { CardTransport } from "./card-transport.js";
 
@@ -47,6 +48,9 @@ async function loadPcsc(): Promise<() => PcscContext> {
   }
 }
 
+/** pcsc-lite's default client socket (Debian, Ubuntu, Fedora). */
+const PCSCD_SOCKET = "/run/pcscd/pcscd.comm";
+
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -56,6 +60,12 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function openPcscTransport(options?: PcscOptions): Promise<CardTransport> {
   const factory = await loadPcsc();
+  // Without the daemon's socket the binding's native monitor thread retries in a busy loop that blocks the
+  // process: refuse before creating a context.
+  const socket = process.env.PCSCLITE_CSOCK_NAME ?? PCSCD_SOCKET;
+  if (!existsSync(socket)) {
+    throw new CardError("CARD_NO_READER", `PC/SC service not available: pcscd is not running (no socket ${socket})`);
+  }
   const timeoutMs = options?.timeoutMs ?? 5000;
   let context: PcscContext;
   try {
