@@ -1,3 +1,5 @@
+import "./src/cli/silence-sqlite-warning.js";
+
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";

@@ -14,14 +14,7 @@ import { network } from "hardhat";
 
 import { KycError } from "../src/errors.js";
 
-// node:sqlite (the operator store) announces itself as experimental on import; keep every other warning.
-const printWarning = process.listeners("warning");
-process.removeAllListeners("warning");
-process.on("warning", (warning) => {
-  if (warning.name === "ExperimentalWarning" && /SQLite/.test(warning.message)) return;
-  for (const listener of printWarning) listener(warning);
-});
-const { runDemo } = await import("./demo/run-demo.js");
+import { runDemo } from "./demo/run-demo.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "jpki-kyc-demo-"));
 try {
