@@ -25,6 +25,7 @@ import {
   type TestCard,
 } from "../../test/helpers/card-proof.js";
 import { Reason, attestWith, deployRegistryFixture, makeRequest } from "../../test/helpers/registry-fixture.js";
+import { signAttestation } from "../../src/operator/attestation-request.js";
 import { measureRsaGas } from "./rsa-gas.js";
 
 const TARGETS = {
@@ -81,29 +82,12 @@ const relayCardSig = await bindingSignature(
   relayReq.deadline,
 );
 const { chainId } = await ethers.provider.getNetwork();
-const attesterSig = await attester.signTypedData(
-  { name: "JPKI KYC Registry", version: "1", chainId, verifyingContract: f.address },
-  {
-    Attestation: [
-      { name: "subject", type: "address" },
-      { name: "disclose", type: "uint32" },
-      { name: "deadline", type: "uint64" },
-      { name: "claims", type: "uint32" },
-      { name: "personTag", type: "bytes32" },
-      { name: "expiryCap", type: "uint64" },
-      { name: "caId", type: "uint16" },
-      { name: "keyNullifier", type: "bytes32" },
-      { name: "attesterNonce", type: "uint256" },
-      { name: "relayDeadline", type: "uint64" },
-    ],
-  },
-  {
-    ...relayReq,
-    keyNullifier: keccak256(relayCard.modulus),
-    attesterNonce: await registry.attesterNonces(attester.address),
-    relayDeadline: relayReq.deadline,
-  },
-);
+const attesterSig = await signAttestation(attester, chainId, f.address, {
+  request: relayReq,
+  keyNullifier: keccak256(relayCard.modulus),
+  attesterNonce: await registry.attesterNonces(attester.address),
+  relayDeadline: relayReq.deadline,
+});
 const attestRelayed = await gasOf(
   registry
     .connect(signers[10]!)

@@ -22,6 +22,7 @@ import {
   deployRegistryFixture,
   makeRequest,
 } from "../helpers/registry-fixture.js";
+import { signAttestation } from "../../src/operator/attestation-request.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixture = () => deployRegistryFixture(ethers);
@@ -590,24 +591,12 @@ describe("KycRegistry: attest", function () {
       const relayDeadline = req.deadline;
       const attesterNonce = await registry.attesterNonces(attester.address);
       const { chainId } = await ethers.provider.getNetwork();
-      const attesterSig = await attester.signTypedData(
-        { name: "JPKI KYC Registry", version: "1", chainId, verifyingContract: await registry.getAddress() },
-        {
-          Attestation: [
-            { name: "subject", type: "address" },
-            { name: "disclose", type: "uint32" },
-            { name: "deadline", type: "uint64" },
-            { name: "claims", type: "uint32" },
-            { name: "personTag", type: "bytes32" },
-            { name: "expiryCap", type: "uint64" },
-            { name: "caId", type: "uint16" },
-            { name: "keyNullifier", type: "bytes32" },
-            { name: "attesterNonce", type: "uint256" },
-            { name: "relayDeadline", type: "uint64" },
-          ],
-        },
-        { ...req, keyNullifier: nullifier, attesterNonce, relayDeadline },
-      );
+      const attesterSig = await signAttestation(attester, chainId, await registry.getAddress(), {
+        request: req,
+        keyNullifier: nullifier,
+        attesterNonce,
+        relayDeadline,
+      });
       await expect(
         registry.connect(alice).attestBySig(req, card.modulus, sig, attester.address, relayDeadline, attesterSig),
       ).to.emit(registry, "Attested");

@@ -1,30 +1,17 @@
 import { expect } from "chai";
-import { concat, keccak256, type Signer } from "ethers";
+import { TypedDataEncoder, concat, id, keccak256, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import type { KycRegistry } from "../../types/ethers-contracts/index.js";
 import { Claims, bindingSignature, cardSign, testCard, type AttestationRequest } from "../helpers/card-proof.js";
 import { attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
+import { ATTESTATION_TYPES, attestationDigest, signAttestation } from "../../src/operator/attestation-request.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixture = () => deployRegistryFixture(ethers);
 
-const ATTESTATION_TYPES = {
-  Attestation: [
-    { name: "subject", type: "address" },
-    { name: "disclose", type: "uint32" },
-    { name: "deadline", type: "uint64" },
-    { name: "claims", type: "uint32" },
-    { name: "personTag", type: "bytes32" },
-    { name: "expiryCap", type: "uint64" },
-    { name: "caId", type: "uint16" },
-    { name: "keyNullifier", type: "bytes32" },
-    { name: "attesterNonce", type: "uint256" },
-    { name: "relayDeadline", type: "uint64" },
-  ],
-};
-
-async function signAttestation(
+/** The attester's relay signature over `req` for `modulus`, through the operator library. */
+async function attesterSignature(
   registry: KycRegistry,
   signer: Signer,
   req: AttestationRequest,
@@ -33,9 +20,8 @@ async function signAttestation(
   relayDeadline: bigint,
 ): Promise<string> {
   const { chainId } = await ethers.provider.getNetwork();
-  const domain = { name: "JPKI KYC Registry", version: "1", chainId, verifyingContract: await registry.getAddress() };
-  return signer.signTypedData(domain, ATTESTATION_TYPES, {
-    ...req,
+  return signAttestation(signer, chainId, await registry.getAddress(), {
+    request: req,
     keyNullifier: keccak256(modulus),
     attesterNonce,
     relayDeadline,
@@ -43,24 +29,26 @@ async function signAttestation(
 }
 
 describe("KycRegistry: relayed attestation (attestBySig)", function () {
+  it("the operator library's EIP-712 Attestation type is the contract's ATTESTATION_TYPEHASH", async function () {
+    const { registry } = await networkHelpers.loadFixture(fixture);
+    const encoded = TypedDataEncoder.from(ATTESTATION_TYPES).encodeType("Attestation");
+    expect(await registry.ATTESTATION_TYPEHASH()).to.equal(id(encoded));
+  });
+
   it("anyone relays an attester-signed attestation; the attester nonce is consumed", async function () {
     const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
     const card = testCard(0);
     const req = await makeRequest(ethers, alice.address);
     const cardSig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
     const relayDeadline = req.deadline;
-    const attSig = await signAttestation(registry, attester, req, card.modulus, 0n, relayDeadline);
+    const attSig = await attesterSignature(registry, attester, req, card.modulus, 0n, relayDeadline);
     expect(await registry.attestationDigest(req, keccak256(card.modulus), 0n, relayDeadline)).to.equal(
-      ethers.TypedDataEncoder.hash(
-        {
-          name: "JPKI KYC Registry",
-          version: "1",
-          chainId: (await ethers.provider.getNetwork()).chainId,
-          verifyingContract: await registry.getAddress(),
-        },
-        ATTESTATION_TYPES,
-        { ...req, keyNullifier: keccak256(card.modulus), attesterNonce: 0n, relayDeadline },
-      ),
+      attestationDigest((await ethers.provider.getNetwork()).chainId, await registry.getAddress(), {
+        request: req,
+        keyNullifier: keccak256(card.modulus),
+        attesterNonce: 0n,
+        relayDeadline,
+      }),
     );
     await expect(
       registry.connect(alice).attestBySig(req, card.modulus, cardSig, attester.address, relayDeadline, attSig),
@@ -79,12 +67,12 @@ describe("KycRegistry: relayed attestation (attestBySig)", function () {
     const cardSig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
     const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     const r = registry.connect(bob);
-    const late = await signAttestation(registry, attester, req, card.modulus, 0n, now);
+    const late = await attesterSignature(registry, attester, req, card.modulus, 0n, now);
     await expect(r.attestBySig(req, card.modulus, cardSig, attester.address, now, late))
       .to.be.revertedWithCustomError(registry, "RelayDeadlineExpired")
       .withArgs(now);
     const dl = now + 600n;
-    const byRevoker = await signAttestation(registry, revoker, req, card.modulus, 0n, dl);
+    const byRevoker = await attesterSignature(registry, revoker, req, card.modulus, 0n, dl);
     await expect(r.attestBySig(req, card.modulus, cardSig, revoker.address, dl, byRevoker))
       .to.be.revertedWithCustomError(registry, "NotAttester")
       .withArgs(revoker.address);
@@ -92,7 +80,7 @@ describe("KycRegistry: relayed attestation (attestBySig)", function () {
     await expect(
       r.attestBySig(req, card.modulus, cardSig, attester.address, dl, byRevoker),
     ).to.be.revertedWithCustomError(registry, "InvalidAttesterSignature");
-    const good = await signAttestation(registry, attester, req, card.modulus, 0n, dl);
+    const good = await attesterSignature(registry, attester, req, card.modulus, 0n, dl);
     // the relayer changes the published claims
     const changed = { ...req, claims: Claims.AUTH | Claims.AGE_18 };
     await expect(
@@ -116,7 +104,7 @@ describe("KycRegistry: relayed attestation (attestBySig)", function () {
     const card = testCard(0);
     const req = await makeRequest(ethers, alice.address);
     const wrongCardSig = await bindingSignature(registry, testCard(1), alice.address, req.disclose, req.deadline);
-    const attSig = await signAttestation(registry, attester, req, card.modulus, 0n, req.deadline);
+    const attSig = await attesterSignature(registry, attester, req, card.modulus, 0n, req.deadline);
     await expect(
       registry.attestBySig(req, card.modulus, wrongCardSig, attester.address, req.deadline, attSig),
     ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
