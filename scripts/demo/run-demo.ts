@@ -19,6 +19,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { bindHolder } from "../../src/binding/bind-holder.js";
 import { openCardSigner } from "../../src/card/open-card-signer.js";
+import { revertData } from "../../src/chain/registry-client.js";
 import { Claim } from "../../src/claims.js";
 import { KycError } from "../../src/errors.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
@@ -451,23 +452,11 @@ async function mined(
 
 /** The custom error of a reverted call, decoded with the contract's ABI. */
 function decodeRevert(iface: Interface, error: unknown): { error: string; name: string; account: string } | undefined {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length > 0) {
-    const e = queue.shift();
-    if (e === null || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    if (typeof o.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(o.data)) {
-      const parsed = iface.parseError(o.data);
-      if (parsed !== null) {
-        const args = parsed.args.map((a) => String(a));
-        return { error: `${parsed.name}(${args.join(", ")})`, name: parsed.name, account: args[0] ?? "" };
-      }
-    }
-    for (const key of ["error", "info", "cause", "revert", "data"]) queue.push(o[key]);
-  }
-  return undefined;
+  const data = revertData(error);
+  const parsed = data === undefined ? null : iface.parseError(data);
+  if (parsed === null) return undefined;
+  const args = parsed.args.map((a) => String(a));
+  return { error: `${parsed.name}(${args.join(", ")})`, name: parsed.name, account: args[0] ?? "" };
 }
 
 function short(hash: string): string {

@@ -333,8 +333,8 @@ export class RegistryClient {
   }
 }
 
-/** Finds revert data in the shapes ethers and Hardhat's providers use. */
-function revertData(error: unknown): string | undefined {
+/** Finds revert data (0x-hex, at least a selector) in the shapes ethers and Hardhat's providers use. */
+export function revertData(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
   while (queue.length > 0) {
