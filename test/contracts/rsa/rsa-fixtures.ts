@@ -6,6 +6,8 @@
  */
 import crypto from "node:crypto";
 
+import { modInverse, modPow } from "../../../src/pki/dev-pki/rsa-keygen.js";
+
 /** DER prefix of DigestInfo(SHA-256, NULL parameters) for a 32-byte digest. */
 export const SHA256_DIGEST_INFO = "3031300d060960864801650304020105000420";
 export const E65537 = Buffer.from("010001", "hex");
@@ -35,30 +37,6 @@ export function toBytes(x: bigint, len: number): Buffer {
   const hex = x.toString(16).padStart(len * 2, "0");
   if (hex.length > len * 2) throw new Error(`integer does not fit in ${len} bytes`);
   return Buffer.from(hex, "hex");
-}
-
-export function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
-}
-
-function modInverse(a: bigint, m: bigint): bigint {
-  let [oldR, r] = [a % m, m];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const q = oldR / r;
-    [oldR, r] = [r, oldR - q * r];
-    [oldS, s] = [s, oldS - q * s];
-  }
-  if (oldR !== 1n) throw new Error("not invertible");
-  return ((oldS % m) + m) % m;
 }
 
 /** `00 01 FF..FF 00 || T` for a `len`-byte modulus. */

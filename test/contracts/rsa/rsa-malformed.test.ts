@@ -2,13 +2,13 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import crypto from "node:crypto";
 
+import { modPow } from "../../../src/pki/dev-pki/rsa-keygen.js";
 import type { RsaPkcs1Harness } from "../../../types/ethers-contracts/index.js";
 import {
   E65537,
   SHA256_DIGEST_INFO,
   type TestKey,
   encodeEm,
-  modPow,
   nodeVerify,
   rsaKey,
   sha256,
