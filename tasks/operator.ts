@@ -1,20 +1,9 @@
-import { emptyTask, task } from "hardhat/config";
+import { emptyTask } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
-const registryOption = {
-  name: "registry",
-  description: "KycRegistry address (default: the Ignition deployment of the selected network)",
-  type: ArgumentType.STRING_WITHOUT_DEFAULT,
-  defaultValue: undefined,
-} as const;
-const storeOption = {
-  name: "store",
-  description: "Operator store file (default: .kyc/operator-<chainId>.sqlite)",
-  type: ArgumentType.STRING_WITHOUT_DEFAULT,
-  defaultValue: undefined,
-} as const;
-const jsonFlag = { name: "json", description: "Print the result as JSON" } as const;
+import { registryStoreTask, registryTask } from "./registry-task.js";
+
 const caDirOption = {
   name: "caDir",
   description: "Folder of JPKI CA certificates (dev-pki: <dir>/ca)",
@@ -24,7 +13,10 @@ const caDirOption = {
 
 /** Declarations of the `kyc` operator tasks; actions live in `tasks/actions/operator/`. */
 export const operatorTasks: TaskDefinition[] = [
-  task(["kyc", "attest"], "Operator: verify a proof request off-chain and attest it (or sign it for relay)")
+  registryStoreTask(
+    ["kyc", "attest"],
+    "Operator: verify a proof request off-chain and attest it (or sign it for relay)",
+  )
     .addOption({
       name: "request",
       description: "Proof request file from `kyc bind`",
@@ -50,23 +42,18 @@ export const operatorTasks: TaskDefinition[] = [
       type: ArgumentType.INT,
       defaultValue: 1440,
     })
-    .addOption(registryOption)
-    .addOption(storeOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/attest.js"))
     .build(),
-  task(["kyc", "relay"], "Submit an operator-signed attestation (relay file) from the configured account")
+  registryTask(["kyc", "relay"], "Submit an operator-signed attestation (relay file) from the configured account")
     .addOption({
       name: "in",
       description: "Relay file from `kyc attest --relay-out`",
       type: ArgumentType.STRING_WITHOUT_DEFAULT,
       defaultValue: undefined,
     })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/relay.js"))
     .build(),
-  task(["kyc", "revoke"], "Revoker / attester: revoke an attestation")
+  registryStoreTask(["kyc", "revoke"], "Revoker / attester: revoke an attestation")
     .addOption({
       name: "subject",
       description: "Address whose attestation is revoked",
@@ -78,17 +65,15 @@ export const operatorTasks: TaskDefinition[] = [
       description: "HolderRequest | CertificateInvalid | Superseded | Operator",
       defaultValue: "Operator",
     })
-    .addOption(registryOption)
-    .addOption(storeOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/revoke.js"))
     .build(),
-  task(["kyc", "revoke-self"], "Holder: withdraw the configured account's own attestation")
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
+  registryTask(["kyc", "revoke-self"], "Holder: withdraw the configured account's own attestation")
     .setAction(() => import("./actions/operator/revoke-self.js"))
     .build(),
-  task(["kyc", "revoke-by-card"], "Holder: revoke an address's attestation with the bound card (lost wallet key)")
+  registryTask(
+    ["kyc", "revoke-by-card"],
+    "Holder: revoke an address's attestation with the bound card (lost wallet key)",
+  )
     .addOption({
       name: "card",
       description: "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]]",
@@ -112,11 +97,9 @@ export const operatorTasks: TaskDefinition[] = [
       type: ArgumentType.INT,
       defaultValue: 10,
     })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/revoke-by-card.js"))
     .build(),
-  task(
+  registryStoreTask(
     ["kyc", "crl-sync"],
     "Operator: revoke attestations whose certificate is now in a CRL, then record the heartbeat",
   )
@@ -134,43 +117,33 @@ export const operatorTasks: TaskDefinition[] = [
       type: ArgumentType.INT,
       defaultValue: 50,
     })
-    .addOption(registryOption)
-    .addOption(storeOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/crl-sync.js"))
     .build(),
-  task(["kyc", "status"], "Anyone: the KYC status of an address")
+  registryTask(["kyc", "status"], "Anyone: the KYC status of an address")
     .addPositionalArgument({ name: "address", description: "Account to look up" })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/status.js"))
     .build(),
   emptyTask(["kyc", "ca"], "Admin: the registry's JPKI trust anchors").build(),
-  task(["kyc", "ca", "list"], "List the registry's trust anchors")
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
+  registryTask(["kyc", "ca", "list"], "List the registry's trust anchors")
     .setAction(() => import("./actions/operator/ca-list.js"))
     .build(),
-  task(["kyc", "ca", "add"], "Add a JPKI CA certificate as a trust anchor (pinned J-LIS CAs only, unless --synthetic)")
+  registryTask(
+    ["kyc", "ca", "add"],
+    "Add a JPKI CA certificate as a trust anchor (pinned J-LIS CAs only, unless --synthetic)",
+  )
     .addPositionalArgument({ name: "file", description: "CA certificate file (DER or PEM)" })
     .addFlag({ name: "synthetic", description: "Accept a synthetic (dev-pki) CA; never on mainnet" })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/ca-add.js"))
     .build(),
-  task(["kyc", "ca", "disable"], "Disable a trust anchor: every attestation under it reads as unverified")
+  registryTask(["kyc", "ca", "disable"], "Disable a trust anchor: every attestation under it reads as unverified")
     .addPositionalArgument({ name: "caId", description: "Trust anchor id", type: ArgumentType.INT })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/ca-disable.js"))
     .build(),
-  task(["kyc", "ca", "enable"], "Re-enable a disabled trust anchor")
+  registryTask(["kyc", "ca", "enable"], "Re-enable a disabled trust anchor")
     .addPositionalArgument({ name: "caId", description: "Trust anchor id", type: ArgumentType.INT })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/ca-enable.js"))
     .build(),
-  task(
+  registryTask(
     ["kyc", "dev-setup"],
     "Admin, development: register the CA folder's CAs as trust anchors and grant the attester role",
   )
@@ -181,23 +154,17 @@ export const operatorTasks: TaskDefinition[] = [
       type: ArgumentType.STRING_WITHOUT_DEFAULT,
       defaultValue: undefined,
     })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/dev-setup.js"))
     .build(),
   emptyTask(["kyc", "attester"], "Admin: grant or revoke registry roles").build(),
-  task(["kyc", "attester", "grant"], "Grant a role (default: attester) to an account")
+  registryTask(["kyc", "attester", "grant"], "Grant a role (default: attester) to an account")
     .addPositionalArgument({ name: "account", description: "Account address" })
     .addOption({ name: "role", description: "attester | revoker | pauser | anchor-manager", defaultValue: "attester" })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/attester-grant.js"))
     .build(),
-  task(["kyc", "attester", "revoke"], "Revoke a role (default: attester) from an account")
+  registryTask(["kyc", "attester", "revoke"], "Revoke a role (default: attester) from an account")
     .addPositionalArgument({ name: "account", description: "Account address" })
     .addOption({ name: "role", description: "attester | revoker | pauser | anchor-manager", defaultValue: "attester" })
-    .addOption(registryOption)
-    .addFlag(jsonFlag)
     .setAction(() => import("./actions/operator/attester-revoke.js"))
     .build(),
 ];

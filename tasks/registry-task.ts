@@ -1,0 +1,26 @@
+import { task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+
+const registryOption = {
+  name: "registry",
+  description: "KycRegistry address (default: the Ignition deployment of the selected network)",
+  type: ArgumentType.STRING_WITHOUT_DEFAULT,
+  defaultValue: undefined,
+} as const;
+const storeOption = {
+  name: "store",
+  description: "Operator store file (default: .kyc/operator-<chainId>.sqlite)",
+  type: ArgumentType.STRING_WITHOUT_DEFAULT,
+  defaultValue: undefined,
+} as const;
+const jsonFlag = { name: "json", description: "Print the result as JSON" } as const;
+
+/** A task that talks to a KycRegistry: declared with `--registry <address>` and `--json`. */
+export function registryTask(id: string[], description: string) {
+  return task(id, description).addOption(registryOption).addFlag(jsonFlag);
+}
+
+/** A registry task that also keeps the operator store: `--registry`, `--store <file>` and `--json`. */
+export function registryStoreTask(id: string[], description: string) {
+  return registryTask(id, description).addOption(storeOption);
+}
