@@ -710,7 +710,14 @@ contract KycRegistry is IKycRegistryOperations, AccessControlDefaultAdminRules, 
 
     function _checkModulus(bytes calldata modulus) internal pure {
         uint256 len = modulus.length;
-        if (len < MIN_MODULUS_BYTES || len > MAX_MODULUS_BYTES || modulus[0] == 0) revert InvalidModulus(len);
+        // A whole number of bytes with a non-zero leading byte; at the minimum length the top bit must be set too, so a
+        // 2047-bit key is refused here rather than by the signature check.
+        uint8 lead = uint8(modulus[0]);
+        if (
+            len < MIN_MODULUS_BYTES || len > MAX_MODULUS_BYTES || lead == 0 || (len == MIN_MODULUS_BYTES && lead < 0x80)
+        ) {
+            revert InvalidModulus(len);
+        }
     }
 
     /// @dev RSASSA-PKCS1-v1_5 with SHA-256, e = 65537: the card signed DigestInfo(SHA-256, sha256(digest)).

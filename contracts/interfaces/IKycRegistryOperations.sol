@@ -67,7 +67,7 @@ interface IKycRegistryOperations is IKycRegistry {
     error TrustAnchorDisabled(uint16 caId);
     /// @dev 9. the trust anchor is not an authentication CA
     error WrongAnchorKind(uint16 caId);
-    /// @dev 10. the modulus is not 256..512 bytes with a non-zero leading byte (2048..4096 bits, whole bytes)
+    /// @dev 10. the modulus is not 256..512 bytes with a non-zero leading byte, or is 256 bytes under 2048 bits
     error InvalidModulus(uint256 length);
     /// @dev 10 (generic path). no verifier registered for this key type
     error UnknownKeyType(uint8 keyType);

@@ -259,7 +259,7 @@ describe("KycRegistry: attest", function () {
         .withArgs(signCa);
     });
 
-    it("InvalidModulus: under 2048 bits, a leading zero byte, over 4096 bits", async function () {
+    it("InvalidModulus: under 2048 bits, a 2047-bit 256-byte modulus, a leading zero byte, over 4096 bits", async function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
       const req = await makeRequest(ethers, alice.address);
       const small = createTestCard(1024);
@@ -272,6 +272,9 @@ describe("KycRegistry: attest", function () {
       await expect(registry.connect(attester).attest(req, "0x00" + card.modulus.slice(2), sig))
         .to.be.revertedWithCustomError(registry, "InvalidModulus")
         .withArgs(257);
+      await expect(registry.connect(attester).attest(req, "0x7f" + card.modulus.slice(4), sig))
+        .to.be.revertedWithCustomError(registry, "InvalidModulus")
+        .withArgs(256);
       await expect(registry.connect(attester).attest(req, "0x" + "ff".repeat(513), sig))
         .to.be.revertedWithCustomError(registry, "InvalidModulus")
         .withArgs(513);
