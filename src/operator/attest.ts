@@ -331,6 +331,21 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     reattestation,
   };
 
+  // The store row written (as pending) before anything leaves this process; the two paths add their mode.
+  const pendingRow = {
+    chainId: client.chainId,
+    registry: client.address,
+    subject: b.subject,
+    keyNullifier,
+    personTag: identity ? tag : null,
+    claims,
+    caId: auth.caId,
+    expiryCap: Number(cap),
+    certificates,
+    bindingNonce: b.nonce,
+    ...(supersedes !== undefined ? { supersedes } : {}),
+  };
+
   if (inputs.submission.mode === "relay") {
     const relayDeadline = inputs.submission.relayDeadline;
     if (relayDeadline <= nowSeconds)
@@ -350,21 +365,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       ]),
       pii,
     );
-    const storeId = store.insertPending({
-      chainId: client.chainId,
-      registry: client.address,
-      subject: b.subject,
-      keyNullifier,
-      personTag: identity ? tag : null,
-      claims,
-      caId: auth.caId,
-      expiryCap: Number(cap),
-      mode: "relay",
-      relayDeadline: Number(relayDeadline),
-      certificates,
-      bindingNonce: b.nonce,
-      ...(supersedes !== undefined ? { supersedes } : {}),
-    });
+    const storeId = store.insertPending({ ...pendingRow, mode: "relay", relayDeadline: Number(relayDeadline) });
     const relay: RelayFile = {
       chainId: client.chainId,
       registry: client.address,
@@ -382,20 +383,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
 
   // Guard before the pending row, so a refused transaction leaves nothing behind.
   assertNoPii(client.encode("attest", [requestTuple(attestation), modulus, cardSignature]), pii);
-  const storeId = store.insertPending({
-    chainId: client.chainId,
-    registry: client.address,
-    subject: b.subject,
-    keyNullifier,
-    personTag: identity ? tag : null,
-    claims,
-    caId: auth.caId,
-    expiryCap: Number(cap),
-    mode: "direct",
-    certificates,
-    bindingNonce: b.nonce,
-    ...(supersedes !== undefined ? { supersedes } : {}),
-  });
+  const storeId = store.insertPending({ ...pendingRow, mode: "direct" });
   let outcome: TxOutcome;
   let handedToNode = false;
   try {
