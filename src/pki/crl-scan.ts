@@ -2,8 +2,9 @@ import { createVerify, type KeyObject } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 import { distributionPointFromName, toHex, type CrlDistributionPoint, type JpkiCertificate } from "./certificate.js";
+import { checkCrlExtension, checkEntryExtension, checkIssuingDistributionPoint, isCritical } from "./crl-extensions.js";
 import type { CrlEntryInfo } from "./crl.js";
-import { serialBytes } from "./crl.js";
+import { mayIssueCrls, serialBytes } from "./crl.js";
 import { TAG, bitString, children, ctx, decodeOid, decodeTime, readTlv, type Tlv } from "./der.js";
 import { readName, type DistinguishedName } from "./names.js";
 import { CRL_REASONS, OID, SIGNATURE_HASH } from "./oids.js";
@@ -12,7 +13,10 @@ import { rsaPublicKeyObject, type RsaKeyLike } from "./rsa.js";
 
 /** Options of `scanCrlFile`. */
 export interface CrlScanOptions {
-  /** The CA key to verify the signature with (omit to skip: `signatureValid` is then false). */
+  /**
+   * The CA key to verify the signature with (omit to skip: `signatureValid` is then false). A CA certificate must
+   * assert keyUsage cRLSign, else `signatureValid` is false.
+   */
   ca?: JpkiCertificate | RsaKeyLike | KeyObject;
   /** Serials (hex) to look up during the pass. */
   serials?: readonly string[];
@@ -45,7 +49,9 @@ const REASON_OID_DER = [0x06, 0x03, 0x55, 0x1d, 0x15];
  * tbsCertList bytes are fed to the signature verifier as they stream past, and entries are checked (shape,
  * duplicates) and matched against the wanted serials without keeping them. Duplicate detection keeps a 64-bit
  * fingerprint per entry (8 bytes each); a fingerprint collision would report a duplicate (fail closed).
- * Malformed input raises `PkiError`; a bad signature is `signatureValid: false`.
+ * Malformed input raises `PkiError`, as does a CRL `openCrl` refuses for its extensions (unrecognised critical CRL
+ * or entry extension, delta / indirect / partial-scope CRL; see `crl-extensions.ts`); entry extensions are checked
+ * while walking. A bad signature is `signatureValid: false`.
  */
 export function scanCrlFile(path: string, options: CrlScanOptions = {}): CrlScanResult {
   let fd: number;
@@ -157,11 +163,13 @@ class Scanner {
         const value = parts[parts.length - 1]!;
         if (value.tag !== TAG.OCTET_STRING) throw malformed("bad CRL extension value");
         const oid = decodeOid(b, parts[0]!);
+        checkCrlExtension(oid, isCritical(b, parts));
         const inner = readTlv(b, value.valueStart, value.end, "CRL extension value");
         if (oid === OID.authorityKeyIdentifier) {
           const kid = children(b, inner, "authorityKeyIdentifier").find((t) => t.tag === ctx(0, false));
           if (kid) authorityKeyId = toHex(b.subarray(kid.valueStart, kid.end));
         } else if (oid === OID.issuingDistributionPoint) {
+          checkIssuingDistributionPoint(b, inner);
           const dpName = children(b, inner, "issuingDistributionPoint").find((t) => t.tag === ctx(0, true));
           const full = dpName ? children(b, dpName, "dpName").find((t) => t.tag === ctx(0, true)) : undefined;
           const dir = full ? children(b, full, "GeneralNames").find((t) => t.tag === ctx(4, true)) : undefined;
@@ -185,7 +193,7 @@ class Scanner {
 
     let signatureValid = false;
     const ca = this.options.ca;
-    if (ca) {
+    if (ca && mayIssueCrls(ca)) {
       try {
         const key = "rsa" in ca ? rsaPublicKeyObject(ca.rsa) : "modulus" in ca ? rsaPublicKeyObject(ca) : ca;
         signatureValid = this.verifier.verify(key, signature);
@@ -248,6 +256,23 @@ class Scanner {
         if (header(buf, dateEnd, entryEnd, q) !== TAG.SEQUENCE || hEnd !== entryEnd)
           throw malformed(`bad entry extensions at offset ${q}`);
         extStart = dateEnd;
+        // Each Extension: OID, optional critical BOOLEAN, value (checked against the policy in crl-extensions.ts).
+        for (let r = hValue; r < entryEnd;) {
+          if (header(buf, r, entryEnd, q) !== TAG.SEQUENCE) throw malformed(`bad entry extension at offset ${q}`);
+          const oneEnd = hEnd;
+          if (header(buf, hValue, oneEnd, q) !== TAG.OID || hEnd === oneEnd)
+            throw malformed(`bad entry extension at offset ${q}`);
+          const oidStart = hValue;
+          const oidEnd = hEnd;
+          let critical = false;
+          if (buf[oidEnd] === TAG.BOOLEAN) {
+            header(buf, oidEnd, oneEnd, q);
+            if (hEnd - hValue !== 1) throw malformed(`bad critical flag at offset ${q}`);
+            critical = buf[hValue] !== 0;
+          }
+          checkEntryExtension(buf, oidStart, oidEnd, critical, q);
+          r = oneEnd;
+        }
       }
       // Size the duplicate set from the first entry's size (entries are usually alike), so it rarely grows.
       seen ??= new FingerprintSet(Math.min(1 << 24, Math.ceil((listEnd - listStart) / (entryEnd - rel))));

@@ -1,6 +1,7 @@
 import { constants, verify, type KeyObject } from "node:crypto";
 
 import { distributionPointFromName, toHex, type CrlDistributionPoint, type JpkiCertificate } from "./certificate.js";
+import { checkCrlExtension, checkEntryExtension, checkIssuingDistributionPoint, isCritical } from "./crl-extensions.js";
 import { TAG, bitString, bytesOf, children, ctx, decodeOid, decodeTime, readOnly, readTlv, type Tlv } from "./der.js";
 import { readName, type DistinguishedName } from "./names.js";
 import { CRL_REASONS, OID, SIGNATURE_HASH } from "./oids.js";
@@ -36,7 +37,10 @@ export interface StreamedCrl {
   distributionPoint?: CrlDistributionPoint;
   signatureAlgorithm: string;
   signature: Uint8Array;
-  /** Verifies the signature with the CA's key (a failed check is `false`, never an exception). */
+  /**
+   * Verifies the signature with the CA's key (a failed check is `false`, never an exception). Given a CA
+   * certificate, it must also assert keyUsage cRLSign, else `false`.
+   */
   verifySignature(ca: JpkiCertificate | RsaKeyLike | KeyObject): boolean;
   /** thisUpdate ≤ at < nextUpdate (a CRL without nextUpdate is never fresh). */
   isFresh(at: Date): boolean;
@@ -49,8 +53,10 @@ export interface StreamedCrl {
 const REASON_OID_DER = Uint8Array.of(0x06, 0x03, 0x55, 0x1d, 0x15);
 
 /**
- * Opens a CRL (DER bytes or PEM text). Malformed DER, trailing bytes, an unsupported signature algorithm and
- * duplicate entries raise `PkiError`; signature and freshness are checked separately.
+ * Opens a CRL (DER bytes or PEM text). Malformed DER, trailing bytes, an unsupported signature algorithm,
+ * duplicate entries, an unrecognised critical CRL or entry extension (`PKI_CRL_UNSUPPORTED_CRITICAL_EXTENSION`) and
+ * a CRL that is not complete and direct (delta, indirect, partial scope: `PKI_CRL_UNSUPPORTED_SCOPE`, see
+ * `crl-extensions.ts`) raise `PkiError`; signature and freshness are checked separately.
  */
 export function openCrl(input: Uint8Array | string): StreamedCrl {
   const der = toDer(input, "X509 CRL");
@@ -158,6 +164,7 @@ class CrlReader implements StreamedCrl {
 
   verifySignature(ca: JpkiCertificate | RsaKeyLike | KeyObject): boolean {
     const hashName = SIGNATURE_HASH[this.signatureAlgorithm]!;
+    if (!mayIssueCrls(ca)) return false;
     try {
       const key = "rsa" in ca ? rsaPublicKeyObject(ca.rsa) : "modulus" in ca ? rsaPublicKeyObject(ca) : ca;
       return verify(hashName, this.tbs, { key, padding: constants.RSA_PKCS1_PADDING }, this.signature);
@@ -208,6 +215,15 @@ class CrlReader implements StreamedCrl {
       for (let q = ext.valueStart; q < ext.end;) {
         const one = readTlv(der, q, ext.end, "CRL entry extension");
         if (one.tag !== TAG.SEQUENCE) throw malformed(`bad entry extension at offset ${q}`);
+        const oidT = readTlv(der, one.valueStart, one.end, "CRL entry extension OID");
+        if (oidT.tag !== TAG.OID || oidT.end === one.end) throw malformed(`bad entry extension at offset ${q}`);
+        const next = readTlv(der, oidT.end, one.end, "CRL entry extension");
+        let critical = false;
+        if (next.tag === TAG.BOOLEAN) {
+          if (next.end - next.valueStart !== 1) throw malformed(`bad critical flag at offset ${q}`);
+          critical = der[next.valueStart] !== 0;
+        }
+        checkEntryExtension(der, oidT.valueStart, oidT.end, critical, p);
         q = one.end;
       }
     }
@@ -267,6 +283,7 @@ class CrlReader implements StreamedCrl {
       const value = parts[parts.length - 1]!;
       if (value.tag !== TAG.OCTET_STRING) throw malformed("bad CRL extension value");
       const oid = decodeOid(der, parts[0]!);
+      checkCrlExtension(oid, isCritical(der, parts));
       const inner = readTlv(der, value.valueStart, value.end, "CRL extension value");
       if (inner.end !== value.end) throw malformed("trailing data in a CRL extension");
       if (oid === OID.authorityKeyIdentifier) {
@@ -276,6 +293,7 @@ class CrlReader implements StreamedCrl {
         if (inner.tag !== TAG.INTEGER) throw malformed("bad cRLNumber");
         out.crlNumber = toHex(der.subarray(inner.valueStart, inner.end));
       } else if (oid === OID.issuingDistributionPoint) {
+        checkIssuingDistributionPoint(der, inner);
         const dpName = children(der, inner, "issuingDistributionPoint").find((t) => t.tag === ctx(0, true));
         const full = dpName
           ? children(der, dpName, "DistributionPointName").find((t) => t.tag === ctx(0, true))
@@ -289,6 +307,14 @@ class CrlReader implements StreamedCrl {
     }
     return out;
   }
+}
+
+/**
+ * RFC 5280 §4.2.1.3: a CRL signed by a CA certificate counts only when that certificate asserts cRLSign. Bare keys
+ * (`RsaKeyLike`, `KeyObject`) carry no key usage and are taken as given.
+ */
+export function mayIssueCrls(ca: JpkiCertificate | RsaKeyLike | KeyObject): boolean {
+  return !("der" in ca && "keyUsage" in ca) || ca.keyUsage.includes("cRLSign");
 }
 
 function algorithmOid(buf: Uint8Array, alg: Tlv): string {

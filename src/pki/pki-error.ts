@@ -14,6 +14,14 @@ export type PkiErrorCode =
   | "PKI_NOT_RSA"
   /** A CRL lists the same serial number twice. */
   | "PKI_CRL_DUPLICATE_ENTRY"
+  /** A CRL or CRL entry carries a critical extension this toolkit does not process (RFC 5280 §5.2, §5.3). */
+  | "PKI_CRL_UNSUPPORTED_CRITICAL_EXTENSION"
+  /**
+   * The CRL is not a complete, direct, full-scope CRL: a delta CRL (deltaCRLIndicator), an indirect CRL
+   * (issuingDistributionPoint indirectCRL, or a certificateIssuer entry extension), or one limited to CA
+   * certificates, attribute certificates or some reasons (issuingDistributionPoint).
+   */
+  | "PKI_CRL_UNSUPPORTED_SCOPE"
   /** No trust anchor or CA matches the certificate's or CRL's authority key identifier / issuer. */
   | "PKI_ISSUER_NOT_FOUND"
   /** No CRL in a folder covers the certificate. */

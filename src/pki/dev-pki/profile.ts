@@ -166,6 +166,8 @@ export interface CrlEntrySpec {
   revokedAt: Date;
   /** RFC 5280 reason code; 0 (unspecified) is encoded as no reasonCode extension. */
   reasonCode: number;
+  /** More entry extensions after reasonCode (tests of the extension policy): [oid, critical, DER value]. */
+  extensions?: readonly (readonly [string, boolean, Uint8Array])[];
 }
 
 /** Everything that goes into a CRL. */
@@ -178,23 +180,37 @@ export interface CrlSpec {
   crlNumber: number;
   /** The partition's distribution point name, written as a critical issuingDistributionPoint. */
   distributionPoint?: NameSpec;
+  /** More fields of that issuingDistributionPoint after the name, already encoded (e.g. `[4] indirectCRL`). */
+  distributionPointFlags?: readonly Uint8Array[];
+  /** More CRL extensions after the standard ones (tests of the extension policy): [oid, critical, DER value]. */
+  extensions?: readonly (readonly [string, boolean, Uint8Array])[];
+}
+
+function extension([id, critical, value]: readonly [string, boolean, Uint8Array]): Uint8Array {
+  return critical ? seq(oid(id), bool(true), octets(value)) : seq(oid(id), octets(value));
 }
 
 /** Encodes and signs a v2 CRL. */
 export function issueCrlDer(spec: CrlSpec, key: KeyObject): Uint8Array {
-  const entries = spec.entries.map((e) =>
-    e.reasonCode === 0
+  const entries = spec.entries.map((e) => {
+    const exts = e.reasonCode === 0 ? [] : [seq(oid(OID.cRLReason), octets(enumerated(e.reasonCode)))];
+    for (const x of e.extensions ?? []) exts.push(extension(x));
+    return exts.length === 0
       ? seq(int(e.serial), time(e.revokedAt))
-      : seq(int(e.serial), time(e.revokedAt), seq(seq(oid(OID.cRLReason), octets(enumerated(e.reasonCode))))),
-  );
+      : seq(int(e.serial), time(e.revokedAt), seq(...exts));
+  });
   const exts = [
     seq(oid(OID.authorityKeyIdentifier), octets(akiValue(spec.authorityKeyId))),
     seq(oid(OID.cRLNumber), octets(int(spec.crlNumber))),
   ];
   if (spec.distributionPoint) {
-    const idp = seq(explicit(0, implicitConstructed(0, seq(explicit(4, encodeName(spec.distributionPoint))))));
+    const idp = seq(
+      explicit(0, implicitConstructed(0, seq(explicit(4, encodeName(spec.distributionPoint))))),
+      ...(spec.distributionPointFlags ?? []),
+    );
     exts.push(seq(oid(OID.issuingDistributionPoint), bool(true), octets(idp)));
   }
+  for (const x of spec.extensions ?? []) exts.push(extension(x));
   const tbsParts = [int(1), SHA256_RSA(), encodeName(spec.issuer), time(spec.thisUpdate), time(spec.nextUpdate)];
   if (entries.length > 0) tbsParts.push(seq(...entries));
   tbsParts.push(explicit(0, seq(...exts)));
