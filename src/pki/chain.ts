@@ -19,6 +19,8 @@ export interface TrustAnchorLike {
 export type ChainFailure =
   | "no-authority-key-id"
   | "issuer-not-found"
+  /** The certificate anchor matched by AKI → SKI is not a CA: no basicConstraints cA=TRUE or no keyCertSign. */
+  | "issuer-not-ca"
   | "kind-mismatch"
   | "bad-signature"
   | "not-yet-valid"
@@ -40,7 +42,9 @@ export interface ChainResult {
  * equals the certificate's AuthorityKeyIdentifier key id (every generation of a J-LIS CA has the same DN), the
  * signature over the raw TBS bytes, the certificate's and the CA's validity at `at`, that authentication
  * certificates chain to an authentication CA and signing certificates to a signing CA, and (for certificate
- * anchors) that the issuer DN equals the anchor's subject DN. Every failing check is listed.
+ * anchors) that the issuer is a CA (basicConstraints cA=TRUE and keyUsage keyCertSign, else `issuer-not-ca`) and
+ * that the issuer DN equals the anchor's subject DN. A `TrustAnchorLike` carries no extensions: whoever builds it
+ * (e.g. from the registry's trust anchors) vouches that it is a CA key. Every failing check is listed.
  */
 export function verifyChain(
   cert: JpkiCertificate,
@@ -52,6 +56,7 @@ export function verifyChain(
   const aki = cert.authorityKeyId.toLowerCase();
   const anchor = anchors.find((a) => a.subjectKeyId?.toLowerCase() === aki);
   if (!anchor) return { ok: false, failures: ["issuer-not-found"] };
+  if ("der" in anchor && !(anchor.isCa && anchor.keyUsage.includes("keyCertSign"))) failures.push("issuer-not-ca");
 
   const anchorKind = "der" in anchor ? anchor.caKind : anchor.kind;
   const certKind =

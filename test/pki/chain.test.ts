@@ -1,6 +1,20 @@
+import { createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
 import { expect } from "chai";
 
+import { parseCertificate } from "../../src/pki/certificate.js";
 import { verifyChain, type TrustAnchorLike } from "../../src/pki/chain.js";
+import {
+  basicConstraintsCa,
+  issueCertificate,
+  keyUsageValue,
+  skiValue,
+  type CertSpec,
+} from "../../src/pki/dev-pki/profile.js";
+import { CA_NAMES } from "../../src/pki/dev-pki/world.js";
+import { OID } from "../../src/pki/oids.js";
 import { NOW, testWorld } from "./helpers/world.js";
 
 describe("pki: chain verification", function () {
@@ -81,5 +95,42 @@ describe("pki: chain verification", function () {
     const w = await testWorld();
     const ca = w.ca("auth-gen2");
     expect(verifyChain(ca, [ca], NOW).ok).to.equal(false);
+  });
+
+  it("the issuer matched by AKI → SKI must be a CA with keyCertSign, else issuer-not-ca (a result)", async function () {
+    const w = await testWorld();
+    const real = w.ca("auth-gen2");
+    const key = createPrivateKey(readFileSync(join(w.dir, "ca", "auth-gen2.key.pem")));
+    // Certificates over the same key and SKI as auth-gen2, so the card certificate's signature still verifies.
+    const anchor = (extensions: CertSpec["extensions"]) =>
+      parseCertificate(
+        issueCertificate(
+          {
+            serial: Uint8Array.of(0x6a, extensions.length),
+            issuer: CA_NAMES.auth,
+            subject: CA_NAMES.auth,
+            notBefore: real.notBefore,
+            notAfter: real.notAfter,
+            subjectKey: key,
+            extensions: [
+              ...extensions,
+              [OID.subjectKeyIdentifier, false, skiValue(Buffer.from(real.subjectKeyId!, "hex"))],
+            ],
+          },
+          key,
+        ),
+      );
+    const c = w.cert(w.holder("adult").auth.cert);
+    const ca = [OID.basicConstraints, true, basicConstraintsCa()] as const;
+    const control = anchor([[OID.keyUsage, true, keyUsageValue([5, 6])], ca]);
+    expect(verifyChain(c, [control], NOW)).to.deep.include({ ok: true, failures: [] });
+    // cA=TRUE but keyUsage lacks keyCertSign
+    const crlOnly = anchor([[OID.keyUsage, true, keyUsageValue([6])], ca]);
+    expect(verifyChain(c, [crlOnly], NOW)).to.deep.include({ ok: false, failures: ["issuer-not-ca"] });
+    // keyCertSign but no basicConstraints: not a CA (and so not a JPKI CA of any kind)
+    const notCa = anchor([[OID.keyUsage, true, keyUsageValue([5, 6])]]);
+    const r = verifyChain(c, [notCa], NOW);
+    expect(r.ok).to.equal(false);
+    expect(r.failures[0]).to.equal("issuer-not-ca");
   });
 });
