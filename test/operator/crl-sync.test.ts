@@ -68,6 +68,23 @@ function crl(issuerKeyId: string, partition: string, serials: Iterable<string>):
   };
 }
 
+/** Inserts subject `i`'s attestation, backed by `certificates`, as active. */
+function insertActive(store: OperatorStore, i: number, certificates: CertificateRef[]): void {
+  const id = store.insertPending({
+    chainId: 31337n,
+    registry: REGISTRY,
+    subject: subjectOf(i),
+    keyNullifier: `0x${i.toString(16).padStart(64, "0")}`,
+    personTag: null,
+    claims: 1,
+    caId: 1,
+    expiryCap: 0,
+    mode: "direct",
+    certificates,
+  });
+  store.markActive(id, null);
+}
+
 /** A store with `n` active attestations in partitions p0/p1 (auth CA "aa"), odd ones also with a signing cert (CA "bb"). */
 function seed(n: number, chain: FakeChain): OperatorStore {
   const store = OperatorStore.open(":memory:");
@@ -91,19 +108,7 @@ function seed(n: number, chain: FakeChain): OperatorStore {
           notAfter: 2e9,
         });
       }
-      const id = store.insertPending({
-        chainId: 31337n,
-        registry: REGISTRY,
-        subject: subjectOf(i),
-        keyNullifier: `0x${i.toString(16).padStart(64, "0")}`,
-        personTag: null,
-        claims: 1,
-        caId: 1,
-        expiryCap: 0,
-        mode: "direct",
-        certificates,
-      });
-      store.markActive(id, null);
+      insertActive(store, i, certificates);
       chain.status.set(subjectOf(i), "Active");
     }
   });
@@ -262,21 +267,9 @@ describe("crl-sync", function () {
     const store = seed(0, chain);
     store.transaction(() => {
       for (let i = 1; i <= 20_000; i++) {
-        const id = store.insertPending({
-          chainId: 31337n,
-          registry: REGISTRY,
-          subject: subjectOf(i),
-          keyNullifier: `0x${i.toString(16).padStart(64, "0")}`,
-          personTag: null,
-          claims: 1,
-          caId: 1,
-          expiryCap: 0,
-          mode: "direct",
-          certificates: [
-            { role: "auth", issuerKeyId: "aa", partition: "p0", serialHex: (i * 7).toString(16), notAfter: 2e9 },
-          ],
-        });
-        store.markActive(id, null);
+        insertActive(store, i, [
+          { role: "auth", issuerKeyId: "aa", partition: "p0", serialHex: (i * 7).toString(16), notAfter: 2e9 },
+        ]);
       }
     });
     const big = new Set<string>();
