@@ -7,9 +7,10 @@ import {Claims} from "../libraries/Claims.sol";
 
 /// @title AgeGatedClaim — an example one-time claim for verified holders aged 20 or over
 /// @notice One claim per card key and per address: the caller names its card's key nullifier
-/// (`keccak256(modulus)`, also in the registry's `Attested` event), which must be the key of its current
-/// attestation. A card key is bound to one address forever, and each key and each address claims once, so moving
-/// a card to a new address cannot claim twice.
+/// (`keccak256(0x00 ‖ modulus)`, also in the registry's `Attested` event), which must be the key of its current
+/// attestation. Each key and each address claims once, so re-binding the card to a new address cannot claim twice.
+/// (A person with two cards, or a card and a smartphone key, holds two keys: see the anonymous proofs for one claim
+/// per person.)
 /// @dev A real consumer would transfer something in `claim`; this example only records and emits.
 contract AgeGatedClaim is KycGated {
     /// @notice Whether the card key with this nullifier has claimed.

@@ -10,8 +10,9 @@ contract KycRegistryHarness is KycRegistry {
         address admin,
         uint48 adminDelay,
         uint64 initialMaxAge,
-        uint64 initialMaxStaleness
-    ) KycRegistry(admin, adminDelay, initialMaxAge, initialMaxStaleness) {}
+        uint64 initialMaxStaleness,
+        address adminExtension
+    ) KycRegistry(admin, adminDelay, initialMaxAge, initialMaxStaleness, adminExtension) {}
 
     function _verifyRsa(
         bytes32 digest,

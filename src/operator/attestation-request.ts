@@ -1,4 +1,4 @@
-import { TypedDataEncoder, getAddress, type Signer } from "ethers";
+import { TypedDataEncoder, type Signer } from "ethers";
 
 import { kycDomain } from "../binding/kyc-binding.js";
 
@@ -8,42 +8,49 @@ export interface AttestationRequest {
   readonly disclose: number;
   readonly deadline: bigint;
   readonly claims: number;
-  /** 0x bytes32; zero unless IDENTITY is claimed. */
+  /** 0x bytes32; zero unless a claim comes from the signing certificate (IDENTITY, AGE_18, AGE_20). */
   readonly personTag: string;
   readonly expiryCap: bigint;
   readonly caId: number;
+  /** 0x bytes32: the salted commitment to the operator's verification record (never zero). */
+  readonly recordCommitment: string;
 }
 
-/** The EIP-712 type the attester signs for `attestBySig`. */
+/**
+ * The EIP-712 type the attester signs for `attestBySig`. It has no attester nonce: it covers the binding digest,
+ * whose holder nonce the registry consumes, so each authorisation is single-use and any number can be outstanding.
+ */
 export const ATTESTATION_TYPES = {
   Attestation: [
-    { name: "subject", type: "address" },
-    { name: "disclose", type: "uint32" },
-    { name: "deadline", type: "uint64" },
+    { name: "binding", type: "bytes32" },
     { name: "claims", type: "uint32" },
     { name: "personTag", type: "bytes32" },
     { name: "expiryCap", type: "uint64" },
     { name: "caId", type: "uint16" },
     { name: "keyNullifier", type: "bytes32" },
-    { name: "attesterNonce", type: "uint256" },
+    { name: "recordCommitment", type: "bytes32" },
     { name: "relayDeadline", type: "uint64" },
   ],
 };
 
 /** The relay authorisation an attester signs. */
 export interface AttestationAuthorization {
+  /** The binding digest the card and the subject signed. */
+  readonly binding: string;
   readonly request: AttestationRequest;
   readonly keyNullifier: string;
-  readonly attesterNonce: bigint;
   readonly relayDeadline: bigint;
 }
 
 function message(a: AttestationAuthorization) {
   return {
-    ...a.request,
-    subject: getAddress(a.request.subject),
+    binding: a.binding,
+    claims: a.request.claims,
+    personTag: a.request.personTag,
+    expiryCap: a.request.expiryCap,
+    caId: a.request.caId,
     keyNullifier: a.keyNullifier,
-    attesterNonce: a.attesterNonce,
+    recordCommitment: a.request.recordCommitment,
     relayDeadline: a.relayDeadline,
   };
 }
@@ -65,5 +72,5 @@ export async function signAttestation(
 
 /** The request as the ABI tuple ethers encodes. */
 export function requestTuple(r: AttestationRequest): unknown[] {
-  return [r.subject, r.disclose, r.deadline, r.claims, r.personTag, r.expiryCap, r.caId];
+  return [r.subject, r.disclose, r.deadline, r.claims, r.personTag, r.expiryCap, r.caId, r.recordCommitment];
 }
