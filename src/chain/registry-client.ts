@@ -11,7 +11,7 @@ import {
 } from "ethers";
 
 import { KycError } from "../errors.js";
-import { assertNoPii, type PiiMaterial } from "../operator/pii-guard.js";
+import { assertNoPii, type PiiMaterial } from "../privacy/pii-guard.js";
 import { ChainError } from "./chain-error.js";
 import { KYC_STATUS_NAMES, REGISTRY_ABI } from "./registry-abi.js";
 

@@ -13,7 +13,7 @@ import { requestTuple, signAttestation, type AttestationRequest } from "./attest
 import type { LoadedCrl } from "./crl-files.js";
 import { deriveClaims, expiryCap, personTag } from "./derive.js";
 import { OperatorError } from "./operator-error.js";
-import { assertNoPii, type PiiMaterial } from "./pii-guard.js";
+import { assertNoPii, type PiiMaterial } from "../privacy/pii-guard.js";
 import { piiFromCertificate } from "./pii-material.js";
 import type { RelayFile } from "./relay-file.js";
 import { settleSubject } from "./reconcile.js";

@@ -1,5 +1,5 @@
 import { OperatorError } from "./operator-error.js";
-import type { PiiMaterial } from "./pii-guard.js";
+import type { PiiMaterial } from "../privacy/pii-guard.js";
 import type { OperatorStore } from "./store/operator-store.js";
 import type { PartitionInUse } from "./store/types.js";
 

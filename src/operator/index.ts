@@ -32,8 +32,8 @@ export {
 export { attestProofRequest, checkProofRequest, type AttestResult, type ProofCheck } from "./attest.js";
 export { attestReport, type AttestReport } from "./attest-report.js";
 export { crlSync, type CrlSyncResult, type CrlPartition, type CrlSyncChain } from "./crl-sync.js";
-export { assertNoPii, findPii, type PiiMaterial } from "./pii-guard.js";
-export { PiiGuardError } from "./pii-guard-error.js";
+export { assertNoPii, findPii, type PiiMaterial } from "../privacy/pii-guard.js";
+export { PiiGuardError } from "../privacy/pii-guard-error.js";
 export { piiFromCertificate } from "./pii-material.js";
 export { deriveClaims, expiryCap, personTag, personTagCanonical, resolveOperatorSecret } from "./derive.js";
 export { OperatorStore } from "./store/operator-store.js";

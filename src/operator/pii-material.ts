@@ -1,6 +1,6 @@
 import type { JpkiAttributes } from "../pki/attributes.js";
 import type { JpkiCertificate } from "../pki/certificate.js";
-import type { PiiMaterial } from "./pii-guard.js";
+import type { PiiMaterial } from "../privacy/pii-guard.js";
 
 /**
  * The PII guard's material for a parsed certificate: its DER, TBS, serial, notAfter, every subject and

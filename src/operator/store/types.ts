@@ -1,3 +1,5 @@
+import type { SealedRecord } from "../records/verification-record.js";
+
 /** Lifecycle of an attestation in the operator store. */
 export type AttestationStatus = "pending" | "active" | "revoke-pending" | "revoked" | "failed";
 
@@ -38,6 +40,10 @@ export interface NewAttestation {
   readonly supersedes?: number;
   /** The holder nonce the card signed (`nonces(subject)` at binding time); consumed when the attestation lands. */
   readonly bindingNonce?: bigint;
+  /** The binding deadline (unix seconds): after it the attestation can no longer land, so a pending row may fail. */
+  readonly bindingDeadline?: number;
+  /** The verification record with its salt and commitment (kept seven years; see `records/verification-record.ts`). */
+  readonly verification?: SealedRecord;
 }
 
 /**
