@@ -1,45 +1,50 @@
 import { expect } from "chai";
-import { ZeroHash, id, keccak256 } from "ethers";
+import { Interface, ZeroHash, id } from "ethers";
 import { network } from "hardhat";
-import { anyUint, anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
+import { computeBindingDigest } from "../../src/binding/kyc-binding.js";
 import {
   Claims,
   EXPIRY_GRID,
-  bindingSignature,
+  bindingProof,
   cardSign,
   createTestCard,
   gridFloor,
+  keyNullifier,
+  recordCommitment,
+  subjectSignature,
   testCard,
+  type AttestationRequest,
 } from "../helpers/card-proof.js";
 import {
+  AnchorKind,
   MAX_AGE,
   Reason,
   Status,
   YEAR,
-  AnchorKind,
   attestWith,
   deployRegistryFixture,
+  latestTime,
   makeRequest,
 } from "../helpers/registry-fixture.js";
-import { signAttestation } from "../../src/operator/attestation-request.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixture = () => deployRegistryFixture(ethers);
 const IDENTITY_CLAIMS = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20;
 
-describe("KycRegistry: attest", function () {
-  it("records an auth-level attestation and emits Attested without certificate data", async function () {
+describe("KycRegistry v2: attest", function () {
+  it("records an auth-level attestation with the wallet's consent; Attested carries the record commitment", async function () {
     const { registry, attester, alice, authCa } = await networkHelpers.loadFixture(fixture);
     const card = testCard(0);
     const req = await makeRequest(ethers, alice.address);
     const tx = await attestWith(registry, attester, card, req);
-    const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const ts = await latestTime(ethers);
     const expiresAt = gridFloor(ts + MAX_AGE);
-    const nullifier = keccak256(card.modulus);
+    const nullifier = keyNullifier(card.modulus);
     await expect(tx)
       .to.emit(registry, "Attested")
-      .withArgs(alice.address, attester.address, nullifier, Claims.AUTH, expiresAt, authCa);
+      .withArgs(alice.address, attester.address, nullifier, Claims.AUTH, expiresAt, authCa, req.recordCommitment);
     expect(await registry.isVerified(alice.address)).to.equal(true);
     expect(await registry.hasClaims(alice.address, Claims.AUTH)).to.equal(true);
     expect(await registry.hasClaims(alice.address, Claims.AUTH | Claims.AGE_20)).to.equal(false);
@@ -47,9 +52,9 @@ describe("KycRegistry: attest", function () {
     const [status, claims, exp] = await registry.kycStatus(alice.address);
     expect([status, claims, exp]).to.deep.equal([BigInt(Status.Active), BigInt(Claims.AUTH), expiresAt]);
     expect(await registry.nonces(alice.address)).to.equal(1n);
-    expect(await registry.keyNullifierOwner(nullifier)).to.equal(alice.address);
+    expect(await registry.keyState(nullifier)).to.deep.equal([alice.address, true, false]);
     expect(await registry.isCurrentKey(alice.address, nullifier)).to.equal(true);
-    expect(await registry.isCurrentKey(alice.address, keccak256(testCard(1).modulus))).to.equal(false);
+    expect(await registry.isCurrentKey(alice.address, keyNullifier(testCard(1).modulus))).to.equal(false);
     const rec = await registry.attestationOf(alice.address);
     expect(rec.attester).to.equal(attester.address);
     expect(rec.status).to.equal(BigInt(Status.Active));
@@ -57,68 +62,125 @@ describe("KycRegistry: attest", function () {
     expect(rec.attestedAt).to.equal(ts);
     expect(rec.revokedAt).to.equal(0n);
     expect(rec.personTag).to.equal(ZeroHash);
+    expect(await registry.version()).to.equal("2.0.0");
   });
 
   it("records an identity-level attestation with its person tag", async function () {
     const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
     const tag = id("person tag 1");
-    const req = await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS, personTag: tag });
-    await attestWith(registry, attester, testCard(0), req);
+    await attestWith(
+      registry,
+      attester,
+      testCard(0),
+      await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
+    );
     expect(await registry.hasClaims(alice.address, Claims.IDENTITY | Claims.AGE_20)).to.equal(true);
     expect((await registry.attestationOf(alice.address)).personTag).to.equal(tag);
   });
 
-  it("accepts a 3072-bit card key (moduli of 2048 to 4096 bits, e = 65537)", async function () {
+  it("accepts a 3072-bit card key", async function () {
     const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
     const card = createTestCard(3072);
     await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
-    expect(await registry.isCurrentKey(alice.address, keccak256(card.modulus))).to.equal(true);
+    expect(await registry.isCurrentKey(alice.address, keyNullifier(card.modulus))).to.equal(true);
   });
 
-  it("reports None for an account never attested", async function () {
+  it("reports None for an account never attested, and an unknown key as never bound", async function () {
     const { registry, bob } = await networkHelpers.loadFixture(fixture);
     expect(await registry.isVerified(bob.address)).to.equal(false);
     const [status, claims, exp] = await registry.kycStatus(bob.address);
     expect([status, claims, exp]).to.deep.equal([BigInt(Status.None), 0n, 0n]);
+    expect(await registry.keyState(keyNullifier(testCard(0).modulus))).to.deep.equal([ethers.ZeroAddress, false, false]);
+    expect((await registry.attestationOf(bob.address)).attester).to.equal(ethers.ZeroAddress);
   });
 
-  describe("expiry rounding", function () {
-    it("rounds min(now + maxAge, expiryCap) down to the 30-day grid", async function () {
+  it("the registry's binding digest is the project's computeBindingDigest (domain version 2, attester included)", async function () {
+    const { registry, attester, alice, address } = await networkHelpers.loadFixture(fixture);
+    const req = await makeRequest(ethers, alice.address);
+    const { chainId } = await ethers.provider.getNetwork();
+    const b = {
+      chainId,
+      registry: address,
+      subject: alice.address,
+      attester: attester.address,
+      disclose: req.disclose,
+      nonce: 0n,
+      deadline: req.deadline,
+    };
+    const digest = computeBindingDigest(b);
+    expect(await registry.bindingDigest(alice.address, attester.address, req.disclose, 0n, req.deadline)).to.equal(
+      digest,
+    );
+    // the wallet's eth_signTypedData_v4 signature over the same typed data, and the card over sha256(digest)
+    const walletSig = await subjectSignature(registry, alice, { ...b, nonce: 0n });
+    expect(ethers.recoverAddress(digest, walletSig)).to.equal(alice.address);
+    await registry.connect(attester).attest(req, testCard(0).modulus, cardSign(testCard(0), digest), walletSig);
+    expect(await registry.isVerified(alice.address)).to.equal(true);
+  });
+
+  describe("expiry on the half-year grid", function () {
+    it("EXPIRY_GRID is half a mean Gregorian year", async function () {
+      const { registry } = await networkHelpers.loadFixture(fixture);
+      expect(await registry.EXPIRY_GRID()).to.equal(EXPIRY_GRID);
+      expect(EXPIRY_GRID * 2n).to.equal((3652425n * 24n * 3600n) / 10000n);
+    });
+
+    it("expiresAt = min(cap, floorGrid(now + maxAge))", async function () {
       const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
-      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      // a cap below now + maxAge wins
-      const cap = gridFloor(now + MAX_AGE) - 2n * EXPIRY_GRID;
+      const now = await latestTime(ethers);
+      // a cap below floorGrid(now + maxAge) wins (the certificate's notAfter, rounded down by the operator)
+      const cap = gridFloor(now + MAX_AGE) - EXPIRY_GRID;
+      if (cap <= now + 10n) throw new Error("test setup: cap must be in the future");
       await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address, { expiryCap: cap }));
       expect((await registry.kycStatus(alice.address))[2]).to.equal(cap);
-      // a far cap: maxAge wins, rounded down
+      // a far cap: maxAge wins, rounded down to the grid
       await attestWith(registry, attester, testCard(1), await makeRequest(ethers, bob.address));
-      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const ts = await latestTime(ethers);
       const exp = (await registry.kycStatus(bob.address))[2];
       expect(exp).to.equal(gridFloor(ts + MAX_AGE));
       expect(exp % EXPIRY_GRID).to.equal(0n);
       expect(exp <= ts + MAX_AGE).to.equal(true);
     });
 
-    it("rejects an expiryCap off the grid (it could carry the birthday)", async function () {
+    it("ExpiryCapNotOnGrid for a cap on the old 30-day grid or a day off (it could carry the birthday)", async function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
       const req = await makeRequest(ethers, alice.address);
-      req.expiryCap += 86399n;
-      await expect(attestWith(registry, attester, testCard(0), req))
-        .to.be.revertedWithCustomError(registry, "ExpiryCapNotOnGrid")
-        .withArgs(req.expiryCap);
+      for (const cap of [req.expiryCap + 86_400n, 30n * 86_400n * 1000n]) {
+        await expect(attestWith(registry, attester, testCard(0), { ...req, expiryCap: cap }))
+          .to.be.revertedWithCustomError(registry, "ExpiryCapNotOnGrid")
+          .withArgs(cap);
+      }
     });
 
-    it("rejects an expiry that is not in the future", async function () {
+    it("ExpiryNotInFuture when the cap is the current grid period's start", async function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const now = await latestTime(ethers);
       const req = await makeRequest(ethers, alice.address, { expiryCap: gridFloor(now) });
-      await expect(attestWith(registry, attester, testCard(0), req)).to.be.revertedWithCustomError(
-        registry,
-        "ExpiryNotInFuture",
-      );
+      await expect(attestWith(registry, attester, testCard(0), req))
+        .to.be.revertedWithCustomError(registry, "ExpiryNotInFuture")
+        .withArgs(gridFloor(now));
     });
 
-    it("reads Expired once expiresAt passes, and the same key may renew the same subject", async function () {
+    it("maxAge below the grid: InvalidMaxAge at construction and in setMaxAge", async function () {
+      const { registry, admin, extension } = await networkHelpers.loadFixture(fixture);
+      const factory = await ethers.getContractFactory("KycRegistry");
+      await expect(factory.deploy(admin.address, 0, EXPIRY_GRID - 1n, 0, extension))
+        .to.be.revertedWithCustomError(factory, "InvalidMaxAge")
+        .withArgs(EXPIRY_GRID - 1n);
+      await expect(registry.connect(admin).setMaxAge(EXPIRY_GRID - 1n))
+        .to.be.revertedWithCustomError(registry, "InvalidMaxAge")
+        .withArgs(EXPIRY_GRID - 1n);
+      await expect(registry.connect(admin).setMaxAge(1n << 40n)).to.be.revertedWithCustomError(
+        registry,
+        "InvalidMaxAge",
+      );
+      await expect(registry.connect(admin).setMaxAge(EXPIRY_GRID))
+        .to.emit(registry, "MaxAgeChanged")
+        .withArgs(EXPIRY_GRID);
+      expect(await registry.maxAge()).to.equal(EXPIRY_GRID);
+    });
+
+    it("reads Expired once expiresAt passes; the same key renews the same subject and frees nothing early", async function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
       const card = testCard(0);
       await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
@@ -127,105 +189,228 @@ describe("KycRegistry: attest", function () {
       await registry.connect(attester).recordCrlSync();
       expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.Expired));
       expect(await registry.isVerified(alice.address)).to.equal(false);
+      expect(await registry.keyState(keyNullifier(card.modulus))).to.deep.equal([alice.address, false, false]);
       await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
       expect(await registry.isVerified(alice.address)).to.equal(true);
       expect(await registry.nonces(alice.address)).to.equal(2n);
     });
   });
 
-  describe("checks, in order, one custom error each", function () {
-    it("RegistryPaused comes first (even before the role check)", async function () {
-      const { registry, pauser, stranger, alice } = await networkHelpers.loadFixture(fixture);
-      await registry.connect(pauser).pause();
-      await expect(
-        attestWith(registry, stranger, testCard(0), await makeRequest(ethers, alice.address)),
-      ).to.be.revertedWithCustomError(registry, "RegistryPaused");
-    });
-
-    it("NotAttester", async function () {
-      const { registry, revoker, alice } = await networkHelpers.loadFixture(fixture);
-      await expect(attestWith(registry, revoker, testCard(0), await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "NotAttester")
-        .withArgs(revoker.address);
-    });
-
-    it("StaleCrlSync when the attester's heartbeat is older than maxStaleness", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      await networkHelpers.time.increase(3 * 24 * 3600 + 1);
-      await expect(
-        attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)),
-      ).to.be.revertedWithCustomError(registry, "StaleCrlSync");
-      await registry.connect(attester).recordCrlSync();
-      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
-    });
-
-    it("DeadlineExpired", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      const req = await makeRequest(ethers, alice.address, { deadline: now });
-      await expect(attestWith(registry, attester, testCard(0), req))
-        .to.be.revertedWithCustomError(registry, "DeadlineExpired")
-        .withArgs(now);
-    });
-
-    it("InvalidSubject for the zero address", async function () {
-      const { registry, attester } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, ethers.ZeroAddress);
-      await expect(attestWith(registry, attester, testCard(0), req)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidSubject",
-      );
-    });
-
-    it("InvalidClaims without AUTH", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address, { claims: Claims.AGE_18 });
-      await expect(attestWith(registry, attester, testCard(0), req))
-        .to.be.revertedWithCustomError(registry, "InvalidClaims")
-        .withArgs(Claims.AGE_18);
-    });
-
-    it("ClaimsNotDisclosed when the operator publishes more than the holder disclosed", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address, {
-        disclose: Claims.AUTH | Claims.AGE_18,
-        claims: Claims.AUTH | Claims.AGE_20,
-      });
-      await expect(attestWith(registry, attester, testCard(0), req))
-        .to.be.revertedWithCustomError(registry, "ClaimsNotDisclosed")
-        .withArgs(Claims.AUTH | Claims.AGE_20, Claims.AUTH | Claims.AGE_18);
-    });
-
-    it("the disclose mask bounds the claims; a subset is fine", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address, {
-        disclose: Claims.AUTH | Claims.AGE_18 | Claims.AGE_20,
-        claims: Claims.AUTH | Claims.AGE_18,
-      });
-      await attestWith(registry, attester, testCard(0), req);
-      expect(await registry.hasClaims(alice.address, Claims.AGE_18)).to.equal(true);
-      expect(await registry.hasClaims(alice.address, Claims.AGE_20)).to.equal(false);
-    });
-
-    it("the operator cannot widen the disclose mask the card signed", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+  describe("checks run in the documented order, one custom error each", function () {
+    it("a request failing every check reports each error in turn as the earlier ones are fixed", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const { registry, attester, pauser, stranger, anchorManager, revoker, alice, bob, carol } = f;
+      const burnedCard = testCard(1);
+      const boundCard = testCard(2);
       const card = testCard(0);
-      const req = await makeRequest(ethers, alice.address, { disclose: Claims.AUTH, claims: Claims.AUTH });
-      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
-      const widened = { ...req, disclose: Claims.AUTH | Claims.AGE_20, claims: Claims.AUTH | Claims.AGE_20 };
-      await expect(registry.connect(attester).attest(widened, card.modulus, sig)).to.be.revertedWithCustomError(
+      const tag = id("order tag");
+      // carol's card is burned (its authentication certificate is listed); bob holds boundCard and the person tag
+      await attestWith(registry, attester, burnedCard, await makeRequest(ethers, carol.address));
+      await registry.connect(revoker).revokeInvalidKeys([keyNullifier(burnedCard.modulus)]);
+      await attestWith(
+        registry,
+        attester,
+        boundCard,
+        await makeRequest(ethers, bob.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
+      );
+      const now0 = await latestTime(ethers);
+      await registry
+        .connect(anchorManager)
+        .addTrustAnchor(AnchorKind.Authentication, id("disabled auth CA"), now0 - YEAR, now0 + YEAR);
+      await registry.connect(anchorManager).setTrustAnchorEnabled(3, false);
+      await registry.connect(pauser).pause();
+      await networkHelpers.time.increase(3 * 24 * 3600 + 1); // the attester's heartbeat is now stale
+      const now = await latestTime(ethers);
+
+      const good: AttestationRequest = await makeRequest(ethers, alice.address, {
+        claims: Claims.AUTH | Claims.AGE_20,
+        personTag: tag,
+        deadline: now + 10n * 86_400n,
+      });
+      const proof = await bindingProof(registry, card, alice, good, attester.address);
+      const sigOver = (c: typeof card) => cardSign(c, proof.digest);
+
+      let caller = stranger;
+      let req: AttestationRequest = {
+        ...good,
+        subject: ethers.ZeroAddress,
+        deadline: now - 1n,
+        claims: Claims.AGE_20,
+        disclose: Claims.AUTH,
+        personTag: ZeroHash,
+        recordCommitment: ZeroHash,
+        expiryCap: good.expiryCap + 1n,
+        caId: 9,
+      };
+      let modulus = "0x";
+      let cardSig = sigOver(testCard(3));
+      let walletSig = await subjectSignature(registry, bob, {
+        subject: alice.address,
+        attester: attester.address,
+        disclose: good.disclose,
+        deadline: good.deadline,
+      });
+      const send = () => registry.connect(caller).attest(req, modulus, cardSig, walletSig);
+      const steps: [string, unknown[] | null, () => Promise<unknown> | void][] = [
+        ["RegistryPaused", [], () => registry.connect(pauser).unpause()],
+        ["NotAttester", [stranger.address], () => void (caller = attester)],
+        ["StaleCrlSync", [attester.address, anyValue], () => registry.connect(attester).recordCrlSync()],
+        ["DeadlineExpired", [now - 1n], () => void (req = { ...req, deadline: good.deadline })],
+        ["InvalidSubject", [], () => void (req = { ...req, subject: alice.address })],
+        ["InvalidClaims", [Claims.AGE_20], () => void (req = { ...req, claims: good.claims })],
+        [
+          "ClaimsNotDisclosed",
+          [good.claims, Claims.AUTH],
+          () => void (req = { ...req, disclose: good.disclose }),
+        ],
+        ["PersonTagMismatch", [], () => void (req = { ...req, personTag: tag })],
+        ["MissingRecordCommitment", [], () => void (req = { ...req, recordCommitment: good.recordCommitment })],
+        ["ExpiryCapNotOnGrid", [good.expiryCap + 1n], () => void (req = { ...req, expiryCap: gridFloor(now) })],
+        ["ExpiryNotInFuture", [gridFloor(now)], () => void (req = { ...req, expiryCap: good.expiryCap })],
+        ["UnknownTrustAnchor", [9], () => void (req = { ...req, caId: 3 })],
+        ["TrustAnchorDisabled", [3], () => void (req = { ...req, caId: 2 })],
+        ["WrongAnchorKind", [2], () => void (req = { ...req, caId: 1 })],
+        ["InvalidModulus", [0], () => void (modulus = card.modulus)],
+        ["InvalidCardSignature", [], () => void (cardSig = proof.cardSignature)],
+        [
+          "InvalidSubjectSignature",
+          [],
+          () => {
+            modulus = burnedCard.modulus;
+            cardSig = sigOver(burnedCard);
+            walletSig = proof.subjectSignature;
+          },
+        ],
+        [
+          "KeyBurned",
+          [keyNullifier(burnedCard.modulus)],
+          () => {
+            modulus = boundCard.modulus;
+            cardSig = sigOver(boundCard);
+          },
+        ],
+        [
+          "KeyAlreadyBound",
+          [keyNullifier(boundCard.modulus)],
+          () => {
+            modulus = card.modulus;
+            cardSig = proof.cardSignature;
+          },
+        ],
+        ["PersonTagInUse", [tag], () => registry.connect(revoker).revoke(bob.address, Reason.Operator)],
+      ];
+      for (const [error, args, fix] of steps) {
+        const assertion = expect(send(), error).to.be.revertedWithCustomError(registry, error);
+        if (args !== null && args.length > 0) await assertion.withArgs(...args);
+        else await assertion;
+        await fix();
+      }
+      await expect(send()).to.emit(registry, "Attested");
+      expect(await registry.hasClaims(alice.address, Claims.AGE_20)).to.equal(true);
+    });
+
+    it("InvalidModulus: under 2048 bits, a 2047-bit 256-byte modulus, a leading zero byte, over 4096 bits", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const proof = await bindingProof(registry, testCard(0), alice, req, attester.address);
+      const m = testCard(0).modulus;
+      const small = createTestCard(1024);
+      for (const [modulus, len] of [
+        [small.modulus, 128],
+        ["0x00" + m.slice(2), 257],
+        ["0x7f" + m.slice(4), 256],
+        ["0x" + "ff".repeat(513), 513],
+      ] as const) {
+        await expect(registry.connect(attester).attest(req, modulus, proof.cardSignature, proof.subjectSignature))
+          .to.be.revertedWithCustomError(registry, "InvalidModulus")
+          .withArgs(len);
+      }
+    });
+
+    it("InvalidCardSignature: another key, a tampered signature, a binding naming another subject or attester", async function () {
+      const { registry, attester, attester2, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const card = testCard(0);
+      const proof = await bindingProof(registry, card, alice, req, attester.address);
+      const a = registry.connect(attester);
+      await expect(
+        a.attest(req, card.modulus, cardSign(testCard(1), proof.digest), proof.subjectSignature),
+      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
+      const sig = proof.cardSignature;
+      const tampered = sig.slice(0, -2) + (sig.endsWith("00") ? "01" : "00");
+      await expect(a.attest(req, card.modulus, tampered, proof.subjectSignature)).to.be.revertedWithCustomError(
         registry,
         "InvalidCardSignature",
       );
+      await expect(
+        a.attest({ ...req, subject: bob.address }, card.modulus, sig, proof.subjectSignature),
+      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
+      // attester2 cannot use a binding that names attester
+      await expect(
+        registry.connect(attester2).attest(req, card.modulus, sig, proof.subjectSignature),
+      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
+      // the operator cannot widen the disclose mask the card and the wallet signed
+      await expect(
+        a.attest(
+          { ...req, disclose: req.disclose | 0x10 },
+          card.modulus,
+          sig,
+          proof.subjectSignature,
+        ),
+      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
     });
 
-    it("PersonTagMismatch: IDENTITY without a tag, and a tag without IDENTITY", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const noTag = await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS });
-      await expect(attestWith(registry, attester, testCard(0), noTag)).to.be.revertedWithCustomError(
+    it("InvalidSubjectSignature: none, another wallet's, a signature over another nonce", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const card = testCard(0);
+      const proof = await bindingProof(registry, card, alice, req, attester.address);
+      const a = registry.connect(attester);
+      const byBob = await subjectSignature(registry, bob, { ...req, attester: attester.address });
+      const otherNonce = await subjectSignature(registry, alice, { ...req, attester: attester.address, nonce: 1n });
+      for (const walletSig of ["0x", byBob, otherNonce, "0x" + "11".repeat(65)]) {
+        await expect(a.attest(req, card.modulus, proof.cardSignature, walletSig)).to.be.revertedWithCustomError(
+          registry,
+          "InvalidSubjectSignature",
+        );
+      }
+      await a.attest(req, card.modulus, proof.cardSignature, proof.subjectSignature);
+    });
+
+    it("ClaimsNotDisclosed: the operator publishes more than the holder disclosed; a subset is fine", async function () {
+      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const tag = id("t");
+      const over = await makeRequest(ethers, alice.address, {
+        disclose: Claims.AUTH | Claims.AGE_18,
+        claims: Claims.AUTH | Claims.AGE_20,
+        personTag: tag,
+      });
+      await expect(attestWith(registry, attester, testCard(0), over))
+        .to.be.revertedWithCustomError(registry, "ClaimsNotDisclosed")
+        .withArgs(Claims.AUTH | Claims.AGE_20, Claims.AUTH | Claims.AGE_18);
+      await attestWith(
         registry,
-        "PersonTagMismatch",
+        attester,
+        testCard(0),
+        await makeRequest(ethers, bob.address, {
+          disclose: Claims.AUTH | Claims.AGE_18 | Claims.AGE_20,
+          claims: Claims.AUTH | Claims.AGE_18,
+          personTag: tag,
+        }),
       );
+      expect(await registry.hasClaims(bob.address, Claims.AGE_18)).to.equal(true);
+      expect(await registry.hasClaims(bob.address, Claims.AGE_20)).to.equal(false);
+    });
+
+    it("PersonTagMismatch: each signing-certificate claim without a tag, and a tag with AUTH only", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      for (const claim of [Claims.IDENTITY, Claims.AGE_18, Claims.AGE_20]) {
+        const req = await makeRequest(ethers, alice.address, { claims: Claims.AUTH | claim });
+        await expect(attestWith(registry, attester, testCard(0), req)).to.be.revertedWithCustomError(
+          registry,
+          "PersonTagMismatch",
+        );
+      }
       const strayTag = await makeRequest(ethers, alice.address, { personTag: id("tag") });
       await expect(attestWith(registry, attester, testCard(0), strayTag)).to.be.revertedWithCustomError(
         registry,
@@ -233,425 +418,214 @@ describe("KycRegistry: attest", function () {
       );
     });
 
+    it("MissingRecordCommitment", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address, { recordCommitment: ZeroHash });
+      await expect(attestWith(registry, attester, testCard(0), req)).to.be.revertedWithCustomError(
+        registry,
+        "MissingRecordCommitment",
+      );
+    });
+
     it("UnknownTrustAnchor for id 0 and ids past the count", async function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
       for (const caId of [0, 3]) {
-        const req = await makeRequest(ethers, alice.address, { caId });
-        await expect(attestWith(registry, attester, testCard(0), req))
+        await expect(attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address, { caId })))
           .to.be.revertedWithCustomError(registry, "UnknownTrustAnchor")
           .withArgs(caId);
       }
     });
+  });
 
-    it("TrustAnchorDisabled", async function () {
-      const { registry, attester, anchorManager, alice, authCa } = await networkHelpers.loadFixture(fixture);
-      await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, false);
-      await expect(attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "TrustAnchorDisabled")
-        .withArgs(authCa);
-    });
-
-    it("WrongAnchorKind for a signing-CA anchor", async function () {
-      const { registry, attester, alice, signCa } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address, { caId: signCa });
-      await expect(attestWith(registry, attester, testCard(0), req))
-        .to.be.revertedWithCustomError(registry, "WrongAnchorKind")
-        .withArgs(signCa);
-    });
-
-    it("InvalidModulus: under 2048 bits, a 2047-bit 256-byte modulus, a leading zero byte, over 4096 bits", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address);
-      const small = createTestCard(1024);
-      const sigSmall = await bindingSignature(registry, small, alice.address, req.disclose, req.deadline);
-      await expect(registry.connect(attester).attest(req, small.modulus, sigSmall))
-        .to.be.revertedWithCustomError(registry, "InvalidModulus")
-        .withArgs(128);
+  describe("one active record per key; replacement with the subject's consent", function () {
+    it("KeyAlreadyBound while the key's record is active; the key is free after revokeSelf, revoke, expiry", async function () {
+      const { registry, attester, revoker, alice, bob } = await networkHelpers.loadFixture(fixture);
       const card = testCard(0);
-      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
-      await expect(registry.connect(attester).attest(req, "0x00" + card.modulus.slice(2), sig))
-        .to.be.revertedWithCustomError(registry, "InvalidModulus")
-        .withArgs(257);
-      await expect(registry.connect(attester).attest(req, "0x7f" + card.modulus.slice(4), sig))
-        .to.be.revertedWithCustomError(registry, "InvalidModulus")
-        .withArgs(256);
-      await expect(registry.connect(attester).attest(req, "0x" + "ff".repeat(513), sig))
-        .to.be.revertedWithCustomError(registry, "InvalidModulus")
-        .withArgs(513);
-    });
-
-    it("InvalidCardSignature: another key, a tampered signature, a signature over another subject", async function () {
-      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address);
-      const card = testCard(0);
-      const otherSig = await bindingSignature(registry, testCard(1), alice.address, req.disclose, req.deadline);
-      await expect(registry.connect(attester).attest(req, card.modulus, otherSig)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidCardSignature",
-      );
-      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
-      const tampered = sig.slice(0, -2) + (sig.endsWith("00") ? "01" : "00");
-      await expect(registry.connect(attester).attest(req, card.modulus, tampered)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidCardSignature",
-      );
-      await expect(
-        registry.connect(attester).attest({ ...req, subject: bob.address }, card.modulus, sig),
-      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
-    });
-
-    it("KeyAlreadyBound: a key bound to another address", async function () {
-      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
+      const n = keyNullifier(card.modulus);
       await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
       await expect(attestWith(registry, attester, card, await makeRequest(ethers, bob.address)))
         .to.be.revertedWithCustomError(registry, "KeyAlreadyBound")
-        .withArgs(keccak256(card.modulus));
-    });
-
-    it("KeyAlreadyBound: a revoked key stays burned, even for the same subject", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+        .withArgs(n);
       await registry.connect(alice).revokeSelf();
-      await expect(
-        attestWith(registry, attester, card, await makeRequest(ethers, alice.address)),
-      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
-      // a new card works for the same subject
-      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
-      expect(await registry.isVerified(alice.address)).to.equal(true);
-    });
-
-    it("KeyAlreadyBound: a key replaced by another key on the same subject cannot come back", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
-      const exp = (await registry.kycStatus(alice.address))[2];
-      await networkHelpers.time.increaseTo(exp);
-      await registry.connect(attester).recordCrlSync();
-      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
-      const exp2 = (await registry.kycStatus(alice.address))[2];
-      await networkHelpers.time.increaseTo(exp2);
-      await registry.connect(attester).recordCrlSync();
-      await expect(
-        attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address)),
-      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
-    });
-
-    it("SubjectAlreadyAttested: another key needs the active record revoked first (or superseded)", async function () {
-      const { registry, attester, attester2, alice } = await networkHelpers.loadFixture(fixture);
-      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
-      await expect(attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested")
-        .withArgs(alice.address);
-      // another attester with another key: the same
-      await expect(attestWith(registry, attester2, testCard(1), await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "SubjectAlreadyAttested")
-        .withArgs(alice.address);
-      // a key bound to someone else is still KeyAlreadyBound (check 12 runs before 13)
-      await attestWith(
-        registry,
-        attester,
-        testCard(2),
-        await makeRequest(ethers, ethers.Wallet.createRandom().address),
-      );
-      await expect(attestWith(registry, attester, testCard(2), await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "KeyAlreadyBound")
-        .withArgs(keccak256(testCard(2).modulus));
-      await registry.connect(attester).revoke(alice.address, Reason.Superseded);
-      await attestWith(registry, attester, testCard(1), await makeRequest(ethers, alice.address));
-      expect(await registry.isVerified(alice.address)).to.equal(true);
-      expect(await registry.isCurrentKey(alice.address, keccak256(testCard(1).modulus))).to.equal(true);
-    });
-
-    it("PersonTagInUse among one attester's active attestations; freed by revocation; other attesters independent", async function () {
-      const { registry, attester, attester2, alice, bob, carol } = await networkHelpers.loadFixture(fixture);
-      const tag = id("same person");
-      const ident = (subject: string) => makeRequest(ethers, subject, { claims: IDENTITY_CLAIMS, personTag: tag });
-      await attestWith(registry, attester, testCard(0), await ident(alice.address));
-      await expect(attestWith(registry, attester, testCard(1), await ident(bob.address)))
-        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
-        .withArgs(tag);
-      // another attester's tag space is separate (its HMAC secret differs in practice)
-      await attestWith(registry, attester2, testCard(1), await ident(bob.address));
-      await registry.connect(attester).revoke(alice.address, Reason.CertificateInvalid);
-      await attestWith(registry, attester, testCard(2), await ident(carol.address));
-      expect(await registry.hasClaims(carol.address, Claims.IDENTITY)).to.equal(true);
-    });
-
-    it("a person tag is freed when its attestation expires", async function () {
-      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
-      const tag = id("same person");
-      await attestWith(
-        registry,
-        attester,
-        testCard(0),
-        await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
-      );
+      expect(await registry.keyState(n)).to.deep.equal([alice.address, false, false]);
+      await attestWith(registry, attester, card, await makeRequest(ethers, bob.address));
+      expect(await registry.keyState(n)).to.deep.equal([bob.address, true, false]);
+      expect(await registry.isCurrentKey(alice.address, n)).to.equal(false);
+      // revoked by the operator (Superseded): free again, back to alice
+      await registry.connect(revoker).revoke(bob.address, Reason.Superseded);
+      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
+      expect(await registry.isCurrentKey(alice.address, n)).to.equal(true);
+      // expired: free again
       await networkHelpers.time.increaseTo((await registry.kycStatus(alice.address))[2]);
       await registry.connect(attester).recordCrlSync();
-      await attestWith(
-        registry,
-        attester,
-        testCard(1),
-        await makeRequest(ethers, bob.address, { claims: IDENTITY_CLAIMS, personTag: tag }),
-      );
-      expect(await registry.isVerified(bob.address)).to.equal(true);
+      await attestWith(registry, attester, card, await makeRequest(ethers, bob.address));
+      expect(await registry.keyState(n)).to.deep.equal([bob.address, true, false]);
     });
-  });
 
-  describe("re-attestation (same card key, active record)", function () {
-    const tagA = id("person tag A");
-    const tagB = id("person tag B");
-    const ident = (subject: string, personTag: string, extra: Partial<Parameters<typeof makeRequest>[2]> = {}) =>
-      makeRequest(ethers, subject, { claims: IDENTITY_CLAIMS, personTag, ...extra });
+    it("a new card replaces an active record (the subject consents); the old card is free for another wallet", async function () {
+      const { registry, attester, attester2, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const oldCard = testCard(0);
+      const newCard = testCard(1);
+      await attestWith(registry, attester, oldCard, await makeRequest(ethers, alice.address));
+      const tx = await attestWith(registry, attester2, newCard, await makeRequest(ethers, alice.address));
+      await expect(tx)
+        .to.emit(registry, "Attested")
+        .withArgs(alice.address, attester2.address, keyNullifier(newCard.modulus), Claims.AUTH, anyValue, 1, anyValue);
+      expect(await registry.isCurrentKey(alice.address, keyNullifier(newCard.modulus))).to.equal(true);
+      expect(await registry.isCurrentKey(alice.address, keyNullifier(oldCard.modulus))).to.equal(false);
+      expect((await registry.attestationOf(alice.address)).attester).to.equal(attester2.address);
+      expect(await registry.keyState(keyNullifier(oldCard.modulus))).to.deep.equal([alice.address, false, false]);
+      await attestWith(registry, attester, oldCard, await makeRequest(ethers, bob.address));
+      expect(await registry.isVerified(bob.address)).to.equal(true);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
+    });
 
-    it("upgrades AUTH to IDENTITY + AGE with the same card: record replaced in place, Attested again", async function () {
+    it("re-attestation with the same card upgrades AUTH to IDENTITY + AGE: record replaced in place", async function () {
       const { registry, attester, alice, authCa } = await networkHelpers.loadFixture(fixture);
       const card = testCard(0);
-      const nullifier = keccak256(card.modulus);
+      const nullifier = keyNullifier(card.modulus);
       await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
       const first = await registry.attestationOf(alice.address);
       await networkHelpers.time.increase(10 * 24 * 3600);
       await registry.connect(attester).recordCrlSync();
-      const tx = await attestWith(registry, attester, card, await ident(alice.address, tagA));
-      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+      const req = await makeRequest(ethers, alice.address, { claims: IDENTITY_CLAIMS, personTag: id("A") });
+      const tx = await attestWith(registry, attester, card, req);
+      const ts = await latestTime(ethers);
       await expect(tx)
         .to.emit(registry, "Attested")
-        .withArgs(alice.address, attester.address, nullifier, IDENTITY_CLAIMS, gridFloor(ts + MAX_AGE), authCa);
+        .withArgs(
+          alice.address,
+          attester.address,
+          nullifier,
+          IDENTITY_CLAIMS,
+          gridFloor(ts + MAX_AGE),
+          authCa,
+          req.recordCommitment,
+        );
       const rec = await registry.attestationOf(alice.address);
-      expect(rec.status).to.equal(BigInt(Status.Active));
       expect(rec.claims).to.equal(BigInt(IDENTITY_CLAIMS));
-      expect(rec.personTag).to.equal(tagA);
-      expect(rec.attestedAt).to.equal(ts);
+      expect(rec.personTag).to.equal(id("A"));
       expect(rec.attestedAt > first.attestedAt).to.equal(true);
-      expect(rec.expiresAt).to.equal(gridFloor(ts + MAX_AGE));
-      expect(await registry.hasClaims(alice.address, Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20)).to.equal(true);
       expect(await registry.nonces(alice.address)).to.equal(2n);
-      expect(await registry.keyNullifierOwner(nullifier)).to.equal(alice.address);
-      expect(await registry.isCurrentKey(alice.address, nullifier)).to.equal(true);
-    });
-
-    it("renews before expiry: a later expiry, a new anchor, and the holder nonce consumed", async function () {
-      const { registry, attester, anchorManager, alice, authCa } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
-      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      const shortCap = gridFloor(now) + 3n * EXPIRY_GRID;
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { expiryCap: shortCap }));
-      expect((await registry.kycStatus(alice.address))[2]).to.equal(shortCap);
-      // a new CA generation (the renewed certificate chains to it); the old record is still active
-      const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      await registry
-        .connect(anchorManager)
-        .addTrustAnchor(AnchorKind.Authentication, id("auth CA gen 2"), t, t + 10n * YEAR);
-      const gen2 = authCa + 2;
-      await networkHelpers.time.increase(Number(EXPIRY_GRID));
-      await registry.connect(attester).recordCrlSync();
-      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.Active));
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { caId: gen2 }));
-      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      const rec = await registry.attestationOf(alice.address);
-      expect(rec.expiresAt).to.equal(gridFloor(ts + MAX_AGE));
-      expect(rec.expiresAt > shortCap).to.equal(true);
-      expect(rec.caId).to.equal(BigInt(gen2));
-      expect(await registry.nonces(alice.address)).to.equal(2n);
-      expect(await registry.isVerified(alice.address)).to.equal(true);
-    });
-
-    it("another attester may re-attest: it becomes the record's attester (revoke authority moves with it)", async function () {
-      const { registry, admin, attester, attester2, alice } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
-      await expect(attestWith(registry, attester2, card, await makeRequest(ethers, alice.address)))
-        .to.emit(registry, "Attested")
-        .withArgs(alice.address, attester2.address, keccak256(card.modulus), Claims.AUTH, anyUint, 1);
-      expect((await registry.attestationOf(alice.address)).attester).to.equal(attester2.address);
-      // the record now reads the new attester's heartbeat and role
-      await registry.connect(admin).revokeRole(await registry.ATTESTER_ROLE(), attester.address);
-      expect(await registry.isVerified(alice.address)).to.equal(true);
-      await expect(registry.connect(attester).revoke(alice.address, Reason.Operator))
-        .to.be.revertedWithCustomError(registry, "NotAuthorizedToRevoke")
-        .withArgs(attester.address, alice.address);
-      await registry.connect(attester2).revoke(alice.address, Reason.Operator);
-      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.Revoked));
-    });
-
-    it("the nonce is consumed: the proof of the first attestation cannot be replayed, a fresh one is needed", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
-      const req = await makeRequest(ethers, alice.address);
-      const oldSig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
-      await registry.connect(attester).attest(req, card.modulus, oldSig);
-      // replaying the very same proof (nonce 0) no longer verifies
-      await expect(registry.connect(attester).attest(req, card.modulus, oldSig)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidCardSignature",
-      );
-      // nor with different published claims under the old signature
-      const upgraded = { ...req, claims: IDENTITY_CLAIMS, personTag: tagA };
-      await expect(registry.connect(attester).attest(upgraded, card.modulus, oldSig)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidCardSignature",
-      );
-      expect(await registry.nonces(alice.address)).to.equal(1n);
-      // a fresh card signature over nonce 1 works, and consumes it
-      const sig1 = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
-      await registry.connect(attester).attest(upgraded, card.modulus, sig1);
-      expect(await registry.nonces(alice.address)).to.equal(2n);
-      await expect(registry.connect(attester).attest(upgraded, card.modulus, sig1)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidCardSignature",
-      );
-    });
-
-    it("keeps the subject's own person tag (no self-collision) and still refuses another subject's tag", async function () {
-      const { registry, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
-      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
-      await attestWith(registry, attester, testCard(1), await ident(bob.address, tagB));
-      // same tag again: no PersonTagInUse against itself
-      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
-      expect((await registry.attestationOf(alice.address)).personTag).to.equal(tagA);
-      // bob's tag is held by bob's active record
-      await expect(attestWith(registry, attester, testCard(0), await ident(alice.address, tagB)))
-        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
-        .withArgs(tagB);
-      // the failed attempt changed nothing
-      expect((await registry.attestationOf(alice.address)).personTag).to.equal(tagA);
-      expect(await registry.nonces(alice.address)).to.equal(2n);
-    });
-
-    it("frees the old person tag when the new one differs, and when IDENTITY is dropped", async function () {
-      const { registry, attester, alice, bob, carol } = await networkHelpers.loadFixture(fixture);
-      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
-      await expect(attestWith(registry, attester, testCard(1), await ident(bob.address, tagA)))
-        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
-        .withArgs(tagA);
-      // alice re-attests with another tag: tagA is free for bob, tagB is now alice's
-      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagB));
-      expect((await registry.attestationOf(alice.address)).personTag).to.equal(tagB);
-      await attestWith(registry, attester, testCard(1), await ident(bob.address, tagA));
-      expect((await registry.attestationOf(bob.address)).personTag).to.equal(tagA);
-      await expect(attestWith(registry, attester, testCard(2), await ident(carol.address, tagB)))
-        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
-        .withArgs(tagB);
-      // alice drops to AUTH only: her tag is freed and no longer published
-      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
-      const rec = await registry.attestationOf(alice.address);
-      expect(rec.claims).to.equal(BigInt(Claims.AUTH));
-      expect(rec.personTag).to.equal(ZeroHash);
-      await attestWith(registry, attester, testCard(2), await ident(carol.address, tagB));
-      expect(await registry.hasClaims(carol.address, Claims.IDENTITY)).to.equal(true);
-      // and alice cannot take tagB back while carol holds it
-      await expect(attestWith(registry, attester, testCard(0), await ident(alice.address, tagB)))
-        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
-        .withArgs(tagB);
-    });
-
-    it("a re-attestation by another attester frees the tag in the first attester's tag space", async function () {
-      const { registry, attester, attester2, alice, bob } = await networkHelpers.loadFixture(fixture);
-      await attestWith(registry, attester, testCard(0), await ident(alice.address, tagA));
-      await attestWith(registry, attester2, testCard(0), await ident(alice.address, tagB));
-      await attestWith(registry, attester, testCard(1), await ident(bob.address, tagA));
-      expect((await registry.attestationOf(bob.address)).personTag).to.equal(tagA);
-    });
-
-    it("still refuses: a revoked key, a key replaced on the subject, a paused registry, a stale operator", async function () {
-      const { registry, attester, attester2, pauser, alice, bob } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
-      await registry.connect(pauser).pause();
-      await expect(
-        attestWith(registry, attester, card, await makeRequest(ethers, alice.address)),
-      ).to.be.revertedWithCustomError(registry, "RegistryPaused");
-      await registry.connect(pauser).unpause();
-      await networkHelpers.time.increase(3 * 24 * 3600 + 1);
-      await expect(attestWith(registry, attester, card, await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "StaleCrlSync")
-        .withArgs(attester.address, anyValue);
-      // a live operator may take over the record of a stale one (same key, fresh card signature)
-      await registry.connect(attester2).recordCrlSync();
-      expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
-      await attestWith(registry, attester2, card, await makeRequest(ethers, alice.address));
-      expect(await registry.isVerified(alice.address)).to.equal(true);
-      // revoked: the key stays burned, re-attestation included
-      await registry.connect(alice).revokeSelf();
-      await expect(attestWith(registry, attester2, card, await makeRequest(ethers, alice.address)))
-        .to.be.revertedWithCustomError(registry, "KeyAlreadyBound")
-        .withArgs(keccak256(card.modulus));
-      // a key replaced on its subject cannot re-attest the new record
-      await attestWith(registry, attester2, testCard(1), await makeRequest(ethers, bob.address));
-      await expect(
-        attestWith(registry, attester2, testCard(0), await makeRequest(ethers, bob.address)),
-      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
-    });
-
-    it("works through attestBySig (the holder relays)", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-      const card = testCard(0);
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address));
-      const req = await ident(alice.address, tagA);
-      const sig = await bindingSignature(registry, card, alice.address, req.disclose, req.deadline);
-      const nullifier = keccak256(card.modulus);
-      const relayDeadline = req.deadline;
-      const attesterNonce = await registry.attesterNonces(attester.address);
-      const { chainId } = await ethers.provider.getNetwork();
-      const attesterSig = await signAttestation(attester, chainId, await registry.getAddress(), {
-        request: req,
-        keyNullifier: nullifier,
-        attesterNonce,
-        relayDeadline,
-      });
-      await expect(
-        registry.connect(alice).attestBySig(req, card.modulus, sig, attester.address, relayDeadline, attesterSig),
-      ).to.emit(registry, "Attested");
-      expect(await registry.hasClaims(alice.address, Claims.IDENTITY)).to.equal(true);
-      expect(await registry.nonces(alice.address)).to.equal(2n);
+      expect(await registry.keyState(nullifier)).to.deep.equal([alice.address, true, false]);
     });
   });
 
-  describe("heartbeat staleness", function () {
-    it("reads StaleOperator once the attester's heartbeat is older than maxStaleness; a sync restores it", async function () {
-      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+  describe("person tags", function () {
+    const ident = (subject: string, personTag: string) =>
+      makeRequest(ethers, subject, { claims: IDENTITY_CLAIMS, personTag });
+
+    it("PersonTagInUse among one attester's active records; other attesters' tag spaces are separate", async function () {
+      const { registry, attester, attester2, alice, bob } = await networkHelpers.loadFixture(fixture);
+      const tag = id("same person");
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tag));
+      await expect(attestWith(registry, attester, testCard(1), await ident(bob.address, tag)))
+        .to.be.revertedWithCustomError(registry, "PersonTagInUse")
+        .withArgs(tag);
+      await attestWith(registry, attester2, testCard(1), await ident(bob.address, tag));
+      expect(await registry.hasClaims(bob.address, Claims.IDENTITY)).to.equal(true);
+    });
+
+    it("a tag is freed by revocation, expiry, a claim drop, and a replacement at AUTH level", async function () {
+      const { registry, attester, revoker, alice, bob, carol, stranger } = await networkHelpers.loadFixture(fixture);
+      const tag = id("same person");
+      const wallets = [alice, bob, carol, stranger];
+      let holder = 0;
+      const takeOver = async (cardIndex: number) => {
+        const next = (holder + 1) % wallets.length;
+        await expect(
+          attestWith(registry, attester, testCard(cardIndex), await ident(wallets[next]!.address, tag)),
+        ).to.be.revertedWithCustomError(registry, "PersonTagInUse");
+        return next;
+      };
+      await attestWith(registry, attester, testCard(0), await ident(alice.address, tag));
+      // revocation
+      let next = await takeOver(1);
+      await registry.connect(revoker).revoke(wallets[holder]!.address, Reason.Operator);
+      await attestWith(registry, attester, testCard(1), await ident(wallets[next]!.address, tag));
+      holder = next;
+      // claim drop
+      next = await takeOver(2);
+      await registry.connect(attester).dropSigningClaims([wallets[holder]!.address]);
+      await attestWith(registry, attester, testCard(2), await ident(wallets[next]!.address, tag));
+      holder = next;
+      // replacement of the holder's record at AUTH level (same card)
+      next = await takeOver(3);
+      await attestWith(registry, attester, testCard(2), await makeRequest(ethers, wallets[holder]!.address));
+      expect((await registry.attestationOf(wallets[holder]!.address)).personTag).to.equal(ZeroHash);
+      await attestWith(registry, attester, testCard(3), await ident(wallets[next]!.address, tag));
+      holder = next;
+      // expiry
+      next = (holder + 1) % wallets.length;
+      await networkHelpers.time.increaseTo((await registry.kycStatus(wallets[holder]!.address))[2]);
+      await registry.connect(attester).recordCrlSync();
+      await attestWith(registry, attester, testCard(4), await ident(wallets[next]!.address, tag));
+      expect(await registry.hasClaims(wallets[next]!.address, Claims.IDENTITY)).to.equal(true);
+    });
+  });
+
+  describe("heartbeat, anchors, parameters", function () {
+    it("reads StaleOperator once the heartbeat is older than maxStaleness; a sync restores; 0 disables", async function () {
+      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
       await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
       await networkHelpers.time.increase(3 * 24 * 3600 + 1);
       expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
       expect(await registry.isVerified(alice.address)).to.equal(false);
       await registry.connect(attester).recordCrlSync();
       expect(await registry.isVerified(alice.address)).to.equal(true);
-    });
-
-    it("maxStaleness 0 disables the heartbeat check", async function () {
-      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
-      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
       await expect(registry.connect(admin).setMaxStaleness(0)).to.emit(registry, "MaxStalenessChanged").withArgs(0);
       await networkHelpers.time.increase(100 * 24 * 3600);
       expect(await registry.isVerified(alice.address)).to.equal(true);
+      await expect(registry.connect(admin).setMaxStaleness(1n << 40n))
+        .to.be.revertedWithCustomError(registry, "InvalidMaxStaleness")
+        .withArgs(1n << 40n);
     });
 
-    it("an attester that loses its role reads StaleOperator", async function () {
+    it("an attester that loses its role reads StaleOperator; re-granted, it keeps its id", async function () {
       const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
       await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
       await registry.connect(admin).revokeRole(await registry.ATTESTER_ROLE(), attester.address);
       expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
       await registry.connect(admin).grantRole(await registry.ATTESTER_ROLE(), attester.address);
       expect(await registry.isVerified(alice.address)).to.equal(true);
-      await registry.connect(attester).renounceRole(await registry.ATTESTER_ROLE(), attester.address);
-      expect(await registry.isVerified(alice.address)).to.equal(false);
     });
-  });
 
-  describe("trust anchors", function () {
-    it("disabling an anchor makes its attestations read DisabledTrustAnchor; re-enabling restores them", async function () {
+    it("disabling an anchor reads DisabledTrustAnchor; re-enabling restores", async function () {
       const { registry, attester, anchorManager, alice, authCa } = await networkHelpers.loadFixture(fixture);
       await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
       await expect(registry.connect(anchorManager).setTrustAnchorEnabled(authCa, false))
         .to.emit(registry, "TrustAnchorStatusChanged")
         .withArgs(authCa, false);
       expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.DisabledTrustAnchor));
-      expect(await registry.isVerified(alice.address)).to.equal(false);
       expect(await registry.hasClaims(alice.address, Claims.AUTH)).to.equal(false);
       expect((await registry.trustAnchor(authCa)).enabled).to.equal(false);
       await registry.connect(anchorManager).setTrustAnchorEnabled(authCa, true);
       expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("trust anchors: kind, key hash, validity; duplicates, bad input, unknown ids, a 65th anchor", async function () {
+      const { registry, anchorManager } = await networkHelpers.loadFixture(fixture);
+      const a = await registry.trustAnchor(2);
+      expect(a.kind).to.equal(BigInt(AnchorKind.Signing));
+      expect(a.keyHash).to.equal(id("synthetic sign CA gen 1"));
+      expect(a.enabled).to.equal(true);
+      const m = registry.connect(anchorManager);
+      await expect(m.addTrustAnchor(0, id("synthetic auth CA gen 1"), 1, 2))
+        .to.be.revertedWithCustomError(registry, "DuplicateTrustAnchor")
+        .withArgs(id("synthetic auth CA gen 1"));
+      await expect(m.addTrustAnchor(0, ZeroHash, 1, 2)).to.be.revertedWithCustomError(registry, "InvalidTrustAnchor");
+      await expect(m.addTrustAnchor(0, id("x"), 2, 2)).to.be.revertedWithCustomError(registry, "InvalidTrustAnchor");
+      await expect(registry.trustAnchor(3)).to.be.revertedWithCustomError(registry, "UnknownTrustAnchor").withArgs(3);
+      await expect(m.setTrustAnchorEnabled(0, false)).to.be.revertedWithCustomError(registry, "UnknownTrustAnchor");
+      for (let i = 3; i <= 64; i++) await m.addTrustAnchor(i % 2, id(`ca ${i}`), 1, 2);
+      expect(await registry.trustAnchorCount()).to.equal(64n);
+      await expect(m.addTrustAnchor(0, id("ca 65"), 1, 2)).to.be.revertedWithCustomError(
+        registry,
+        "TooManyTrustAnchors",
+      );
+      await m.setTrustAnchorEnabled(64, false);
+      expect((await registry.trustAnchor(64)).enabled).to.equal(false);
+      expect((await registry.trustAnchor(63)).enabled).to.equal(true);
     });
 
     it("attesters granted after a parameter change see the current anchor bitmap and maxStaleness", async function () {
@@ -668,117 +642,64 @@ describe("KycRegistry: attest", function () {
       expect(await registry.isVerified(alice.address)).to.equal(true);
       await networkHelpers.time.increase(3601);
       expect((await registry.kycStatus(alice.address))[0]).to.equal(BigInt(Status.StaleOperator));
-      expect(await registry.isVerified(alice.address)).to.equal(false);
-    });
-
-    it("stores kind, key hash and validity; rejects duplicates, bad input, unknown ids and a 65th anchor", async function () {
-      const { registry, anchorManager } = await networkHelpers.loadFixture(fixture);
-      const a = await registry.trustAnchor(2);
-      expect(a.kind).to.equal(BigInt(AnchorKind.Signing));
-      expect(a.keyHash).to.equal(id("synthetic sign CA gen 1"));
-      expect(a.notBefore < a.notAfter).to.equal(true);
-      expect(a.enabled).to.equal(true);
-      expect(await registry.trustAnchorCount()).to.equal(2n);
-      const m = registry.connect(anchorManager);
-      await expect(m.addTrustAnchor(0, id("synthetic auth CA gen 1"), 1, 2))
-        .to.be.revertedWithCustomError(registry, "DuplicateTrustAnchor")
-        .withArgs(id("synthetic auth CA gen 1"));
-      await expect(m.addTrustAnchor(0, ZeroHash, 1, 2)).to.be.revertedWithCustomError(registry, "InvalidTrustAnchor");
-      await expect(m.addTrustAnchor(0, id("x"), 2, 2)).to.be.revertedWithCustomError(registry, "InvalidTrustAnchor");
-      await expect(registry.trustAnchor(3)).to.be.revertedWithCustomError(registry, "UnknownTrustAnchor");
-      await expect(m.setTrustAnchorEnabled(0, false)).to.be.revertedWithCustomError(registry, "UnknownTrustAnchor");
-      await expect(m.addTrustAnchor(0, id("ca 3"), 1, 2))
-        .to.emit(registry, "TrustAnchorAdded")
-        .withArgs(3, 0, id("ca 3"), 1, 2);
-      for (let i = 4; i <= 64; i++) await m.addTrustAnchor(i % 2, id(`ca ${i}`), 1, 2);
-      expect(await registry.trustAnchorCount()).to.equal(64n);
-      await expect(m.addTrustAnchor(0, id("ca 65"), 1, 2)).to.be.revertedWithCustomError(
-        registry,
-        "TooManyTrustAnchors",
-      );
-      // anchor 64 (the last bitmap bit) works
-      await m.setTrustAnchorEnabled(64, false);
-      expect((await registry.trustAnchor(64)).enabled).to.equal(false);
-      expect((await registry.trustAnchor(63)).enabled).to.equal(true);
     });
   });
 
-  describe("parameters", function () {
-    it("setMaxAge validates and emits; new attestations use it", async function () {
-      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
-      await expect(registry.connect(admin).setMaxAge(EXPIRY_GRID - 1n))
-        .to.be.revertedWithCustomError(registry, "InvalidMaxAge")
-        .withArgs(EXPIRY_GRID - 1n);
-      await expect(registry.connect(admin).setMaxAge(1n << 40n)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidMaxAge",
-      );
-      await expect(registry.connect(admin).setMaxAge(3n * EXPIRY_GRID))
-        .to.emit(registry, "MaxAgeChanged")
-        .withArgs(3n * EXPIRY_GRID);
-      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
-      const ts = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      expect((await registry.kycStatus(alice.address))[2]).to.equal(gridFloor(ts + 3n * EXPIRY_GRID));
+  describe("the extension", function () {
+    it("serves the admin surface through the registry; called directly it reverts NotDelegated", async function () {
+      const { registry, extension, address } = await networkHelpers.loadFixture(fixture);
+      expect(await registry.extension()).to.equal(extension);
+      expect(await registry.maxAge()).to.equal(MAX_AGE);
+      const direct = await ethers.getContractAt("IKycRegistryFull", extension);
+      await expect(direct.maxAge()).to.be.revertedWithCustomError(registry, "NotDelegated");
+      await expect(direct.dropSigningClaims([address])).to.be.revertedWithCustomError(registry, "NotDelegated");
     });
 
-    it("setMaxStaleness rejects values over 40 bits", async function () {
-      const { registry, admin } = await networkHelpers.loadFixture(fixture);
-      await expect(registry.connect(admin).setMaxStaleness(1n << 40n)).to.be.revertedWithCustomError(
-        registry,
-        "InvalidMaxStaleness",
-      );
-    });
-
-    it("the constructor validates maxAge", async function () {
-      const [admin] = await ethers.getSigners();
+    it("InvalidExtension: the constructor refuses an extension without code", async function () {
+      const { admin, stranger } = await networkHelpers.loadFixture(fixture);
       const factory = await ethers.getContractFactory("KycRegistry");
-      await expect(factory.deploy(admin!.address, 0, 0, 0)).to.be.revertedWithCustomError(factory, "InvalidMaxAge");
+      await expect(factory.deploy(admin.address, 0, MAX_AGE, 0, stranger.address))
+        .to.be.revertedWithCustomError(factory, "InvalidExtension")
+        .withArgs(stranger.address);
     });
 
-    it("supports ERC-165 for the read and operations interfaces", async function () {
-      const { registry } = await networkHelpers.loadFixture(fixture);
-      const readIface = new ethers.Interface([
+    it("a call to an unknown selector reverts (the extension has no fallback)", async function () {
+      const { registry, stranger, address } = await networkHelpers.loadFixture(fixture);
+      await expect(stranger.sendTransaction({ to: address, data: "0xdeadbeef" })).to.be.revert(ethers);
+      expect(await registry.isVerified(stranger.address)).to.equal(false);
+    });
+
+    it("ERC-165: the consumer interface and the admin interface served by the extension", async function () {
+      const { address } = await networkHelpers.loadFixture(fixture);
+      const registry = await ethers.getContractAt("KycRegistry", address);
+      const interfaceId = (abi: ReadonlyArray<string> | Interface) => {
+        const iface = abi instanceof Interface ? abi : new Interface(abi);
+        let x = 0n;
+        iface.forEachFunction((f) => (x ^= BigInt(f.selector)));
+        return "0x" + x.toString(16).padStart(8, "0");
+      };
+      const read = interfaceId([
         "function isVerified(address) view returns (bool)",
         "function hasClaims(address,uint32) view returns (bool)",
         "function kycStatus(address) view returns (uint8,uint32,uint64)",
       ]);
-      let x = 0n;
-      readIface.forEachFunction((f) => (x ^= BigInt(f.selector)));
-      expect(await registry.supportsInterface("0x" + x.toString(16).padStart(8, "0"))).to.equal(true);
+      const adminArtifact = await ethers.getContractAt("IKycRegistryAdmin", address);
+      expect(await registry.supportsInterface(read)).to.equal(true);
+      expect(await registry.supportsInterface(interfaceId(adminArtifact.interface))).to.equal(true);
       expect(await registry.supportsInterface("0xffffffff")).to.equal(false);
     });
   });
 
-  describe("direct signature check (no registry helper)", function () {
-    it("the card signs sha256 of the EIP-712 digest computed off-chain with ethers", async function () {
-      const { registry, attester, alice, address } = await networkHelpers.loadFixture(fixture);
-      const req = await makeRequest(ethers, alice.address);
-      const { chainId } = await ethers.provider.getNetwork();
-      const digest = ethers.TypedDataEncoder.hash(
-        { name: "JPKI KYC Registry", version: "1", chainId, verifyingContract: address },
-        {
-          KycBinding: [
-            { name: "subject", type: "address" },
-            { name: "disclose", type: "uint32" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint64" },
-          ],
-        },
-        { subject: alice.address, disclose: req.disclose, nonce: 0n, deadline: req.deadline },
-      );
-      expect(await registry.bindingDigest(alice.address, req.disclose, 0n, req.deadline)).to.equal(digest);
-      await registry.connect(attester).attest(req, testCard(0).modulus, cardSign(testCard(0), digest));
-      expect(await registry.isVerified(alice.address)).to.equal(true);
-    });
-  });
-
-  it("attest gas (informative; the target lives in npm run bench:gas)", async function () {
+  it("record commitments are per attestation: a re-attestation emits its own", async function () {
     const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
-    const tx = await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
-    const receipt = await tx.wait();
-    expect(receipt!.gasUsed > 21000n).to.equal(true);
-    if (process.env.KYC_PRINT_GAS) console.log("attest gas", receipt!.gasUsed);
+    const card = testCard(0);
+    const c1 = recordCommitment("first");
+    const c2 = recordCommitment("second");
+    await expect(attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { recordCommitment: c1 })))
+      .to.emit(registry, "Attested")
+      .withArgs(alice.address, attester.address, anyValue, anyValue, anyValue, anyValue, c1);
+    await expect(attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { recordCommitment: c2 })))
+      .to.emit(registry, "Attested")
+      .withArgs(alice.address, attester.address, anyValue, anyValue, anyValue, anyValue, c2);
   });
 });
-
-export { YEAR };

@@ -1,19 +1,37 @@
 /**
- * Test helpers for card proofs: a synthetic "card" is an RSA key from node:crypto, and a card signature is
- * RSASSA-PKCS1-v1_5 over DigestInfo(SHA-256, sha256(digest)) — what a real card produces when sent the DigestInfo
- * of the 32-byte EIP-712 digest. No real card or certificate is involved.
+ * Test helpers for card proofs (protocol v2): a synthetic "card" is an RSA key from node:crypto, and a card signature
+ * is RSASSA-PKCS1-v1_5 over DigestInfo(SHA-256, sha256(digest)) — what a real card produces when sent the DigestInfo
+ * of the 32-byte EIP-712 digest. The subject (wallet) signs the same `KycBinding` with eth_signTypedData_v4 (or, for
+ * a smart account, its owner signs and the account answers ERC-1271). No real card or certificate is involved.
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 
+import { concat, getBytes, id, keccak256, toBeHex, type Signer } from "ethers";
+
+import { bindingTypedData } from "../../src/binding/kyc-binding.js";
+import type { AttestationRequest } from "../../src/operator/attestation-request.js";
+
+export type { AttestationRequest } from "../../src/operator/attestation-request.js";
+
 /** Claim bits, as in contracts/libraries/Claims.sol. */
 export const Claims = { AUTH: 1, IDENTITY: 2, AGE_18: 4, AGE_20: 8 } as const;
+/** The claims that come from the signing certificate (need a person tag; dropped by `dropSigningClaims`). */
+export const FROM_SIGNING = Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20;
 
-/** The registry's expiry grid (30 days), seconds. */
-export const EXPIRY_GRID = 30n * 24n * 3600n;
+/** The registry's expiry grid: half a mean Gregorian year (365.2425 days / 2), seconds. */
+export const EXPIRY_GRID = 15_778_476n;
 
 /** Round a unix time down to the expiry grid. */
 export function gridFloor(t: bigint): bigint {
   return t - (t % EXPIRY_GRID);
+}
+
+/**
+ * The operator's age reference time (protocol v2): ages are evaluated at the START of the current grid period,
+ * `gridFloor(now)`, so the moment an AGE claim first appears says nothing finer than the half-year it falls in.
+ */
+export function ageReferenceTime(now: bigint): bigint {
+  return gridFloor(now);
 }
 
 /** A synthetic card authentication key. */
@@ -23,17 +41,6 @@ export interface TestCard {
   /** big-endian modulus, no leading zero byte, 0x-hex */
   readonly modulus: string;
   readonly bits: number;
-}
-
-/** Mirrors the Solidity `AttestationRequest` struct. */
-export interface AttestationRequest {
-  subject: string;
-  disclose: number;
-  deadline: bigint;
-  claims: number;
-  personTag: string;
-  expiryCap: bigint;
-  caId: number;
 }
 
 /** Generate a fresh card key (2048-bit keygen costs ~100 ms: generate few, reuse). */
@@ -54,6 +61,19 @@ export function testCard(i: number): TestCard {
   return card;
 }
 
+/** The RSA key type of the inline path. */
+export const KEY_TYPE_RSA = 0;
+
+/** The registry's key nullifier: keccak256(uint8 keyType ‖ publicKey) (RSA: keyType 0, publicKey = modulus). */
+export function keyNullifier(publicKey: string, keyType: number = KEY_TYPE_RSA): string {
+  return keccak256(concat([toBeHex(keyType, 1), publicKey]));
+}
+
+/** A non-zero record commitment for tests (a salted hash of the operator's verification record in real use). */
+export function recordCommitment(label = "verification record"): string {
+  return id(`record commitment: ${label}`);
+}
+
 /** Card signature over a 32-byte digest (0x-hex): PKCS#1 v1.5 over DigestInfo(SHA-256, sha256(digest)). */
 export function cardSign(card: TestCard, digest: string): string {
   const bytes = Buffer.from(digest.replace(/^0x/, ""), "hex");
@@ -61,7 +81,7 @@ export function cardSign(card: TestCard, digest: string): string {
   return "0x" + sign("sha256", bytes, card.privateKey).toString("hex");
 }
 
-/** keccak256 is computed by ethers in tests; this returns the sha256 of arbitrary bytes (for anchor key hashes). */
+/** sha256 of arbitrary bytes, 0x-hex (for anchor key hashes). */
 export function sha256Hex(data: Uint8Array): string {
   return "0x" + createHash("sha256").update(data).digest("hex");
 }
@@ -71,24 +91,101 @@ export function spkiDer(card: TestCard): Buffer {
   return card.publicKey.export({ format: "der", type: "spki" });
 }
 
-/** Minimal registry surface the proof builder needs (an ethers contract satisfies it). */
+/** Minimal registry surface the proof builders need (an ethers `IKycRegistryFull` satisfies it). */
 export interface BindingSource {
   nonces(subject: string): Promise<bigint>;
-  bindingDigest(subject: string, disclose: number, nonce: bigint, deadline: bigint): Promise<string>;
+  bindingDigest(subject: string, attester: string, disclose: number, nonce: bigint, deadline: bigint): Promise<string>;
   revokeDigest(subject: string, nonce: bigint, deadline: bigint): Promise<string>;
+  getAddress(): Promise<string>;
 }
 
-/** Reads the subject's nonce and has the card sign the registry's KycBinding digest. */
+/** The binding fields of a request, with the attester the holder chose. */
+export interface BindingFields {
+  subject: string;
+  attester: string;
+  disclose: number;
+  deadline: bigint;
+  /** default: the registry's `nonces(subject)` */
+  nonce?: bigint;
+}
+
+/** The registry's `KycBinding` digest for these fields (nonce read from the registry unless given). */
+export async function bindingDigestOf(registry: BindingSource, b: BindingFields): Promise<string> {
+  const nonce = b.nonce ?? (await registry.nonces(b.subject));
+  return registry.bindingDigest(b.subject, b.attester, b.disclose, nonce, b.deadline);
+}
+
+/** The card's signature over the registry's `KycBinding` digest (v2: the attester is part of the binding). */
 export async function bindingSignature(
   registry: BindingSource,
   card: TestCard,
   subject: string,
+  attester: string,
   disclose: number,
   deadline: bigint,
   nonce?: bigint,
 ): Promise<string> {
-  const n = nonce ?? (await registry.nonces(subject));
-  return cardSign(card, await registry.bindingDigest(subject, disclose, n, deadline));
+  return cardSign(card, await bindingDigestOf(registry, { subject, attester, disclose, deadline, nonce }));
+}
+
+/** The chain id of the network a registry contract is connected to. */
+async function chainIdOf(signer: Signer): Promise<bigint> {
+  const provider = signer.provider;
+  if (provider === null) throw new Error("signer without provider");
+  return (await provider.getNetwork()).chainId;
+}
+
+/**
+ * The wallet's consent: an eth_signTypedData_v4 signature by `wallet` over the `KycBinding` (built with the project's
+ * `bindingTypedData`). For an EOA subject `wallet` is the subject; for an ERC-1271 smart account, its owner.
+ */
+export async function subjectSignature(
+  registry: BindingSource,
+  wallet: Signer,
+  b: BindingFields,
+  chainId?: bigint,
+): Promise<string> {
+  const nonce = b.nonce ?? (await registry.nonces(b.subject));
+  const typed = bindingTypedData({
+    chainId: chainId ?? (await chainIdOf(wallet)),
+    registry: await registry.getAddress(),
+    subject: b.subject,
+    attester: b.attester,
+    disclose: b.disclose,
+    nonce,
+    deadline: b.deadline,
+  });
+  return wallet.signTypedData(typed.domain, typed.types, typed.message);
+}
+
+/** Both binding signatures for `req` under `attester`: the card's and the wallet's (subject consent). */
+export interface BindingProof {
+  digest: string;
+  cardSignature: string;
+  subjectSignature: string;
+}
+
+export async function bindingProof(
+  registry: BindingSource,
+  card: TestCard,
+  wallet: Signer,
+  req: Pick<AttestationRequest, "subject" | "disclose" | "deadline">,
+  attester: string,
+  nonce?: bigint,
+): Promise<BindingProof> {
+  const fields: BindingFields = {
+    subject: req.subject,
+    attester,
+    disclose: req.disclose,
+    deadline: req.deadline,
+    nonce: nonce ?? (await registry.nonces(req.subject)),
+  };
+  const digest = await bindingDigestOf(registry, fields);
+  return {
+    digest,
+    cardSignature: cardSign(card, digest),
+    subjectSignature: await subjectSignature(registry, wallet, fields),
+  };
 }
 
 /** Has the card sign the registry's Revoke digest for the subject's current nonce. */
@@ -99,4 +196,12 @@ export async function revokeSignature(
   deadline: bigint,
 ): Promise<string> {
   return cardSign(card, await registry.revokeDigest(subject, await registry.nonces(subject), deadline));
+}
+
+/** A 65-byte signature with a flipped byte (for negative tests). */
+export function tamper(signature: string): string {
+  const b = getBytes(signature);
+  const i = Math.min(10, b.length - 1);
+  b[i] = (b[i] ?? 0) ^ 0xff;
+  return "0x" + Buffer.from(b).toString("hex");
 }
