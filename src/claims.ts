@@ -3,6 +3,9 @@ import { KycError } from "./errors.js";
 /** Claim bits of the registry (`uint32`), as in DESIGN.md. */
 export const Claim = { AUTH: 1, IDENTITY: 2, AGE_18: 4, AGE_20: 8 } as const;
 
+/** The claims that come from the signing certificate: they need a person tag and are dropped when it is revoked. */
+export const FROM_SIGNING: number = Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
+
 /** The names accepted on the command line for each claim bit. */
 export const CLAIM_NAMES: Readonly<Record<string, number>> = {
   auth: Claim.AUTH,

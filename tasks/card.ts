@@ -4,7 +4,7 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 
 /** Declarations of the `kyc` card tasks; actions live in `tasks/actions/card/`. */
 export const cardTasks: TaskDefinition[] = [
-  task(["kyc", "bind"], "Holder: have the card sign a wallet binding and write a proof request for the operator")
+  task(["kyc", "bind"], "Holder: have the wallet and the card sign a binding and write a proof request for the operator")
     .addOption({
       name: "registry",
       description: "KycRegistry address",
@@ -14,6 +14,12 @@ export const cardTasks: TaskDefinition[] = [
     .addOption({
       name: "subject",
       description: "Wallet address that receives the attestation",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "attester",
+      description: "The operator's attester address (named in the binding: no other operator can use it)",
       type: ArgumentType.STRING_WITHOUT_DEFAULT,
       defaultValue: undefined,
     })

@@ -6,8 +6,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { PiiMaterial } from "../src/operator/pii-guard.js";
-import { findPii } from "../src/operator/pii-guard.js";
+import type { PiiMaterial } from "../src/privacy/pii-guard.js";
+import { findPii } from "../src/privacy/pii-guard.js";
 import { readSigningAttributes } from "../src/pki/attributes.js";
 import { parseCertificate } from "../src/pki/certificate.js";
 import { loadDevPkiManifest } from "../src/pki/dev-pki/issue-crl.js";

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 
 import type { JsonRpcApiProvider, Provider } from "ethers";
 
-import { findPii, type PiiMaterial } from "../../src/operator/pii-guard.js";
+import { findPii, type PiiMaterial } from "../../src/privacy/pii-guard.js";
 import { piiFromCertificate } from "../../src/operator/pii-material.js";
 import { readSigningAttributes } from "../../src/pki/attributes.js";
 import { parseCertificate } from "../../src/pki/certificate.js";

@@ -2,9 +2,10 @@
  * The end-to-end demo flow (`npm run demo`; `test/demo.test.ts` runs the same function and checks its outcome).
  *
  * Synthetic PKI → Ignition deployment → operator setup and first CRL-sync heartbeat → two holders bind wallets with
- * virtual cards → one attested directly, one relayed by the holder → KycGatedToken moves → a new CRL revokes one
- * holder's certificate → crl-sync → a transfer to that holder reverts → the other holder revokes with the card →
- * final status → privacy audit of everything the run put on chain.
+ * virtual cards (each wallet signs its consent, then the card) → one attested directly, one relayed by the holder →
+ * KycGatedToken moves → a new CRL revokes one holder's certificate → crl-sync → a transfer to that holder reverts →
+ * the other holder, having lost its wallet, revokes with the card and binds a new wallet with the same card → final
+ * status → privacy audit of everything the run put on chain.
  *
  * Nothing personal is logged: holders are "A" and "B", only wallet and contract addresses, claim names, statuses,
  * transaction hashes and gas appear.
@@ -83,7 +84,7 @@ export interface DemoResult {
   readonly afterCrlSync: { readonly A: HolderSnapshot; readonly B: HolderSnapshot };
   /** The custom error of the transfer to the revoked holder, e.g. `KycRequired(0x…)`. */
   readonly blockedTransfer: { readonly error: string; readonly name: string; readonly account: string };
-  readonly final: { readonly A: StatusReport; readonly B: StatusReport };
+  readonly final: { readonly A: StatusReport; readonly A2: StatusReport; readonly B: StatusReport };
   readonly transactions: readonly DemoTx[];
   /** Blocks of the run (for audits). */
   readonly blocks: { readonly from: number; readonly to: number };
@@ -217,27 +218,36 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   done();
 
   // 4-5. Binding.
-  const bind = async (holder: DevPkiHolder, subject: string, disclose: number, withSignCert: boolean) => {
+  const bind = async (
+    holder: DevPkiHolder,
+    wallet: Signer,
+    subject: string,
+    disclose: number,
+    withSignCert: boolean,
+    tag = holder.id,
+  ) => {
     const dir = join(pkiDir, "holders", holder.id);
     const pins = JSON.parse(readFileSync(join(pkiDir, holder.card), "utf8")) as {
       authPin: string;
       signPassword: string;
     };
     const card = await openCardSigner(`virtual:${dir}`);
-    const out = join(workDir, `proof-${holder.id}.json`);
+    const out = join(workDir, `proof-${tag}.json`);
     try {
       await bindHolder({
         provider,
         card,
         registry,
         subject,
+        attester: operatorAddr,
+        wallet: { signer: wallet },
         disclose,
         deadlineMinutes: 60,
         withSignCert,
         out,
         askPin: async (key) => (key === "auth" ? pins.authPin : pins.signPassword),
         print: (line) => {
-          if (/^(Binding|NOTE|\s)/.test(line)) say(line.trim());
+          if (/^(Binding|Wallet|NOTE|\s)/.test(line)) say(line.trim());
         },
       });
     } finally {
@@ -245,14 +255,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
     return out;
   };
-  begin("Holder A binds wallet A with a virtual card: authentication + signing certificate");
+  begin("Holder A binds wallet A: the wallet signs its consent, then the virtual card (auth + signing certificate)");
   say(
-    "disclose: auth, identity, age18, age20 (both card keys sign the same EIP-712 binding; PINs from the virtual card's card.json, never printed)",
+    "disclose: auth, identity, age18, age20; the binding names the operator. Wallet A and both card keys sign the same EIP-712 digest (PINs from the virtual card's card.json, never printed)",
   );
-  const requestA = await bind(holderA, A, ALL_CLAIMS, true);
+  const requestA = await bind(holderA, walletA, A, ALL_CLAIMS, true);
   done();
-  begin("Holder B binds wallet B with a virtual card: authentication certificate only");
-  const requestB = await bind(holderB, B, Claim.AUTH, false);
+  begin("Holder B binds wallet B: the wallet signs, then the virtual card (authentication certificate only)");
+  const requestB = await bind(holderB, walletB, B, Claim.AUTH, false);
   done();
 
   // 6-7. Attestations.
@@ -358,10 +368,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   done();
 
-  // 13. Final status.
+  // 13. The same card binds a new wallet.
+  begin("Holder A binds a NEW wallet A2 with the SAME card (a lost wallet never costs the card) and is attested again");
+  const requestA2 = await bind(holderA, walletA2, A2, ALL_CLAIMS, true, `${holderA.id}-A2`);
+  const attA2 = await attestCommand(ctx(operator), { request: requestA2, crl: crlDir, caDir, registry, store });
+  record("attest (holder A, new wallet A2)", attA2.tx);
+  say(`wallet A2: claims ${attA2.claimNames.join(", ")}`);
+  done();
+
+  // 14. Final status.
   begin("Final status (kyc status)");
   const final = {
     A: await statusCommand(ctx(admin), { address: A, registry }),
+    A2: await statusCommand(ctx(admin), { address: A2, registry }),
     B: await statusCommand(ctx(admin), { address: B, registry }),
   };
   for (const [name, s] of Object.entries(final)) {
@@ -371,7 +390,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   done();
 
-  // 14. Privacy audit.
+  // 15. Privacy audit.
   begin("Privacy audit: every calldata, log and changed storage slot of the run vs. both holders' certificates");
   const toBlock = await provider.getBlockNumber();
   const { artifacts, transactions: txCount } = await collectChainArtifacts(provider, fromBlock, toBlock);

@@ -8,6 +8,7 @@ import { createProofRequest } from "./create-proof-request.js";
 import { writeProofRequest } from "./proof-request-file.js";
 import type { ProofRequest } from "./proof-request.js";
 import { readBindingFromRegistry } from "./registry-binding.js";
+import { signBindingWithWallet, type WalletSigner } from "./wallet-consent.js";
 
 /** Inputs of the holder's `kyc bind` flow. */
 export interface BindHolderOptions {
@@ -15,6 +16,13 @@ export interface BindHolderOptions {
   card: CardSigner;
   registry: string;
   subject: string;
+  /** The operator (attester) the holder chose: named in the binding, no other operator can use it. */
+  attester: string;
+  /**
+   * The subject's consent: its wallet (signs the binding with eth_signTypedData_v4), or a signature made elsewhere
+   * (a smart account's ERC-1271 signature, a hardware wallet) over the digest printed by a first run.
+   */
+  wallet: { signer: WalletSigner } | { signature: Uint8Array };
   disclose: number;
   /** Minutes from the chain's latest block time to the binding deadline. */
   deadlineMinutes: number;
@@ -39,14 +47,23 @@ export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
   const binding = await readBindingFromRegistry(o.provider, {
     registry: o.registry,
     subject: o.subject,
+    attester: o.attester,
     disclose: o.disclose,
     deadline: now + BigInt(o.deadlineMinutes) * 60n,
   });
   o.print(`Registry ${binding.registry} on chain ${binding.chainId}`);
   o.print(
-    `Binding: subject ${binding.subject}, disclose ${claimNames(binding.disclose).join("+")}, nonce ${binding.nonce}, deadline ${new Date(Number(binding.deadline) * 1000).toISOString()}`,
+    `Binding: subject ${binding.subject}, operator ${binding.attester}, disclose ${claimNames(binding.disclose).join("+")}, nonce ${binding.nonce}, deadline ${new Date(Number(binding.deadline) * 1000).toISOString()}`,
   );
   o.print(`Digest to sign: ${binding.digest}`);
+  // The wallet first: if its owner declines, no PIN is asked and no card try is spent.
+  let subjectSignature: Uint8Array;
+  if ("signer" in o.wallet) {
+    o.print(`Wallet ${binding.subject}: sign the binding (your consent to be attested by ${binding.attester})`);
+    subjectSignature = await signBindingWithWallet(o.wallet.signer, binding);
+  } else {
+    subjectSignature = o.wallet.signature;
+  }
   o.print(`Card: ${o.card.description}`);
 
   const ask = async (key: CardKey): Promise<string> => {
@@ -67,6 +84,7 @@ export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
   const request = await createProofRequest({
     card: o.card,
     binding,
+    subjectSignature,
     pin,
     ...(signPassword === undefined ? {} : { signPassword }),
   });

@@ -13,7 +13,11 @@ export type BindingErrorCode =
   /** A bad argument to the binding builder (address, claims, deadline). */
   | "BINDING_BAD_ARGUMENT"
   /** Reading or writing the file failed. */
-  | "BINDING_IO";
+  | "BINDING_IO"
+  /** The wallet offered is not the subject's, or no key for the subject is available here. */
+  | "BINDING_WRONG_WALLET"
+  /** The wallet did not sign the binding, or signed something else. */
+  | "BINDING_WALLET_REFUSED";
 
 /** The error the proof-request format and the binding builder raise. */
 export class BindingError extends KycError {

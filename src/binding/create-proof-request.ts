@@ -7,6 +7,8 @@ import { verifyCardSignature } from "./proof-request.js";
 export interface CreateProofRequestOptions {
   card: CardSigner;
   binding: SignedBinding;
+  /** The subject's signature over the binding digest (see `signBindingWithWallet`). */
+  subjectSignature: Uint8Array;
   /** The authentication PIN (4 digits). */
   pin: string;
   /** The signing password; when given, the signing certificate and a second signature are included. */
@@ -16,7 +18,7 @@ export interface CreateProofRequestOptions {
 }
 
 /**
- * Has the card sign a binding and assembles the proof request: reads the authentication certificate, signs the
+ * Has the card sign a binding (already signed by the subject's wallet) and assembles the proof request: reads the authentication certificate, signs the
  * 32-byte digest with the authentication key, and with a signing password also reads the signing certificate and
  * signs the same digest with the signing key. Each signature is checked against its certificate before returning.
  * @throws CardError from the card; `CARD_BAD_RESPONSE` when a signature does not match the certificate read.
@@ -34,6 +36,7 @@ export async function createProofRequest(options: CreateProofRequestOptions): Pr
   }
   const request: ProofRequest = {
     binding,
+    subjectSignature: options.subjectSignature,
     authCertificate,
     authSignature,
     createdAt: (options.now ?? new Date()).toISOString(),

@@ -1,13 +1,13 @@
 import { createPublicKey, verify, X509Certificate } from "node:crypto";
 
-import { getAddress, isAddress } from "ethers";
+import { getAddress, hexlify, isAddress } from "ethers";
 
 import { Claim } from "../claims.js";
 import { BindingError } from "./binding-error.js";
 import { computeBindingDigest, type KycBinding } from "./kyc-binding.js";
 
-/** The `format` tag of version 1 of the proof-request file. */
-export const PROOF_REQUEST_FORMAT = "jpki-kyc/proof-request@1";
+/** The `format` tag of the proof-request file (protocol v2). */
+export const PROOF_REQUEST_FORMAT = "jpki-kyc/proof-request@2";
 
 /** A binding together with its digest. */
 export interface SignedBinding extends KycBinding {
@@ -21,6 +21,11 @@ export interface SignedBinding extends KycBinding {
  */
 export interface ProofRequest {
   binding: SignedBinding;
+  /**
+   * The subject's own signature over `binding.digest` (its consent): EIP-712 (eth_signTypedData_v4) by an EOA, or
+   * whatever the subject's ERC-1271 `isValidSignature` accepts for a smart account.
+   */
+  subjectSignature: Uint8Array;
   /** The user authentication certificate (DER). Not free of personal data (see FACTS.md). */
   authCertificate: Uint8Array;
   /** RSASSA-PKCS1-v1_5/SHA-256 signature of `binding.digest` (32 bytes) by the authentication key. */
@@ -33,7 +38,7 @@ export interface ProofRequest {
   createdAt: string;
 }
 
-/** The JSON form (version 1). Integers that may exceed 2^53 are decimal strings. */
+/** The JSON form (version 2). Integers that may exceed 2^53 are decimal strings. */
 export interface ProofRequestJson {
   format: typeof PROOF_REQUEST_FORMAT;
   createdAt: string;
@@ -41,11 +46,13 @@ export interface ProofRequestJson {
     chainId: string;
     registry: string;
     subject: string;
+    attester: string;
     disclose: number;
     nonce: string;
     deadline: string;
     digest: string;
   };
+  subjectSignature: string;
   authCertificate: string;
   authSignature: string;
   signCertificate?: string;
@@ -67,11 +74,13 @@ export function proofRequestToJson(r: ProofRequest): ProofRequestJson {
       chainId: b.chainId.toString(),
       registry: getAddress(b.registry),
       subject: getAddress(b.subject),
+      attester: getAddress(b.attester),
       disclose: b.disclose,
       nonce: b.nonce.toString(),
       deadline: b.deadline.toString(),
       digest: b.digest.toLowerCase(),
     },
+    subjectSignature: hexlify(r.subjectSignature),
     authCertificate: Buffer.from(r.authCertificate).toString("base64"),
     authSignature: "0x" + Buffer.from(r.authSignature).toString("hex"),
   };
@@ -129,6 +138,7 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
     "format",
     "createdAt",
     "binding",
+    "subjectSignature",
     "authCertificate",
     "authSignature",
     "signCertificate",
@@ -138,7 +148,7 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
   if (typeof o.createdAt !== "string" || Number.isNaN(Date.parse(o.createdAt))) bad(`"createdAt" must be an ISO date`);
   if (!isObject(o.binding)) bad(`"binding" must be an object`);
   const b = o.binding as Record<string, unknown>;
-  const bindingKeys = ["chainId", "registry", "subject", "disclose", "nonce", "deadline", "digest"];
+  const bindingKeys = ["chainId", "registry", "subject", "attester", "disclose", "nonce", "deadline", "digest"];
   for (const k of Object.keys(b)) if (!bindingKeys.includes(k)) bad(`unknown field "binding.${k}"`);
 
   const uint = (name: string, max: bigint): bigint => {
@@ -159,6 +169,8 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
   const registry = address("registry");
   const subject = address("subject");
   if (subject === "0x0000000000000000000000000000000000000000") bad(`"binding.subject" must not be the zero address`);
+  const attester = address("attester");
+  if (attester === "0x0000000000000000000000000000000000000000") bad(`"binding.attester" must not be the zero address`);
   const disclose = b.disclose;
   if (typeof disclose !== "number" || !Number.isInteger(disclose) || disclose < 0 || disclose > 0xffffffff) {
     bad(`"binding.disclose" must be a uint32`);
@@ -173,6 +185,7 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
     chainId,
     registry,
     subject,
+    attester,
     disclose: disclose as number,
     nonce,
     deadline,
@@ -200,8 +213,14 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
     if (bytes.length < 128 || bytes.length > 512) bad(`"${name}" must be 128..512 bytes`);
     return new Uint8Array(bytes);
   };
+  const subjectSignature = o.subjectSignature;
+  if (typeof subjectSignature !== "string" || !HEX.test(subjectSignature) || subjectSignature.length < 4) {
+    bad(`"subjectSignature" must be 0x-hex`);
+  }
+  if ((subjectSignature as string).length > 2 + 2 * 4096) bad(`"subjectSignature" is longer than 4096 bytes`);
   const request: ProofRequest = {
     binding,
+    subjectSignature: new Uint8Array(Buffer.from((subjectSignature as string).slice(2), "hex")),
     authCertificate: base64("authCertificate"),
     authSignature: signature("authSignature"),
     createdAt: o.createdAt as string,

@@ -8,13 +8,15 @@ import type { SignedBinding } from "./proof-request.js";
 /** The two registry reads the holder needs (a subset of `KycRegistry`'s ABI). */
 export const REGISTRY_BINDING_ABI = [
   "function nonces(address subject) view returns (uint256)",
-  "function bindingDigest(address subject, uint32 disclose, uint256 nonce, uint64 deadline) view returns (bytes32)",
+  "function bindingDigest(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline) view returns (bytes32)",
 ];
 
 /** Inputs of `readBindingFromRegistry`. */
 export interface BindingRequest {
   registry: string;
   subject: string;
+  /** The operator (attester) the holder chose. */
+  attester: string;
   disclose: number;
   /** Unix seconds. */
   deadline: bigint;
@@ -29,11 +31,13 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
   for (const [name, value] of [
     ["registry", request.registry],
     ["subject", request.subject],
+    ["attester", request.attester],
   ] as const) {
     if (!isAddress(value)) throw new BindingError("BINDING_BAD_ARGUMENT", `--${name} ${value} is not an address`);
   }
   const registry = getAddress(request.registry);
   const subject = getAddress(request.subject);
+  const attester = getAddress(request.attester);
   if (subject === "0x0000000000000000000000000000000000000000") {
     throw new BindingError("BINDING_BAD_ARGUMENT", "the subject must not be the zero address");
   }
@@ -59,6 +63,7 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
     nonce = (await contract.getFunction("nonces")(subject)) as bigint;
     digest = (await contract.getFunction("bindingDigest")(
       subject,
+      attester,
       request.disclose,
       nonce,
       request.deadline,
@@ -66,7 +71,7 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
   } catch (cause) {
     throw new BindingError(
       "BINDING_NO_REGISTRY",
-      `the contract at ${registry} does not answer nonces/bindingDigest: is it a KycRegistry?`,
+      `the contract at ${registry} does not answer nonces/bindingDigest: is it a KycRegistry (protocol v2)?`,
       { cause },
     );
   }
@@ -74,6 +79,7 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
     chainId,
     registry,
     subject,
+    attester,
     disclose: request.disclose,
     nonce,
     deadline: request.deadline,

@@ -1,5 +1,7 @@
 import {
+  BaseWallet,
   Contract,
+  Transaction,
   Interface,
   getAddress,
   isError,
@@ -59,10 +61,13 @@ export interface SendOptions {
   readonly pii: readonly PiiMaterial[];
   /**
    * Called right before the signed transaction is handed to the node: from here on it may be on chain even if
-   * this call fails, so a caller must not mark it failed without checking the chain.
+   * this call fails, so a caller must not mark it failed without checking the chain (or the binding's deadline).
    */
   readonly onSending?: () => void;
-  /** Called with the hash as soon as the transaction is sent (before it is mined): record it durably. */
+  /**
+   * Called with the hash as soon as it is known: before the broadcast for a signer that holds its key, right after
+   * the node accepted it otherwise (before it is mined). Record it durably.
+   */
   readonly onSent?: (hash: string) => void;
   /** How long to wait for the receipt (ms); default 120 s. */
   readonly timeoutMs?: number;
@@ -164,12 +169,14 @@ export class RegistryClient {
     return this.read<bigint>("nonces", subject);
   }
 
-  async attesterNonces(attester: string): Promise<bigint> {
-    return this.read<bigint>("attesterNonces", attester);
-  }
-
-  async bindingDigest(subject: string, disclose: number, nonce: bigint, deadline: bigint): Promise<string> {
-    return this.read<string>("bindingDigest", subject, disclose, nonce, deadline);
+  async bindingDigest(
+    subject: string,
+    attester: string,
+    disclose: number,
+    nonce: bigint,
+    deadline: bigint,
+  ): Promise<string> {
+    return this.read<string>("bindingDigest", subject, attester, disclose, nonce, deadline);
   }
 
   async revokeDigest(subject: string, nonce: bigint, deadline: bigint): Promise<string> {
@@ -208,8 +215,10 @@ export class RegistryClient {
     };
   }
 
-  async keyNullifierOwner(keyNullifier: string): Promise<string> {
-    return this.read<string>("keyNullifierOwner", keyNullifier);
+  /** `keyState(keyNullifier)`: the subject the key was last bound to, whether that record is active, burned. */
+  async keyState(keyNullifier: string): Promise<{ subject: string; active: boolean; burned: boolean }> {
+    const r = await this.read<[string, boolean, boolean]>("keyState", keyNullifier);
+    return { subject: String(r[0]), active: Boolean(r[1]), burned: Boolean(r[2]) };
   }
 
   async trustAnchor(caId: number): Promise<TrustAnchorView> {
@@ -290,15 +299,31 @@ export class RegistryClient {
     await this.requireFunds(from, gasLimit);
     let hash: string;
     let wait: (confirms?: number, timeout?: number) => Promise<TransactionReceipt | null>;
-    options.onSending?.();
-    try {
-      const response = await signer.sendTransaction({ to: this.address, data, gasLimit: (gasLimit * 12n) / 10n });
-      hash = response.hash;
-      wait = response.wait.bind(response);
-    } catch (error) {
-      throw toChainError(error, fn);
+    const tx = { to: this.address, data, gasLimit: (gasLimit * 12n) / 10n };
+    const local = await this.signLocally(signer, tx);
+    if (local !== undefined) {
+      // The hash is known (and recorded) before the node sees the transaction: if the call times out after the
+      // node accepted it, the caller still knows exactly what to look for.
+      hash = local.hash;
+      options.onSent?.(hash);
+      options.onSending?.();
+      try {
+        await this.provider.broadcastTransaction(local.raw);
+      } catch (error) {
+        throw toChainError(error, fn, hash);
+      }
+      wait = (confirms, timeout) => this.provider.waitForTransaction(hash, confirms, timeout);
+    } else {
+      options.onSending?.();
+      try {
+        const response = await signer.sendTransaction(tx);
+        hash = response.hash;
+        wait = response.wait.bind(response);
+      } catch (error) {
+        throw toChainError(error, fn);
+      }
+      options.onSent?.(hash);
     }
-    options.onSent?.(hash);
     let receipt: TransactionReceipt | null;
     try {
       receipt = await wait(1, options.timeoutMs ?? 120_000);
@@ -313,6 +338,24 @@ export class RegistryClient {
       .map((log) => RegistryClient.iface.parseLog(log))
       .filter((d): d is LogDescription => d !== null);
     return { hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber, events, receipt };
+  }
+
+  /**
+   * Signs `tx` without sending it when the signer holds its key (an ethers `Wallet`, e.g. the operator key from the
+   * keystore); undefined for signers that only send (a node-managed account, a browser wallet).
+   */
+  private async signLocally(
+    signer: Signer,
+    tx: { to: string; data: string; gasLimit: bigint },
+  ): Promise<{ raw: string; hash: string } | undefined> {
+    if (!(signer instanceof BaseWallet)) return undefined;
+    try {
+      const populated = await signer.populateTransaction(tx);
+      const raw = await signer.signTransaction(populated);
+      return { raw, hash: Transaction.from(raw).hash! };
+    } catch (error) {
+      throw toChainError(error, "signing the transaction");
+    }
   }
 
   private async requireFunds(from: string, gasLimit: bigint): Promise<void> {

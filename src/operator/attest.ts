@@ -1,16 +1,19 @@
-import { getBytes, hexlify, keccak256, ZeroHash } from "ethers";
+import { getAddress, getBytes, hexlify, ZeroHash } from "ethers";
 
 import { AnchorKind } from "../chain/registry-abi.js";
 import type { RegistryClient, TrustAnchorView, TxOutcome } from "../chain/registry-client.js";
 import { ChainError } from "../chain/chain-error.js";
-import { Claim, claimNames } from "../claims.js";
+import { Claim, claimNames, FROM_SIGNING } from "../claims.js";
 import type { ProofRequest } from "../binding/proof-request.js";
+import { checkSubjectSignature, type SubjectSignatureKind } from "../binding/subject-signature.js";
+import { keyNullifier as computeKeyNullifier } from "../chain/key-nullifier.js";
 import { readSigningAttributes, type JpkiAttributes } from "../pki/attributes.js";
 import { parseCertificate, type JpkiCertificate } from "../pki/certificate.js";
 import { verifyChain } from "../pki/chain.js";
 import { verifyPkcs1Sha256 } from "../pki/rsa.js";
 import { requestTuple, signAttestation, type AttestationRequest } from "./attestation-request.js";
 import type { LoadedCrl } from "./crl-files.js";
+import { sealRecord, type CheckedCertificate, type VerificationRecord } from "./records/verification-record.js";
 import { deriveClaims, expiryCap, personTag } from "./derive.js";
 import { OperatorError } from "./operator-error.js";
 import { assertNoPii, type PiiMaterial } from "../privacy/pii-guard.js";
@@ -32,8 +35,17 @@ export interface ProofCheck {
   readonly ok: boolean;
   /** Every failed check, in the fixed order they run (no certificate data in the text). */
   readonly failures: readonly string[];
-  readonly auth?: { cert: JpkiCertificate; ca: JpkiCertificate; caId: number };
-  readonly sign?: { cert: JpkiCertificate; ca: JpkiCertificate; attributes: JpkiAttributes };
+  readonly auth?: CheckedCard & { caId: number };
+  readonly sign?: CheckedCard & { caId: number; attributes: JpkiAttributes };
+  /** How the subject's consent was verified (undefined: it was not). */
+  readonly subjectSignature?: SubjectSignatureKind;
+}
+
+/** A certificate that passed its checks: the CA it chains to and the CRL it was checked against. */
+export interface CheckedCard {
+  readonly cert: JpkiCertificate;
+  readonly ca: JpkiCertificate;
+  readonly crl: LoadedCrl;
 }
 
 /** Inputs of {@link checkProofRequest}. */
@@ -44,6 +56,8 @@ export interface CheckInputs {
   /** The CRLs (see `loadCrls`). */
   readonly crls: readonly LoadedCrl[];
   readonly client: RegistryClient;
+  /** The operator's attester address: the binding must name it. */
+  readonly attester: string;
   /** The chain's current time. */
   readonly now: Date;
 }
@@ -77,7 +91,7 @@ function checkCertificate(
   crls: readonly LoadedCrl[],
   now: Date,
   failures: string[],
-): { ca: JpkiCertificate; caId: number } | undefined {
+): { ca: JpkiCertificate; caId: number; crl: LoadedCrl | undefined } | undefined {
   const name = role === "auth" ? "authentication certificate" : "signing certificate";
   const expectedKinds = role === "auth" ? ["auth"] : ["sign"];
   if (!expectedKinds.includes(cert.kind)) failures.push(`the ${name} is not a JPKI ${name} (kind ${cert.kind})`);
@@ -103,6 +117,7 @@ function checkCertificate(
   const policy = role === "auth" ? AUTH_POLICY : SIGN_POLICY;
   if (!cert.policies.includes(policy)) failures.push(`the ${name} lacks the JPKI policy ${policy}`);
   // CRL.
+  let usedCrl: LoadedCrl | undefined;
   const partition = cert.crlDistributionPoint?.partition;
   const aki = cert.authorityKeyId?.toLowerCase();
   if (partition === undefined || aki === undefined) {
@@ -115,11 +130,12 @@ function checkCertificate(
     else if (crl.problems.length > 0)
       failures.push(`the CRL for the ${name} cannot be used: ${crl.problems.join("; ")}`);
     else if (crl.crl.lookup(cert.serialHex) !== undefined) failures.push(`the ${name} is revoked (listed in the CRL)`);
+    else usedCrl = crl;
   }
   // Card signature over the binding digest.
   if (!verifyPkcs1Sha256(cert.rsa, digest, signature))
     failures.push(`the card signature with the ${role} key does not verify`);
-  return issuer;
+  return issuer === undefined ? undefined : { ...issuer, crl: usedCrl };
 }
 
 /**
@@ -141,15 +157,20 @@ export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck
   }
   const failures: string[] = [];
   const nowSeconds = BigInt(Math.floor(now.getTime() / 1000));
+  if (getAddress(b.attester) !== getAddress(inputs.attester))
+    failures.push(`the binding names another operator (${b.attester}); the holder must bind to ${inputs.attester}`);
   if (b.deadline <= nowSeconds)
     failures.push(`the binding deadline passed at ${new Date(Number(b.deadline) * 1000).toISOString()}`);
   const nonce = await client.nonces(b.subject);
   if (nonce !== b.nonce)
     failures.push(`the binding nonce is stale (the registry is at ${nonce}); the holder must bind again`);
-  const onChainDigest = await client.bindingDigest(b.subject, b.disclose, b.nonce, b.deadline);
+  const onChainDigest = await client.bindingDigest(b.subject, b.attester, b.disclose, b.nonce, b.deadline);
   if (onChainDigest.toLowerCase() !== b.digest.toLowerCase())
     failures.push("the binding digest differs from the registry's");
   const digest = getBytes(b.digest);
+  const subjectSignature = await checkSubjectSignature(client.provider, b.subject, b.digest, request.subjectSignature);
+  if (subjectSignature === undefined)
+    failures.push("the subject's signature over the binding does not verify (the wallet's owner did not consent)");
 
   const anchors = await client.trustAnchors();
   const authCert = parseCertificate(request.authCertificate);
@@ -190,13 +211,17 @@ export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck
     } catch {
       failures.push("the signing certificate's attributes cannot be read");
     }
-    if (signIssuer !== undefined && attributes !== undefined) sign = { cert: signCert, ca: signIssuer.ca, attributes };
+    if (signIssuer?.crl !== undefined && attributes !== undefined)
+      sign = { cert: signCert, ca: signIssuer.ca, caId: signIssuer.caId, crl: signIssuer.crl, attributes };
   }
   return {
     ok: failures.length === 0,
     failures,
-    ...(authIssuer !== undefined ? { auth: { cert: authCert, ca: authIssuer.ca, caId: authIssuer.caId } } : {}),
+    ...(authIssuer?.crl !== undefined
+      ? { auth: { cert: authCert, ca: authIssuer.ca, caId: authIssuer.caId, crl: authIssuer.crl } }
+      : {}),
     ...(sign !== undefined ? { sign } : {}),
+    ...(subjectSignature !== undefined ? { subjectSignature } : {}),
   };
 }
 
@@ -204,7 +229,7 @@ export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck
 export type Submission = { readonly mode: "direct" } | { readonly mode: "relay"; readonly relayDeadline: bigint };
 
 /** Inputs of {@link attestProofRequest}. */
-export interface AttestInputs extends CheckInputs {
+export interface AttestInputs extends Omit<CheckInputs, "attester"> {
   /** The registry client, connected with the attester's signer. */
   readonly client: RegistryClient;
   readonly store: OperatorStore;
@@ -228,6 +253,8 @@ export interface AttestResult {
    * new attestation replaces it in place (upgrade of claims, renewal before expiry, change of operator).
    */
   readonly reattestation: boolean;
+  /** The commitment to the verification record (in the `Attested` event). */
+  readonly recordCommitment: string;
   /** The store row. */
   readonly storeId: number;
   /** Direct mode: the mined transaction. */
@@ -237,24 +264,27 @@ export interface AttestResult {
 }
 
 /**
- * The operator pipeline: checks (refusing with `OPERATOR_CHECK_FAILED` listing every failed check), the
- * attester's standing (role, heartbeat, not paused), derivations (claims ⊆ disclose, person tag, expiry cap),
- * the subject's on-chain record (an active record bound to the same card key makes this a re-attestation that
- * replaces it; one bound to another key is refused), the PII guard over the exact calldata, then the store's
- * `pending` row BEFORE sending (direct) or signing (relay) — superseding the operator's own live row for the
- * subject, reopened if the new attestation fails — and the outcome recorded.
+ * The operator pipeline: checks (refusing with `OPERATOR_CHECK_FAILED` listing every failed check, the wallet's
+ * consent and the binding's attester included), the attester's standing (role, heartbeat, not paused), derivations
+ * (claims ⊆ disclose with ages at the grid period's start, person tag whenever a claim comes from the signing
+ * certificate, expiry cap on the half-year grid), the card key's state on chain (burned, or active for another
+ * subject: refused), the verification record (sealed; its commitment goes on chain), the PII guard over the exact
+ * calldata, then the store's `pending` row BEFORE sending (direct) or signing (relay) — superseding the operator's
+ * own live row for the subject, reopened if the new attestation fails — and the outcome recorded. A direct
+ * attestation whose outcome is unknown (the node took it, then the call failed) stays pending: it settles from chain
+ * state, or fails once the binding's deadline has passed (see `reconcile.ts`).
  * @throws OperatorError, ChainError, PiiGuardError, PkiError
  */
 export async function attestProofRequest(inputs: AttestInputs): Promise<AttestResult> {
   const { request, client, store, now } = inputs;
-  const check = await checkProofRequest(inputs);
-  if (!check.ok || check.auth === undefined) {
+  const attester = await client.signer().getAddress();
+  const check = await checkProofRequest({ ...inputs, attester });
+  if (!check.ok || check.auth === undefined || check.subjectSignature === undefined) {
     throw new OperatorError(
       "OPERATOR_CHECK_FAILED",
       `the proof request fails ${check.failures.length} check(s): ${check.failures.join("; ")}`,
     );
   }
-  const attester = await client.signer().getAddress();
   await client.requireRole("ATTESTER_ROLE", attester);
   await settleSubject(store, client, request.binding.subject);
   if (await client.read<boolean>("paused"))
@@ -280,22 +310,46 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     at: now,
   });
   const identity = (claims & Claim.IDENTITY) !== 0;
-  const usesSign = sign !== undefined && (claims & (Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20)) !== 0;
-  const tag =
-    identity && sign !== undefined
-      ? personTag(inputs.secret, {
-          dateOfBirth: sign.attributes.dateOfBirth,
-          gender: sign.attributes.genderCode,
-          name: sign.attributes.name,
-        })
-      : ZeroHash;
+  const usesSign = sign !== undefined && (claims & FROM_SIGNING) !== 0;
+  const tag = usesSign
+    ? personTag(inputs.secret, {
+        dateOfBirth: sign.attributes.dateOfBirth,
+        gender: sign.attributes.genderCode,
+        name: sign.attributes.name,
+      })
+    : ZeroHash;
   const notAfter = usesSign && sign.cert.notAfter < auth.cert.notAfter ? sign.cert.notAfter : auth.cert.notAfter;
   const cap = BigInt(expiryCap(notAfter));
   if (cap <= nowSeconds)
     throw new OperatorError(
       "OPERATOR_CHECK_FAILED",
-      "the certificate expires within the current 30-day period: nothing to attest",
+      "the certificate expires within the current half-year grid period: nothing to attest (renew the card's certificate)",
     );
+  const modulus = hexlify(auth.cert.rsa.modulus);
+  const cardSignature = hexlify(request.authSignature);
+  const subjectSignature = hexlify(request.subjectSignature);
+  const keyNullifier = computeKeyNullifier(modulus);
+  const reattestation = await checkKey(client, b.subject, keyNullifier);
+
+  const usedCerts: Array<CheckedCard & { role: "auth" | "sign"; caId: number }> = [{ role: "auth", ...auth }];
+  if (usesSign) usedCerts.push({ role: "sign", ...sign });
+  const record: VerificationRecord = {
+    version: 1,
+    chainId: client.chainId.toString(),
+    registry: client.address.toLowerCase(),
+    subject: b.subject.toLowerCase(),
+    attester: attester.toLowerCase(),
+    bindingDigest: b.digest.toLowerCase(),
+    keyNullifier,
+    checkedAt: now.toISOString(),
+    method: usesSign ? "jpki-auth+sign" : "jpki-auth",
+    certificates: usedCerts.map(checkedCertificate),
+    subjectSignature: check.subjectSignature,
+    claims,
+    claimNames: claimNames(claims),
+    personTag: usesSign,
+  };
+  const sealed = sealRecord(record);
   const attestation: AttestationRequest = {
     subject: b.subject,
     disclose: b.disclose,
@@ -304,13 +358,10 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     personTag: tag,
     expiryCap: cap,
     caId: auth.caId,
+    recordCommitment: sealed.commitment,
   };
-  const modulus = hexlify(auth.cert.rsa.modulus);
-  const cardSignature = hexlify(request.authSignature);
-  const keyNullifier = keccak256(modulus);
-  const reattestation = await checkActiveRecord(client, b.subject, keyNullifier, nowSeconds);
-  // Our own live row for the subject is replaced (re-attestation, or renewal of an expired record); any other live
-  // row (pending, revoke-pending) is a conflict the store reports.
+  // Our own live row for the subject is replaced (re-attestation, a new card, or renewal of an expired record); any
+  // other live row (pending, revoke-pending) is a conflict the store reports.
   const ownRow = store.live(client.chainId, client.address, b.subject);
   const supersedes = ownRow?.status === "active" ? ownRow.id : undefined;
   const pii: PiiMaterial[] = [piiFromCertificate("authentication certificate", auth.cert)];
@@ -318,8 +369,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     const signCert = sign?.cert ?? parseCertificate(request.signCertificate);
     pii.push(piiFromCertificate("signing certificate", signCert, sign?.attributes, true));
   }
-  const certificates: CertificateRef[] = [certRef("auth", auth.cert)];
-  if (usesSign) certificates.push(certRef("sign", sign.cert));
+  const certificates: CertificateRef[] = usedCerts.map((c) => certRef(c.role, c.cert));
   const common = {
     subject: b.subject,
     claims,
@@ -329,6 +379,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     keyNullifier,
     identity,
     reattestation,
+    recordCommitment: sealed.commitment,
   };
 
   // The store row written (as pending) before anything leaves this process; the two paths add their mode.
@@ -337,12 +388,14 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     registry: client.address,
     subject: b.subject,
     keyNullifier,
-    personTag: identity ? tag : null,
+    personTag: usesSign ? tag : null,
     claims,
     caId: auth.caId,
     expiryCap: Number(cap),
     certificates,
     bindingNonce: b.nonce,
+    bindingDeadline: Number(b.deadline),
+    verification: sealed,
     ...(supersedes !== undefined ? { supersedes } : {}),
   };
 
@@ -350,8 +403,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     const relayDeadline = inputs.submission.relayDeadline;
     if (relayDeadline <= nowSeconds)
       throw new OperatorError("OPERATOR_BAD_INPUT", "the relay deadline must be in the future");
-    const attesterNonce = await client.attesterNonces(attester);
-    const authz = { request: attestation, keyNullifier, attesterNonce, relayDeadline };
+    const authz = { binding: b.digest, request: attestation, keyNullifier, relayDeadline };
     const attesterSignature = await signAttestation(client.signer(), client.chainId, client.address, authz);
     // Guard the exact calldata the relayer will send.
     assertNoPii(
@@ -359,9 +411,8 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
         requestTuple(attestation),
         modulus,
         cardSignature,
-        attester,
-        relayDeadline,
-        attesterSignature,
+        subjectSignature,
+        [attester, relayDeadline, attesterSignature],
       ]),
       pii,
     );
@@ -371,23 +422,25 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       registry: client.address,
       attester,
       request: attestation,
+      binding: b.digest,
       keyNullifier,
-      attesterNonce,
       relayDeadline,
       modulus,
       cardSignature,
+      subjectSignature,
       attesterSignature,
     };
     return { mode: "relay", ...common, storeId, relay };
   }
 
+  const args = [requestTuple(attestation), modulus, cardSignature, subjectSignature];
   // Guard before the pending row, so a refused transaction leaves nothing behind.
-  assertNoPii(client.encode("attest", [requestTuple(attestation), modulus, cardSignature]), pii);
+  assertNoPii(client.encode("attest", args), pii);
   const storeId = store.insertPending({ ...pendingRow, mode: "direct" });
   let outcome: TxOutcome;
   let handedToNode = false;
   try {
-    outcome = await client.send("attest", [requestTuple(attestation), modulus, cardSignature], {
+    outcome = await client.send("attest", args, {
       pii,
       onSending: () => {
         handedToNode = true;
@@ -397,7 +450,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   } catch (error) {
     // Refused or reverted before anything left (guard, gas estimate, funds), or mined and reverted: failed.
     // Anything else after the hand-off (timeout, dropped connection) may still land: the row stays pending and
-    // the next run settles it from chain state (reconcile).
+    // settles from chain state, or fails once the binding's deadline has passed (reconcile).
     const reverted =
       error instanceof ChainError && (error.code === "CHAIN_REVERTED" || error.code === "CHAIN_MISSING_ROLE");
     if (!handedToNode || reverted) {
@@ -410,25 +463,42 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
 }
 
 /**
- * Whether `subject` holds an active (unexpired, unrevoked) record on chain, and if so that `keyNullifier` is its
- * bound card key: then the attestation is a re-attestation that replaces the record. Another key is refused here,
- * as the registry would (`SubjectAlreadyAttested`).
- * @throws OperatorError `OPERATOR_CHECK_FAILED` when the active record is bound to another card key.
+ * The card key's state on chain, as the registry will judge it: a burned key (its authentication certificate was
+ * found revoked) or one holding an active record for another subject is refused here. Returns true when the key is
+ * the subject's current active key (the attestation replaces that record: a re-attestation).
+ * @throws OperatorError `OPERATOR_CHECK_FAILED`
  */
-async function checkActiveRecord(
-  client: RegistryClient,
-  subject: string,
-  keyNullifier: string,
-  nowSeconds: bigint,
-): Promise<boolean> {
-  const record = await client.attestationOf(subject);
-  if (record.statusName !== "Active" || record.expiresAt <= nowSeconds) return false;
-  if (await client.read<boolean>("isCurrentKey", subject, keyNullifier)) return true;
-  throw new OperatorError(
-    "OPERATOR_CHECK_FAILED",
-    `${subject} already has an active attestation bound to another card key (until ${new Date(Number(record.expiresAt) * 1000).toISOString()}); ` +
-      "only that card can re-attest it. To move to this card, the holder first revokes it (`kyc revoke-self` or `kyc revoke-by-card`)",
-  );
+async function checkKey(client: RegistryClient, subject: string, keyNullifier: string): Promise<boolean> {
+  const state = await client.keyState(keyNullifier);
+  if (state.burned) {
+    throw new OperatorError(
+      "OPERATOR_CHECK_FAILED",
+      "this card key can no longer be attested: its authentication certificate was found revoked in a CRL",
+    );
+  }
+  if (state.active && getAddress(state.subject) !== getAddress(subject)) {
+    throw new OperatorError(
+      "OPERATOR_CHECK_FAILED",
+      `this card already backs an active attestation of ${state.subject}; the holder first ends it there ` +
+        "(`kyc revoke-self` from that wallet, or `kyc revoke-by-card` when the wallet is lost), then binds the new one",
+    );
+  }
+  return state.active;
+}
+
+function checkedCertificate(c: CheckedCard & { role: "auth" | "sign"; caId: number }): CheckedCertificate {
+  return {
+    role: c.role,
+    issuerKeyId: (c.cert.authorityKeyId ?? "").toLowerCase(),
+    serialHex: c.cert.serialHex.toLowerCase(),
+    chain: [c.ca.sha256Fingerprint.toLowerCase()],
+    caId: c.caId,
+    crl: {
+      issuerKeyId: (c.crl.issuerKeyId ?? "").toLowerCase(),
+      number: c.crl.crl.crlNumber ?? null,
+      thisUpdate: c.crl.crl.thisUpdate.toISOString(),
+    },
+  };
 }
 
 function certRef(role: "auth" | "sign", cert: JpkiCertificate): CertificateRef {

@@ -10,8 +10,26 @@ import { OperatorError } from "./operator-error.js";
  * Off-chain derivations of the operator: claims, person tag, expiry cap. Pure functions, no I/O.
  */
 
-/** The registry's expiry grid (30 days), in seconds. */
-export const EXPIRY_GRID_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * The registry's expiry grid: half a mean Gregorian year (365.2425 days / 2 = 15,778,476 s), counted from the unix
+ * epoch. Both the expiry cap and the age reference time sit on it, so what the chain shows about a birthday (the
+ * certificate's notAfter capping an expiry, an AGE claim appearing) is at most "which half-year" (DESIGN.md).
+ */
+export const EXPIRY_GRID_SECONDS = 15_778_476;
+
+/** `t` (unix seconds) rounded down to the expiry grid. */
+export function gridFloor(seconds: number): number {
+  return Math.floor(seconds / EXPIRY_GRID_SECONDS) * EXPIRY_GRID_SECONDS;
+}
+
+/**
+ * The time ages are judged at: the start of the current grid period, not now. An AGE claim then appears only at a
+ * grid boundary after the birthday, so the moment a holder's attestation gains AGE_20 says no more than the expiry
+ * does (the half-year of the birthday), however often the holder re-attests.
+ */
+export function ageReferenceTime(at: Date): Date {
+  return new Date(gridFloor(Math.floor(at.getTime() / 1000)) * 1000);
+}
 
 /**
  * Age in completed years on `at`, judged on the calendar date in Japan (JST, UTC+9): the PKI toolkit's `ageOn`
@@ -28,20 +46,20 @@ export interface ClaimInputs {
   readonly signingCertificateVerified: boolean;
   /** The date of birth from the verified signing certificate (`yyyy-mm-dd`), or null when unknown/absent. */
   readonly dateOfBirth: string | null;
-  /** Attestation time (the age is computed on this date in JST). */
+  /** Attestation time; the age is computed, in JST, at {@link ageReferenceTime}(at). */
   readonly at: Date;
 }
 
 /**
  * The claims to publish: `AUTH` always; `IDENTITY`, `AGE_18`, `AGE_20` only from a verified signing certificate
- * (ages from its date of birth at `at`, in JST); the result is bounded by `disclose` (a subset, never more).
+ * (ages from its date of birth at the grid period's start, in JST); the result is bounded by `disclose`.
  */
 export function deriveClaims(inputs: ClaimInputs): number {
   let claims: number = Claim.AUTH;
   if (inputs.signingCertificateVerified) {
     claims |= Claim.IDENTITY;
     if (inputs.dateOfBirth !== null) {
-      const age = ageInJst(inputs.dateOfBirth, inputs.at);
+      const age = ageInJst(inputs.dateOfBirth, ageReferenceTime(inputs.at));
       if (age >= 18) claims |= Claim.AGE_18;
       if (age >= 20) claims |= Claim.AGE_20;
     }
@@ -107,10 +125,9 @@ export function personTag(operatorSecret: Uint8Array, inputs: PersonTagInputs): 
   return hexlify(createHmac("sha256", operatorSecret).update(personTagCanonical(inputs)).digest());
 }
 
-/** `floor(notAfter / 30 days) * 30 days`, unix seconds: the operator's expiry bound, on the registry's grid. */
+/** notAfter rounded down to the registry's half-year grid, unix seconds: the operator's expiry bound. */
 export function expiryCap(notAfter: Date): number {
-  const seconds = Math.floor(notAfter.getTime() / 1000);
-  return Math.floor(seconds / EXPIRY_GRID_SECONDS) * EXPIRY_GRID_SECONDS;
+  return gridFloor(Math.floor(notAfter.getTime() / 1000));
 }
 
 /** The chain id of Hardhat's local development chains (in-process network and `hardhat node`). */

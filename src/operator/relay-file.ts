@@ -5,26 +5,30 @@ import { getAddress, isAddress, isHexString } from "ethers";
 import { OperatorError } from "./operator-error.js";
 import type { AttestationRequest } from "./attestation-request.js";
 
-/** The `format` tag of version 1 of the relay file. */
-export const RELAY_FORMAT = "jpki-kyc/relay@1";
+/** The `format` tag of the relay file (protocol v2). */
+export const RELAY_FORMAT = "jpki-kyc/relay@2";
 
 /**
  * An operator-signed attestation that anyone can submit with `attestBySig` (`kyc relay --in <file>`).
- * Holds only what the transaction will publish anyway: no certificate, no personal data.
+ * Holds only what the transaction will publish anyway: no certificate, no personal data. It stands alone: there is
+ * no operator nonce, so any number of relay files can be outstanding and relayed in any order.
  */
 export interface RelayFile {
   readonly chainId: bigint;
   readonly registry: string;
   readonly attester: string;
   readonly request: AttestationRequest;
+  /** The binding digest the card and the subject signed (0x bytes32). */
+  readonly binding: string;
   readonly keyNullifier: string;
-  readonly attesterNonce: bigint;
   readonly relayDeadline: bigint;
   /** The card's authentication key modulus (0x-hex). */
   readonly modulus: string;
   /** The card's signature over the binding digest (0x-hex). */
   readonly cardSignature: string;
-  /** The attester's EIP-712 signature (0x-hex). */
+  /** The subject's signature over the binding digest (0x-hex). */
+  readonly subjectSignature: string;
+  /** The attester's EIP-712 `Attestation` signature (0x-hex). */
   readonly attesterSignature: string;
 }
 
@@ -43,12 +47,14 @@ export function serializeRelayFile(r: RelayFile): string {
       personTag: r.request.personTag,
       expiryCap: r.request.expiryCap.toString(),
       caId: r.request.caId,
+      recordCommitment: r.request.recordCommitment,
     },
+    binding: r.binding,
     keyNullifier: r.keyNullifier,
-    attesterNonce: r.attesterNonce.toString(),
     relayDeadline: r.relayDeadline.toString(),
     modulus: r.modulus,
     cardSignature: r.cardSignature,
+    subjectSignature: r.subjectSignature,
     attesterSignature: r.attesterSignature,
   };
   return JSON.stringify(json, null, 2) + "\n";
@@ -122,17 +128,19 @@ export function parseRelayFile(text: string): RelayFile {
     personTag: hex(q.personTag, "request.personTag", 32),
     expiryCap: uint(q.expiryCap, "request.expiryCap", 64),
     caId: small(q.caId, "request.caId", 0xffff),
+    recordCommitment: hex(q.recordCommitment, "request.recordCommitment", 32),
   };
   return {
     chainId: uint(o.chainId, "chainId", 256),
     registry: address(o.registry, "registry"),
     attester: address(o.attester, "attester"),
     request,
+    binding: hex(o.binding, "binding", 32),
     keyNullifier: hex(o.keyNullifier, "keyNullifier", 32),
-    attesterNonce: uint(o.attesterNonce, "attesterNonce", 256),
     relayDeadline: uint(o.relayDeadline, "relayDeadline", 64),
     modulus: hex(o.modulus, "modulus"),
     cardSignature: hex(o.cardSignature, "cardSignature"),
+    subjectSignature: hex(o.subjectSignature, "subjectSignature"),
     attesterSignature: hex(o.attesterSignature, "attesterSignature"),
   };
 }

@@ -9,8 +9,8 @@ import {
   encodeOidContent,
   findPii,
   type PiiMaterial,
-} from "../../src/operator/pii-guard.js";
-import { PiiGuardError } from "../../src/operator/pii-guard-error.js";
+} from "../../src/privacy/pii-guard.js";
+import { PiiGuardError } from "../../src/privacy/pii-guard-error.js";
 import { REGISTRY_ABI } from "../../src/chain/registry-abi.js";
 
 /** Concatenates byte strings given as bytes or 0x hex. */

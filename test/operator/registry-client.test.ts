@@ -5,7 +5,7 @@ import { network } from "hardhat";
 import { ChainError } from "../../src/chain/chain-error.js";
 import { RegistryClient, toChainError } from "../../src/chain/registry-client.js";
 import { RevocationReason } from "../../src/chain/registry-abi.js";
-import { PiiGuardError } from "../../src/operator/pii-guard-error.js";
+import { PiiGuardError } from "../../src/privacy/pii-guard-error.js";
 import { deployRegistryFixture } from "../helpers/registry-fixture.js";
 
 async function expectChainError(promise: Promise<unknown>, code: string, revertName?: string): Promise<ChainError> {

@@ -7,8 +7,9 @@ import { chainTime, connectRegistry, type OperatorContext } from "./context.js";
 
 /**
  * `kyc relay --in <file>`: submits an operator-signed attestation (`attestBySig`) from the configured account,
- * which pays the gas. Checks the file's chain and registry against the connection, the relay deadline and the
- * attester's nonce first, so a stale file fails with one line instead of a revert.
+ * which pays the gas. Checks the file's chain and registry against the connection, the relay deadline and that the
+ * holder's binding is still the current one (its nonce unused) first, so a stale file fails with one line instead
+ * of a revert. Relay files stand alone: relaying one never invalidates another.
  */
 export async function relayCommand(
   ctx: OperatorContext,
@@ -35,32 +36,37 @@ export async function relayCommand(
   if (relay.request.deadline <= now) {
     throw new OperatorError("OPERATOR_RELAY", "the card binding's deadline has passed; bind again");
   }
-  const nonce = await client.attesterNonces(relay.attester);
-  if (nonce !== relay.attesterNonce) {
-    throw new OperatorError(
-      "OPERATOR_RELAY",
-      "the attester has signed other attestations since (nonce changed); ask the operator for a new one",
-    );
-  }
   const local = attestationDigest(relay.chainId, relay.registry, relay);
   const onChain = await client.read<string>(
     "attestationDigest",
+    relay.binding,
     requestTuple(relay.request),
     relay.keyNullifier,
-    relay.attesterNonce,
     relay.relayDeadline,
   );
   if (local !== onChain)
     throw new OperatorError("OPERATOR_RELAY", "the relay file does not match the registry's attestation digest");
+  const binding = await client.bindingDigest(
+    relay.request.subject,
+    relay.attester,
+    relay.request.disclose,
+    await client.nonces(relay.request.subject),
+    relay.request.deadline,
+  );
+  if (binding.toLowerCase() !== relay.binding.toLowerCase()) {
+    throw new OperatorError(
+      "OPERATOR_RELAY",
+      "the holder's binding was already used (the subject's nonce moved on); bind again",
+    );
+  }
   return client.send(
     "attestBySig",
     [
       requestTuple(relay.request),
       relay.modulus,
       relay.cardSignature,
-      relay.attester,
-      relay.relayDeadline,
-      relay.attesterSignature,
+      relay.subjectSignature,
+      [relay.attester, relay.relayDeadline, relay.attesterSignature],
     ],
     { pii: [] },
   );

@@ -1,6 +1,7 @@
-import { TypedDataEncoder, getBytes, hexlify, keccak256 } from "ethers";
+import { TypedDataEncoder, getBytes, hexlify } from "ethers";
 
 import { kycDomain } from "../../binding/kyc-binding.js";
+import { keyNullifier } from "../../chain/key-nullifier.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
 import type { CardSigner } from "../../card/card-signer.js";
 import { parseCertificate } from "../../pki/certificate.js";
@@ -42,7 +43,7 @@ export async function revokeByCardCommand(ctx: OperatorContext, args: RevokeByCa
   }
   const certificate = parseCertificate(await args.card.readAuthCertificate());
   const modulus = hexlify(certificate.rsa.modulus);
-  if ((await client.keyNullifierOwner(keccak256(modulus))).toLowerCase() !== subject.toLowerCase()) {
+  if (!(await client.read<boolean>("isCurrentKey", subject, keyNullifier(modulus)))) {
     throw new OperatorError("OPERATOR_BAD_INPUT", `this card's key is not the one bound to ${subject}`);
   }
   const minutes = args.deadlineMinutes ?? 10;

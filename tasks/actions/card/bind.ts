@@ -1,4 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { getAddress, isAddress } from "ethers";
 
 import { bindHolder } from "../../../src/binding/bind-holder.js";
 import { BindingError } from "../../../src/binding/binding-error.js";
@@ -10,6 +11,7 @@ import { taskAction } from "../../../src/cli/task-action.js";
 interface BindArgs {
   registry: string | undefined;
   subject: string | undefined;
+  attester: string | undefined;
   disclose: string;
   card: string;
   withSignCert: boolean;
@@ -20,11 +22,22 @@ interface BindArgs {
 }
 
 export default taskAction(async (args: BindArgs, hre: HardhatRuntimeEnvironment) => {
-  for (const name of ["registry", "subject", "out"] as const) {
+  for (const name of ["registry", "subject", "attester", "out"] as const) {
     if (args[name] === undefined) throw new BindingError("BINDING_BAD_ARGUMENT", `--${name} is required`);
   }
+  if (!isAddress(args.subject)) throw new BindingError("BINDING_BAD_ARGUMENT", `--subject ${args.subject} is not an address`);
   const disclose = parseDisclose(args.disclose);
   const { ethers } = await hre.network.create();
+  const subject = getAddress(args.subject!);
+  const accounts = (await ethers.getSigners()).map((s) => s.address);
+  if (!accounts.includes(subject)) {
+    throw new BindingError(
+      "BINDING_WRONG_WALLET",
+      `this network has no key for the subject ${subject}, and the subject must sign the binding: configure its ` +
+        "account for the network (e.g. `npx hardhat keystore set`), or use the holder page with your browser wallet",
+    );
+  }
+  const wallet = { signer: await ethers.getSigner(subject) };
   const card = await openCardSigner(args.card);
   try {
     await bindHolder({
@@ -32,6 +45,8 @@ export default taskAction(async (args: BindArgs, hre: HardhatRuntimeEnvironment)
       card,
       registry: args.registry!,
       subject: args.subject!,
+      attester: args.attester!,
+      wallet,
       disclose,
       deadlineMinutes: args.deadlineMinutes,
       withSignCert: args.withSignCert,
