@@ -3,23 +3,44 @@ import { id } from "ethers";
 import { network } from "hardhat";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { KycRegistry } from "../../types/ethers-contracts/index.js";
-import { testCard } from "../helpers/card-proof.js";
-import { ADMIN_DELAY, Reason, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
+import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
+import { Claims, keyNullifier, testCard } from "../helpers/card-proof.js";
+import {
+  ADMIN_DELAY,
+  Reason,
+  SkipReason,
+  attestWith,
+  deployRegistryFixture,
+  makeRequest,
+} from "../helpers/registry-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 async function fixture() {
   const f = await deployRegistryFixture(ethers);
-  await attestWith(f.registry, f.attester, testCard(0), await makeRequest(ethers, f.alice.address));
+  await attestWith(
+    f.registry,
+    f.attester,
+    testCard(0),
+    await makeRequest(ethers, f.alice.address, { claims: Claims.AUTH | Claims.IDENTITY, personTag: id("alice") }),
+  );
   return f;
 }
 
-type Role = "ADMIN" | "ATTESTER" | "REVOKER_OR_ISSUER" | "PAUSER" | "ANCHOR_MANAGER";
+/** `*_SKIPS`: batch functions that skip and report an entry the caller may not act on, instead of reverting. */
+type Role =
+  | "ADMIN"
+  | "ATTESTER"
+  | "REVOKER_OR_ISSUER"
+  | "REVOKER_OR_ISSUER_SKIPS"
+  | "ISSUER_SKIPS"
+  | "KEY_REVOKER_OR_ISSUER_SKIPS"
+  | "PAUSER"
+  | "ANCHOR_MANAGER";
 interface Case {
   name: string;
   role: Role;
-  call: (r: KycRegistry, alice: string) => Promise<unknown>;
+  call: (r: IKycRegistryFull, alice: string) => Promise<unknown>;
 }
 
 const cases: Case[] = [
@@ -40,18 +61,25 @@ const cases: Case[] = [
   {
     name: "attest",
     role: "ATTESTER",
-    call: async (r, a) => r.attest(await makeRequest(ethers, a), testCard(1).modulus, "0x" + "11".repeat(256)),
+    call: async (r, a) =>
+      r.attest(await makeRequest(ethers, a), testCard(1).modulus, "0x" + "11".repeat(256), "0x"),
   },
   {
     name: "attestWithVerifier",
     role: "ATTESTER",
-    call: async (r, a) => r.attestWithVerifier(await makeRequest(ethers, a), 1, "0x04", "0x"),
+    call: async (r, a) => r.attestWithVerifier(await makeRequest(ethers, a), 1, "0x04", "0x", "0x"),
   },
   { name: "revoke", role: "REVOKER_OR_ISSUER", call: (r, a) => r.revoke(a, Reason.Operator) },
-  { name: "revokeBatch", role: "REVOKER_OR_ISSUER", call: (r, a) => r.revokeBatch([a], Reason.Operator) },
+  { name: "revokeBatch", role: "REVOKER_OR_ISSUER_SKIPS", call: (r, a) => r.revokeBatch([a], Reason.Operator) },
+  { name: "dropSigningClaims", role: "ISSUER_SKIPS", call: (r, a) => r.dropSigningClaims([a]) },
+  {
+    name: "revokeInvalidKeys",
+    role: "KEY_REVOKER_OR_ISSUER_SKIPS",
+    call: (r) => r.revokeInvalidKeys([keyNullifier(testCard(0).modulus)]),
+  },
 ];
 
-describe("KycRegistry: role matrix (every privileged function by every non-privileged account)", function () {
+describe("KycRegistry v2: role matrix (every privileged function by every non-privileged account)", function () {
   for (const c of cases) {
     it(`${c.name} (${c.role}) rejects every other account`, async function () {
       const f = await networkHelpers.loadFixture(fixture);
@@ -59,12 +87,17 @@ describe("KycRegistry: role matrix (every privileged function by every non-privi
         ADMIN: [f.admin],
         ATTESTER: [f.attester, f.attester2],
         REVOKER_OR_ISSUER: [f.revoker, f.attester], // alice's record was issued by `attester`
+        REVOKER_OR_ISSUER_SKIPS: [f.revoker, f.attester],
+        KEY_REVOKER_OR_ISSUER_SKIPS: [f.revoker, f.attester],
+        ISSUER_SKIPS: [f.attester], // not even a revoker drops claims
         PAUSER: [f.pauser],
         ANCHOR_MANAGER: [f.anchorManager],
       };
       const everyone = [f.admin, f.attester, f.attester2, f.revoker, f.pauser, f.anchorManager, f.alice, f.stranger];
       const outsiders = everyone.filter((s) => !holders[c.role].includes(s));
       expect(outsiders.length).to.be.greaterThan(4);
+      // the record is untouched by every outsider (checked after the loop)
+      const before = await f.registry.attestationOf(f.alice.address);
       for (const who of outsiders) {
         const p = c.call(f.registry.connect(who), f.alice.address);
         if (c.role === "ATTESTER") {
@@ -75,6 +108,15 @@ describe("KycRegistry: role matrix (every privileged function by every non-privi
           await expect(p, `${c.name} by ${who.address}`)
             .to.be.revertedWithCustomError(f.registry, "NotAuthorizedToRevoke")
             .withArgs(who.address, f.alice.address);
+        } else if (c.role === "KEY_REVOKER_OR_ISSUER_SKIPS") {
+          await expect(p, `${c.name} by ${who.address}`)
+            .to.emit(f.registry, "KeySkipped")
+            .withArgs(keyNullifier(testCard(0).modulus), SkipReason.NotAuthorized)
+            .and.not.to.emit(f.registry, "CardKeyBurned");
+        } else if (c.role.endsWith("_SKIPS")) {
+          await expect(p, `${c.name} by ${who.address}`)
+            .to.emit(f.registry, "SubjectSkipped")
+            .withArgs(f.alice.address, SkipReason.NotAuthorized);
         } else {
           await expect(p, `${c.name} by ${who.address}`).to.be.revertedWithCustomError(
             f.registry,
@@ -82,6 +124,10 @@ describe("KycRegistry: role matrix (every privileged function by every non-privi
           );
         }
       }
+      const after = await f.registry.attestationOf(f.alice.address);
+      expect(after.status).to.equal(before.status);
+      expect(after.claims).to.equal(before.claims);
+      expect((await f.registry.keyState(keyNullifier(testCard(0).modulus)))[2]).to.equal(false);
     });
   }
 
@@ -94,7 +140,7 @@ describe("KycRegistry: role matrix (every privileged function by every non-privi
 
   it("the admin role moves in two steps with a delay, never through grantRole", async function () {
     const { registry, admin, stranger } = await networkHelpers.loadFixture(fixture);
-    const ADMIN = await registry.DEFAULT_ADMIN_ROLE();
+    const ADMIN = ethers.ZeroHash; // DEFAULT_ADMIN_ROLE
     await expect(registry.connect(admin).grantRole(ADMIN, stranger.address)).to.be.revertedWithCustomError(
       registry,
       "AccessControlEnforcedDefaultAdminRules",
