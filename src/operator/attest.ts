@@ -264,7 +264,7 @@ export interface AttestResult {
 }
 
 /**
- * The operator pipeline: checks (refusing with `OPERATOR_CHECK_FAILED` listing every failed check, the wallet's
+ * The operator pipeline: the attester's role, then the checks (refusing with `OPERATOR_CHECK_FAILED` listing every failed check, the wallet's
  * consent and the binding's attester included), the attester's standing (role, heartbeat, not paused), derivations
  * (claims ⊆ disclose with ages at the grid period's start, person tag whenever a claim comes from the signing
  * certificate, expiry cap on the half-year grid), the card key's state on chain (burned, or active for another
@@ -278,6 +278,7 @@ export interface AttestResult {
 export async function attestProofRequest(inputs: AttestInputs): Promise<AttestResult> {
   const { request, client, store, now } = inputs;
   const attester = await client.signer().getAddress();
+  await client.requireRole("ATTESTER_ROLE", attester);
   const check = await checkProofRequest({ ...inputs, attester });
   if (!check.ok || check.auth === undefined || check.subjectSignature === undefined) {
     throw new OperatorError(
@@ -285,7 +286,6 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       `the proof request fails ${check.failures.length} check(s): ${check.failures.join("; ")}`,
     );
   }
-  await client.requireRole("ATTESTER_ROLE", attester);
   await settleSubject(store, client, request.binding.subject);
   if (await client.read<boolean>("paused"))
     throw new ChainError("CHAIN_REVERTED", "the registry is paused: no new attestations", {

@@ -21,13 +21,13 @@ import { relayCommand } from "../../src/operator/commands/relay.js";
 import { revokeByCardCommand } from "../../src/operator/commands/revoke-by-card.js";
 import { DEV_OPERATOR_SECRET, personTag } from "../../src/operator/derive.js";
 import { openCardSigner } from "../../src/card/open-card-signer.js";
-import { findPii } from "../../src/operator/pii-guard.js";
+import { findPii } from "../../src/privacy/pii-guard.js";
 import { piiFromCertificate } from "../../src/operator/pii-material.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import { reconcilePending } from "../../src/operator/reconcile.js";
 import { readSigningAttributes } from "../../src/pki/attributes.js";
 import { parseCertificate } from "../../src/pki/certificate.js";
-import { deployRegistryFixture } from "../helpers/registry-fixture.js";
+import { deployRegistry, deployRegistryFixture } from "../helpers/registry-fixture.js";
 import { crlsWithRevoked, devWorld, makeProofRequest, type DevWorld } from "./helpers/dev-world.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
@@ -73,12 +73,14 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       disclose: number,
       withSign: boolean,
       name = "proof.json",
+      attester = f.attester.address,
     ) => {
       const out = join(tmp, name);
       await makeProofRequest(w, ethers.provider, {
         holder: w.holder(scenario),
         registry: f.address,
-        subject,
+        wallet: await ethers.getSigner(subject),
+        attester,
         disclose,
         deadline: now + 3600n,
         withSign,
@@ -213,6 +215,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       chainId: 5n,
       registry: String(json.binding.registry),
       subject: String(json.binding.subject),
+      attester: String(json.binding.attester),
       disclose: Number(json.binding.disclose),
       nonce: BigInt(String(json.binding.nonce)),
       deadline: BigInt(String(json.binding.deadline)),
@@ -355,8 +358,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   it("dev-setup bootstraps a fresh registry from its admin (anchors, roles), idempotently", async function () {
     const { ethers } = await network.create();
     const [admin, operator] = await ethers.getSigners();
-    const registry = await ethers.deployContract("KycRegistry", [admin!.address, 0, 365n * 86400n, 3n * 86400n]);
-    const address = await registry.getAddress();
+    const { registry, address } = await deployRegistry(ethers, admin!.address, { adminDelay: 0n });
     const ctx: OperatorContext = { provider: ethers.provider, signer: admin!, projectRoot: tmp };
     await rejects(
       devSetupCommand({ ...ctx, signer: operator! }, { caDir: join(w.dir, "ca"), registry: address }),
@@ -411,7 +413,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     store.close();
   });
 
-  it("re-attestation: the same card moves AUTH to identity + age; the store row is superseded; another card is refused", async function () {
+  it("re-attestation: the same card moves AUTH to identity + age; a move drops the signing claims; a new card replaces the record", async function () {
     const { f, ctx, proof, base } = await setup();
     const firstProof = await proof("adult", f.alice.address, Claim.AUTH, false, "p1.json");
     const r1 = await attestCommand(ctx(), { ...base, request: firstProof });
@@ -438,22 +440,28 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     store.close();
     // the first proof (nonce 0) cannot be replayed
     await rejects(attestCommand(ctx(), { ...base, request: firstProof }), "OPERATOR_CHECK_FAILED", /nonce is stale/);
-    // another card for the same subject: refused off-chain, nothing written
-    await rejects(
-      attestCommand(ctx(), { ...base, request: await proof("age-19", f.alice.address, Claim.AUTH, false, "p3.json") }),
-      "OPERATOR_CHECK_FAILED",
-      /active attestation bound to another card key/,
-    );
-    store = OperatorStore.open(storePath);
-    rows = store.bySubject(31337n, f.address, f.alice.address);
-    expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "active"]);
-    store.close();
-    // the new row's signing certificate is the one crl-sync watches now
+    // the signing certificate is listed (the holder moved): crl-sync drops the signing claims, AUTH stays
     const adult = w.holder("adult");
     const listed = crlsWithRevoked(w, "sign", adult.partition, [adult.sign!.serialHex]);
     const sync = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
     expect(sync.listed.map((l) => [l.attestationId, l.roles])).to.deep.equal([[r2.storeId, ["sign"]]]);
-    expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
+    expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
+    expect(await f.registry.hasClaims(f.alice.address, Claim.IDENTITY)).to.equal(false);
+    // a new card for the same subject, with the subject's consent: it replaces the record (card renewal)
+    const r3 = await attestCommand(ctx(), {
+      ...base,
+      request: await proof("age-19", f.alice.address, Claim.AUTH, false, "p3.json"),
+    });
+    expect(r3.reattestation).to.equal(false);
+    expect(r3.keyNullifier).to.not.equal(r1.keyNullifier);
+    expect(await f.registry.isCurrentKey(f.alice.address, r3.keyNullifier)).to.equal(true);
+    // the first card's key is free again: not burned, not active
+    expect(await f.registry.keyState(r1.keyNullifier)).to.deep.equal([f.alice.address, false, false]);
+    store = OperatorStore.open(storePath);
+    rows = store.bySubject(31337n, f.address, f.alice.address);
+    expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "revoked", "active"]);
+    expect(rows[2]).to.include({ id: r3.storeId, supersedes: r2.storeId });
+    store.close();
   });
 
   it("a relayed re-attestation that is never relayed gives the superseded row back once its deadline passes", async function () {
@@ -539,7 +547,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const rB = await attestCommand(ctx(f.attester2), {
       ...base,
       store: storeB,
-      request: await proof("adult", f.alice.address, ALL, true, "p2.json"),
+      request: await proof("adult", f.alice.address, ALL, true, "p2.json", f.attester2.address),
     });
     expect(rB.reattestation).to.equal(true);
     expect((await f.registry.attestationOf(f.alice.address)).attester).to.equal(f.attester2.address);

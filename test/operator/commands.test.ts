@@ -3,20 +3,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { ZeroHash, keccak256 } from "ethers";
+import { ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { RegistryClient } from "../../src/chain/registry-client.js";
 import { KycError } from "../../src/errors.js";
-import { requestTuple, signAttestation } from "../../src/operator/attestation-request.js";
+import { keyNullifier } from "../../src/chain/key-nullifier.js";
+import { requestTuple } from "../../src/operator/attestation-request.js";
 import { revokeCommand, revokeSelfCommand, roleCommand, statusCommand } from "../../src/operator/commands/admin.js";
 import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
 import { reconcilePending } from "../../src/operator/reconcile.js";
 import { parseRelayFile, serializeRelayFile, writeRelayFile, type RelayFile } from "../../src/operator/relay-file.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
-import { bindingSignature, testCard } from "../helpers/card-proof.js";
-import { attestWith, deployRegistryFixture, makeRequest, type RegistryFixture } from "../helpers/registry-fixture.js";
+import { bindingProof, testCard } from "../helpers/card-proof.js";
+import {
+  attestWith,
+  deployRegistryFixture,
+  makeRequest,
+  relayAuthorization,
+  type RegistryFixture,
+} from "../helpers/registry-fixture.js";
 
 async function rejects(promise: Promise<unknown>, code: string): Promise<KycError> {
   try {
@@ -46,33 +53,30 @@ describe("operator commands against the registry", function () {
     return { ethers, networkHelpers, f, ctx };
   }
 
-  /** An operator-signed relay authorization for `subject` with test card `cardIndex`. */
+  /** An operator-signed relay authorization for `subject` with test card `cardIndex` (v2: no attester nonce). */
   async function relayFor(
     f: RegistryFixture,
     ethers: Awaited<ReturnType<typeof setup>>["ethers"],
     subject: string,
     cardIndex: number,
-  ) {
+  ): Promise<RelayFile> {
     const card = testCard(cardIndex);
     const req = await makeRequest(ethers, subject);
-    const cardSignature = await bindingSignature(f.registry, card, subject, req.disclose, req.deadline);
-    const client = await RegistryClient.connect(f.attester, f.address);
-    const authz = {
-      request: req,
-      keyNullifier: keccak256(card.modulus),
-      attesterNonce: await client.attesterNonces(f.attester.address),
-      relayDeadline: req.deadline,
-    };
-    const relay: RelayFile = {
+    const proof = await bindingProof(f.registry, card, await ethers.getSigner(subject), req, f.attester.address);
+    const relay = await relayAuthorization(f.registry, f.attester, req, card.modulus, req.deadline);
+    return {
       chainId: 31337n,
       registry: f.address,
       attester: f.attester.address,
-      ...authz,
+      request: req,
+      binding: proof.digest,
+      keyNullifier: keyNullifier(card.modulus),
+      relayDeadline: relay.deadline,
       modulus: card.modulus,
-      cardSignature,
-      attesterSignature: await signAttestation(f.attester, 31337n, f.address, authz),
+      cardSignature: proof.cardSignature,
+      subjectSignature: proof.subjectSignature,
+      attesterSignature: relay.signature,
     };
-    return relay;
   }
 
   it("status: None for a stranger, the record after an attestation; bad address is one line", async function () {
@@ -116,7 +120,7 @@ describe("operator commands against the registry", function () {
       chainId: 31337n,
       registry: f.address,
       subject: f.alice.address,
-      keyNullifier: keccak256(testCard(0).modulus),
+      keyNullifier: keyNullifier(testCard(0).modulus),
       personTag: null,
       claims: 1,
       caId: 1,
@@ -176,7 +180,7 @@ describe("operator commands against the registry", function () {
     const outcome = await relayCommand(ctx(f.stranger), { in: file });
     expect(outcome.events.map((e) => e.name)).to.include("Attested");
     expect(await f.registry.isVerified(f.carol.address)).to.equal(true);
-    // Replaying the same file: the attester nonce moved on.
+    // Replaying the same file: the holder's binding was used (the subject's nonce moved on).
     await rejects(relayCommand(ctx(f.stranger), { in: file }), "OPERATOR_RELAY");
 
     // An expired relay deadline.
@@ -197,16 +201,20 @@ describe("operator commands against the registry", function () {
       chainId: 31337n,
       registry: f.address,
       subject: f.alice.address,
-      keyNullifier: keccak256(card.modulus),
+      keyNullifier: keyNullifier(card.modulus),
       personTag: null,
       claims: 1,
       caId: 1,
       expiryCap: Number(req.expiryCap),
       mode: "direct",
       certificates: [],
+      bindingNonce: 0n,
+      bindingDeadline: Number(req.deadline),
     });
-    const sig = await bindingSignature(f.registry, card, req.subject, req.disclose, req.deadline);
-    await client.send("attest", [requestTuple(req), card.modulus, sig], { pii: [] });
+    const proof = await bindingProof(f.registry, card, f.alice, req, f.attester.address);
+    await client.send("attest", [requestTuple(req), card.modulus, proof.cardSignature, proof.subjectSignature], {
+      pii: [],
+    });
     // Row 2: a relay that nobody submitted before its deadline.
     const relay = await relayFor(f, ethers, f.bob.address, 1);
     const unrelayed = store.insertPending({
@@ -221,13 +229,15 @@ describe("operator commands against the registry", function () {
       mode: "relay",
       relayDeadline: Number(relay.relayDeadline),
       certificates: [],
+      bindingNonce: 0n,
+      bindingDeadline: Number(relay.request.deadline),
     });
     // Row 3: a relay still within its deadline.
     const waiting = store.insertPending({
       chainId: 31337n,
       registry: f.address,
       subject: f.carol.address,
-      keyNullifier: keccak256(testCard(2).modulus),
+      keyNullifier: keyNullifier(testCard(2).modulus),
       personTag: null,
       claims: 1,
       caId: 1,

@@ -7,12 +7,13 @@ import { createPrivateKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import type { Provider } from "ethers";
+import type { Provider, Signer } from "ethers";
 
 import { createProofRequest } from "../../../src/binding/create-proof-request.js";
 import type { ProofRequest } from "../../../src/binding/proof-request.js";
 import { writeProofRequest } from "../../../src/binding/proof-request-file.js";
 import { readBindingFromRegistry } from "../../../src/binding/registry-binding.js";
+import { signBindingWithWallet } from "../../../src/binding/wallet-consent.js";
 import { openCardSigner } from "../../../src/card/open-card-signer.js";
 import { generateDevPki } from "../../../src/pki/dev-pki/generate.js";
 import type { DevPkiHolder, DevPkiManifest } from "../../../src/pki/dev-pki/manifest.js";
@@ -45,14 +46,19 @@ export function devWorld(): Promise<DevWorld> {
   return world;
 }
 
-/** Has `holder`'s virtual card bind `subject` and writes the proof request to `out`. */
+/**
+ * Has `wallet` (the subject) sign its consent and `holder`'s virtual card bind it to `attester`, and writes the proof
+ * request to `out`.
+ */
 export async function makeProofRequest(
   w: DevWorld,
   provider: Provider,
   o: {
     holder: DevPkiHolder;
     registry: string;
-    subject: string;
+    /** The subject's wallet: signs the binding (its address is the subject). */
+    wallet: Signer;
+    attester: string;
     disclose: number;
     deadline: bigint;
     withSign: boolean;
@@ -61,10 +67,12 @@ export async function makeProofRequest(
 ): Promise<ProofRequest> {
   const binding = await readBindingFromRegistry(provider, {
     registry: o.registry,
-    subject: o.subject,
+    subject: await o.wallet.getAddress(),
+    attester: o.attester,
     disclose: o.disclose,
     deadline: o.deadline,
   });
+  const subjectSignature = await signBindingWithWallet(o.wallet, binding);
   const card = await openCardSigner(`virtual:${join(w.dir, "holders", o.holder.id)}`);
   const pins = JSON.parse(readFileSync(join(w.dir, o.holder.card), "utf8")) as {
     authPin: string;
@@ -74,6 +82,7 @@ export async function makeProofRequest(
     const request = await createProofRequest({
       card,
       binding,
+      subjectSignature,
       pin: pins.authPin,
       ...(o.withSign ? { signPassword: pins.signPassword } : {}),
     });
