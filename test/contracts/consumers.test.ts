@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { keccak256 } from "ethers";
+import { id } from "ethers";
 import { network } from "hardhat";
 
-import { Claims, testCard } from "../helpers/card-proof.js";
+import { Claims, keyNullifier, testCard } from "../helpers/card-proof.js";
 import { Reason, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -11,12 +11,17 @@ async function fixture() {
   const f = await deployRegistryFixture(ethers);
   const all = Claims.AUTH | Claims.AGE_18 | Claims.AGE_20;
   // alice: 20+, bob: 18+ only, carol: not attested yet
-  await attestWith(f.registry, f.attester, testCard(0), await makeRequest(ethers, f.alice.address, { claims: all }));
+  await attestWith(
+    f.registry,
+    f.attester,
+    testCard(0),
+    await makeRequest(ethers, f.alice.address, { claims: all, personTag: id("alice") }),
+  );
   await attestWith(
     f.registry,
     f.attester,
     testCard(1),
-    await makeRequest(ethers, f.bob.address, { claims: Claims.AUTH | Claims.AGE_18 }),
+    await makeRequest(ethers, f.bob.address, { claims: Claims.AUTH | Claims.AGE_18, personTag: id("bob") }),
   );
   const token = await ethers.deployContract("KycGatedToken", ["Gated", "GTD", f.address, 0, f.admin.address]);
   const claim = await ethers.deployContract("AgeGatedClaim", [f.address]);
@@ -52,7 +57,7 @@ describe("consumers", function () {
         .withArgs(carol.address);
       await token.connect(carol).transferFrom(alice.address, bob.address, 5n);
       // once alice is revoked she can neither send nor receive
-      await registry.connect(attester).revoke(alice.address, Reason.CertificateInvalid);
+      await registry.connect(attester).revoke(alice.address, Reason.Operator);
       await expect(token.connect(alice).transfer(bob.address, 1n))
         .to.be.revertedWithCustomError(token, "KycRequired")
         .withArgs(alice.address);
@@ -65,8 +70,8 @@ describe("consumers", function () {
       expect(await token.balanceOf(alice.address)).to.equal(85n);
     });
 
-    it("a claim mask narrows who may hold it; a zero registry is rejected", async function () {
-      const { address, admin, alice, bob } = await networkHelpers.loadFixture(fixture);
+    it("a claim mask narrows who may hold it; a claim drop (a move) closes it; a zero registry is rejected", async function () {
+      const { address, registry, token, admin, attester, alice, bob } = await networkHelpers.loadFixture(fixture);
       const adultsOnly = await ethers.deployContract("KycGatedToken", [
         "Adult",
         "ADT",
@@ -80,6 +85,12 @@ describe("consumers", function () {
         adultsOnly,
         "KycRequired",
       );
+      // alice moved: her signing certificate is revoked, the operator drops the claims that came from it
+      await registry.connect(attester).dropSigningClaims([alice.address]);
+      await expect(adultsOnly.connect(admin).mint(alice.address, 1n))
+        .to.be.revertedWithCustomError(adultsOnly, "KycRequired")
+        .withArgs(alice.address);
+      await token.connect(admin).mint(alice.address, 1n); // AUTH level still verified
       const factory = await ethers.getContractFactory("KycGatedToken");
       await expect(factory.deploy("X", "X", ethers.ZeroAddress, 0, admin.address)).to.be.revertedWithCustomError(
         factory,
@@ -91,16 +102,16 @@ describe("consumers", function () {
   describe("AgeGatedClaim", function () {
     it("one claim per holder with AGE_20, keyed by the card key", async function () {
       const { claim, alice, bob } = await networkHelpers.loadFixture(fixture);
-      const aliceKey = keccak256(testCard(0).modulus);
-      await expect(claim.connect(alice).claim(keccak256(testCard(1).modulus)))
+      const aliceKey = keyNullifier(testCard(0).modulus);
+      await expect(claim.connect(alice).claim(keyNullifier(testCard(1).modulus)))
         .to.be.revertedWithCustomError(claim, "NotCurrentKey")
-        .withArgs(keccak256(testCard(1).modulus));
+        .withArgs(keyNullifier(testCard(1).modulus));
       await expect(claim.connect(alice).claim(aliceKey)).to.emit(claim, "Claimed").withArgs(alice.address, aliceKey);
       expect(await claim.keyClaimed(aliceKey)).to.equal(true);
       expect(await claim.claimCount()).to.equal(1n);
       await expect(claim.connect(alice).claim(aliceKey)).to.be.revertedWithCustomError(claim, "AlreadyClaimed");
       // bob is verified but only AGE_18
-      await expect(claim.connect(bob).claim(keccak256(testCard(1).modulus)))
+      await expect(claim.connect(bob).claim(keyNullifier(testCard(1).modulus)))
         .to.be.revertedWithCustomError(claim, "KycRequired")
         .withArgs(bob.address);
     });
@@ -108,15 +119,29 @@ describe("consumers", function () {
     it("moving the card to a new address cannot claim twice; nor can a new card on the same address", async function () {
       const { claim, registry, attester, alice, carol } = await networkHelpers.loadFixture(fixture);
       const all = Claims.AUTH | Claims.AGE_18 | Claims.AGE_20;
-      await claim.connect(alice).claim(keccak256(testCard(0).modulus));
+      await claim.connect(alice).claim(keyNullifier(testCard(0).modulus));
       await registry.connect(alice).revokeSelf();
-      // the card cannot be bound to carol: the key is burned
-      await expect(
-        attestWith(registry, attester, testCard(0), await makeRequest(ethers, carol.address, { claims: all })),
-      ).to.be.revertedWithCustomError(registry, "KeyAlreadyBound");
+      // v2: the card binds carol's wallet (a non-compromise end frees the key), but the key already claimed
+      await attestWith(
+        registry,
+        attester,
+        testCard(0),
+        await makeRequest(ethers, carol.address, { claims: all, personTag: id("alice") }),
+      );
+      expect(await registry.hasClaims(carol.address, Claims.AGE_20)).to.equal(true);
+      await expect(claim.connect(carol).claim(keyNullifier(testCard(0).modulus))).to.be.revertedWithCustomError(
+        claim,
+        "AlreadyClaimed",
+      );
+      await registry.connect(carol).revokeSelf();
       // alice with a new card: the address already claimed
-      await attestWith(registry, attester, testCard(2), await makeRequest(ethers, alice.address, { claims: all }));
-      await expect(claim.connect(alice).claim(keccak256(testCard(2).modulus))).to.be.revertedWithCustomError(
+      await attestWith(
+        registry,
+        attester,
+        testCard(2),
+        await makeRequest(ethers, alice.address, { claims: all, personTag: id("alice") }),
+      );
+      await expect(claim.connect(alice).claim(keyNullifier(testCard(2).modulus))).to.be.revertedWithCustomError(
         claim,
         "AlreadyClaimed",
       );

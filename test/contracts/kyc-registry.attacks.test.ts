@@ -116,7 +116,12 @@ describe("KycRegistry v2: attacker-side scenarios", function () {
       // dropping the tag does not help: AGE claims need one
       for (const age of [Claims.AGE_18, Claims.AGE_20]) {
         await expect(
-          attestWith(registry, attester, testCard(1), await makeRequest(ethers, bob.address, { claims: Claims.AUTH | age })),
+          attestWith(
+            registry,
+            attester,
+            testCard(1),
+            await makeRequest(ethers, bob.address, { claims: Claims.AUTH | age }),
+          ),
         ).to.be.revertedWithCustomError(registry, "PersonTagMismatch");
       }
       expect(await registry.hasClaims(bob.address, Claims.AGE_20)).to.equal(false);
@@ -129,7 +134,12 @@ describe("KycRegistry v2: attacker-side scenarios", function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
       const card = testCard(0);
       const all = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20;
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { claims: all, personTag: id("old") }));
+      await attestWith(
+        registry,
+        attester,
+        card,
+        await makeRequest(ethers, alice.address, { claims: all, personTag: id("old") }),
+      );
       const before = await registry.attestationOf(alice.address);
       await expect(registry.connect(attester).dropSigningClaims([alice.address]))
         .to.emit(registry, "SigningClaimsDropped")
@@ -148,7 +158,12 @@ describe("KycRegistry v2: attacker-side scenarios", function () {
         .to.emit(registry, "SubjectSkipped")
         .withArgs(alice.address, SkipReason.NoSigningClaims);
       // the new signing certificate: same card, new person tag
-      await attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { claims: all, personTag: id("new") }));
+      await attestWith(
+        registry,
+        attester,
+        card,
+        await makeRequest(ethers, alice.address, { claims: all, personTag: id("new") }),
+      );
       expect(await registry.hasClaims(alice.address, all)).to.equal(true);
       expect((await registry.attestationOf(alice.address)).personTag).to.equal(id("new"));
     });
@@ -254,9 +269,7 @@ describe("KycRegistry v2: attacker-side scenarios", function () {
       const proof = await bindingProof(registry, card, alice, req, attester.address);
       const relay = await relayAuthorization(registry, attester, req, card.modulus, req.deadline);
       const send = () =>
-        registry
-          .connect(stranger)
-          .attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, relay);
+        registry.connect(stranger).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, relay);
       await send();
       await registry.connect(alice).revokeSelf();
       await expect(send()).to.be.revertedWithCustomError(registry, "InvalidAttesterSignature");
@@ -275,18 +288,14 @@ describe("KycRegistry v2: attacker-side scenarios", function () {
       ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
       const relay2 = await relayAuthorization(registry, attester2, req, card.modulus, req.deadline);
       await expect(
-        registry
-          .connect(stranger)
-          .attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, relay2),
+        registry.connect(stranger).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, relay2),
       ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
       // attester2's authorisation cannot be passed off as attester's
       await expect(
-        registry
-          .connect(stranger)
-          .attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, {
-            ...relay2,
-            attester: attester.address,
-          }),
+        registry.connect(stranger).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, {
+          ...relay2,
+          attester: attester.address,
+        }),
       ).to.be.revertedWithCustomError(registry, "InvalidAttesterSignature");
       expect(await registry.nonces(alice.address)).to.equal(0n);
       // the chosen attester still can
@@ -309,7 +318,12 @@ describe("KycRegistry v2: attacker-side scenarios", function () {
       const deadline = (await latestTime(ethers)) + 600n;
       await registry
         .connect(stranger)
-        .revokeByCard(bob.address, deadline, card.modulus, await revokeSignature(registry, card, bob.address, deadline));
+        .revokeByCard(
+          bob.address,
+          deadline,
+          card.modulus,
+          await revokeSignature(registry, card, bob.address, deadline),
+        );
       expect((await registry.keyState(n))[2]).to.equal(false);
       await bindTo(alice);
       await networkHelpers.time.increaseTo((await registry.kycStatus(alice.address))[2]);

@@ -90,7 +90,11 @@ describe("KycRegistry v2: attest", function () {
     expect(await registry.isVerified(bob.address)).to.equal(false);
     const [status, claims, exp] = await registry.kycStatus(bob.address);
     expect([status, claims, exp]).to.deep.equal([BigInt(Status.None), 0n, 0n]);
-    expect(await registry.keyState(keyNullifier(testCard(0).modulus))).to.deep.equal([ethers.ZeroAddress, false, false]);
+    expect(await registry.keyState(keyNullifier(testCard(0).modulus))).to.deep.equal([
+      ethers.ZeroAddress,
+      false,
+      false,
+    ]);
     expect((await registry.attestationOf(bob.address)).attester).to.equal(ethers.ZeroAddress);
   });
 
@@ -258,11 +262,7 @@ describe("KycRegistry v2: attest", function () {
         ["DeadlineExpired", [now - 1n], () => void (req = { ...req, deadline: good.deadline })],
         ["InvalidSubject", [], () => void (req = { ...req, subject: alice.address })],
         ["InvalidClaims", [Claims.AGE_20], () => void (req = { ...req, claims: good.claims })],
-        [
-          "ClaimsNotDisclosed",
-          [good.claims, Claims.AUTH],
-          () => void (req = { ...req, disclose: good.disclose }),
-        ],
+        ["ClaimsNotDisclosed", [good.claims, Claims.AUTH], () => void (req = { ...req, disclose: good.disclose })],
         ["PersonTagMismatch", [], () => void (req = { ...req, personTag: tag })],
         ["MissingRecordCommitment", [], () => void (req = { ...req, recordCommitment: good.recordCommitment })],
         ["ExpiryCapNotOnGrid", [good.expiryCap + 1n], () => void (req = { ...req, expiryCap: gridFloor(now) })],
@@ -351,12 +351,7 @@ describe("KycRegistry v2: attest", function () {
       ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
       // the operator cannot widen the disclose mask the card and the wallet signed
       await expect(
-        a.attest(
-          { ...req, disclose: req.disclose | 0x10 },
-          card.modulus,
-          sig,
-          proof.subjectSignature,
-        ),
+        a.attest({ ...req, disclose: req.disclose | 0x10 }, card.modulus, sig, proof.subjectSignature),
       ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
     });
 
@@ -695,10 +690,14 @@ describe("KycRegistry v2: attest", function () {
     const card = testCard(0);
     const c1 = recordCommitment("first");
     const c2 = recordCommitment("second");
-    await expect(attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { recordCommitment: c1 })))
+    await expect(
+      attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { recordCommitment: c1 })),
+    )
       .to.emit(registry, "Attested")
       .withArgs(alice.address, attester.address, anyValue, anyValue, anyValue, anyValue, c1);
-    await expect(attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { recordCommitment: c2 })))
+    await expect(
+      attestWith(registry, attester, card, await makeRequest(ethers, alice.address, { recordCommitment: c2 })),
+    )
       .to.emit(registry, "Attested")
       .withArgs(alice.address, attester.address, anyValue, anyValue, anyValue, anyValue, c2);
   });

@@ -3,7 +3,12 @@ import { TypedDataEncoder, concat, id, keccak256 } from "ethers";
 import { network } from "hardhat";
 
 import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
-import { ATTESTATION_TYPES, attestationDigest, requestTuple, signAttestation } from "../../src/operator/attestation-request.js";
+import {
+  ATTESTATION_TYPES,
+  attestationDigest,
+  requestTuple,
+  signAttestation,
+} from "../../src/operator/attestation-request.js";
 import {
   Claims,
   bindingDigestOf,
@@ -72,7 +77,9 @@ describe("KycRegistry v2: relayed attestation (attestBySig)", function () {
     const account = await ethers.deployContract("SmartAccountMock", [bob.address]);
     const op = await account.getAddress();
     await registry.connect(admin).grantRole(await registry.ATTESTER_ROLE(), op);
-    await account.connect(bob).execute(await registry.getAddress(), registry.interface.encodeFunctionData("recordCrlSync"));
+    await account
+      .connect(bob)
+      .execute(await registry.getAddress(), registry.interface.encodeFunctionData("recordCrlSync"));
     const card = testCard(0);
     const req = await makeRequest(ethers, alice.address);
     const proof = await bindingProof(registry, card, alice, req, op);
@@ -85,13 +92,11 @@ describe("KycRegistry v2: relayed attestation (attestBySig)", function () {
       keyNullifier: keyNullifier(card.modulus),
       relayDeadline: req.deadline,
     });
-    await registry
-      .connect(stranger)
-      .attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, {
-        attester: op,
-        deadline: req.deadline,
-        signature,
-      });
+    await registry.connect(stranger).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, {
+      attester: op,
+      deadline: req.deadline,
+      signature,
+    });
     expect((await registry.attestationOf(alice.address)).attester).to.equal(op);
   });
 
@@ -108,9 +113,7 @@ describe("KycRegistry v2: relayed attestation (attestBySig)", function () {
     await expect(send(req, late)).to.be.revertedWithCustomError(registry, "RelayDeadlineExpired").withArgs(now);
     const dl = now + 600n;
     const byRevoker = await relayAuthorization(registry, revoker, req, card.modulus, dl);
-    await expect(send(req, byRevoker))
-      .to.be.revertedWithCustomError(registry, "NotAttester")
-      .withArgs(revoker.address);
+    await expect(send(req, byRevoker)).to.be.revertedWithCustomError(registry, "NotAttester").withArgs(revoker.address);
     // signed by someone else but claiming to be the attester
     await expect(send(req, { ...byRevoker, attester: attester.address })).to.be.revertedWithCustomError(
       registry,
@@ -235,9 +238,9 @@ describe("KycRegistry v2: binding replay", function () {
     const card = testCard(0);
     const req = await makeRequest(a.ethers, fa.alice.address);
     const proof = await bindingProof(fa.registry, card, fa.alice, req, fa.attester.address);
-    expect(await fb.registry.bindingDigest(req.subject, fb.attester.address, req.disclose, 0n, req.deadline)).to.not.equal(
-      proof.digest,
-    );
+    expect(
+      await fb.registry.bindingDigest(req.subject, fb.attester.address, req.disclose, 0n, req.deadline),
+    ).to.not.equal(proof.digest);
     await expect(
       fb.registry.connect(fb.attester).attest(req, card.modulus, proof.cardSignature, proof.subjectSignature),
     ).to.be.revertedWithCustomError(fb.registry, "InvalidCardSignature");
@@ -270,7 +273,12 @@ describe("KycRegistry v2: pluggable card key verifiers", function () {
   const publicKey = "0x04" + "ab".repeat(96); // stands in for an uncompressed P-384 point
   const mockSign = (digest: string) => keccak256(concat([publicKey, digest]));
 
-  async function verifierProof(registry: IKycRegistryFull, wallet: Parameters<typeof bindingProof>[2], req: Awaited<ReturnType<typeof makeRequest>>, attester: string) {
+  async function verifierProof(
+    registry: IKycRegistryFull,
+    wallet: Parameters<typeof bindingProof>[2],
+    req: Awaited<ReturnType<typeof makeRequest>>,
+    attester: string,
+  ) {
     const p = await bindingProof(registry, testCard(0), wallet, req, attester);
     return { cardSignature: mockSign(p.digest), subjectSignature: p.subjectSignature };
   }
@@ -288,8 +296,9 @@ describe("KycRegistry v2: pluggable card key verifiers", function () {
     expect(await registry.keyState(n)).to.deep.equal([alice.address, true, false]);
     const deadline = req.deadline;
     const rsig = mockSign(await registry.revokeDigest(alice.address, await registry.nonces(alice.address), deadline));
-    await expect(registry.connect(stranger).revokeByCardWithVerifier(alice.address, deadline, 1, publicKey, "0x01"))
-      .to.be.revertedWithCustomError(registry, "InvalidCardSignature");
+    await expect(
+      registry.connect(stranger).revokeByCardWithVerifier(alice.address, deadline, 1, publicKey, "0x01"),
+    ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
     await expect(registry.connect(stranger).revokeByCardWithVerifier(alice.address, deadline, 2, publicKey, rsig))
       .to.be.revertedWithCustomError(registry, "UnknownKeyType")
       .withArgs(2);

@@ -52,7 +52,8 @@ describe("KycRegistry v2: revocation", function () {
     });
 
     it("a revoker revokes any record; another attester and a stranger cannot (NotAuthorizedToRevoke before NotActive)", async function () {
-      const { registry, revoker, attester2, stranger, alice, carol } = await networkHelpers.loadFixture(attestedFixture);
+      const { registry, revoker, attester2, stranger, alice, carol } =
+        await networkHelpers.loadFixture(attestedFixture);
       await expect(registry.connect(attester2).revoke(alice.address, Reason.Operator))
         .to.be.revertedWithCustomError(registry, "NotAuthorizedToRevoke")
         .withArgs(attester2.address, alice.address);

@@ -61,8 +61,7 @@ const cases: Case[] = [
   {
     name: "attest",
     role: "ATTESTER",
-    call: async (r, a) =>
-      r.attest(await makeRequest(ethers, a), testCard(1).modulus, "0x" + "11".repeat(256), "0x"),
+    call: async (r, a) => r.attest(await makeRequest(ethers, a), testCard(1).modulus, "0x" + "11".repeat(256), "0x"),
   },
   {
     name: "attestWithVerifier",

@@ -219,9 +219,7 @@ export async function attestBySigWith(
     attester.address,
   );
   const relay = await relayAuthorization(registry, attester, req, card.modulus, relayDeadline);
-  return registry
-    .connect(relayer)
-    .attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, relay);
+  return registry.connect(relayer).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, relay);
 }
 
 export { EXPIRY_GRID };
