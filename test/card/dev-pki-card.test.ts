@@ -44,6 +44,7 @@ describe("virtual card on a dev-pki holder folder", function () {
         chainId: 31337n,
         registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
         subject: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        attester: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
         disclose: Claim.AUTH | Claim.IDENTITY,
         nonce: 0n,
         deadline: 1_900_000_000n,

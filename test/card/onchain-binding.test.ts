@@ -4,15 +4,17 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { Contract, id, ZeroHash } from "ethers";
+import { hexlify, type Contract } from "ethers";
 import { network } from "hardhat";
 
-import { bindHolder } from "../../src/binding/bind-holder.js";
+import { bindHolder, type BindHolderOptions } from "../../src/binding/bind-holder.js";
 import { BindingError } from "../../src/binding/binding-error.js";
 import { createProofRequest } from "../../src/binding/create-proof-request.js";
+import { bindingTypedData } from "../../src/binding/kyc-binding.js";
 import { readProofRequest } from "../../src/binding/proof-request-file.js";
 import type { ProofRequest, SignedBinding } from "../../src/binding/proof-request.js";
 import { readBindingFromRegistry } from "../../src/binding/registry-binding.js";
+import { signBindingWithWallet } from "../../src/binding/wallet-consent.js";
 import { ApduCardSigner } from "../../src/card/apdu/apdu-card-signer.js";
 import { CardError } from "../../src/card/card-error.js";
 import type { CardSigner } from "../../src/card/card-signer.js";
@@ -20,93 +22,86 @@ import { openCardSigner } from "../../src/card/open-card-signer.js";
 import { Pkcs11CardSigner, SOFTHSM2_MODULE } from "../../src/card/pkcs11/pkcs11-card-signer.js";
 import { InProcessTransport } from "../../src/card/virtual/in-process-transport.js";
 import { VirtualJpkiCard } from "../../src/card/virtual/virtual-jpki-card.js";
+import { keyNullifier } from "../../src/chain/key-nullifier.js";
 import { Claim } from "../../src/claims.js";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { deployRegistryFixture, makeRequest, type RegistryFixture } from "../helpers/registry-fixture.js";
 import { setupSofthsmJpki, softhsmMissing } from "./helpers/softhsm.js";
 import { syntheticHolder, writeHolderFolder } from "./helpers/synthetic-holder.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-const ATTEST_ABI = [
-  "function attest((address subject,uint32 disclose,uint64 deadline,uint32 claims,bytes32 personTag,uint64 expiryCap,uint16 caId) req, bytes modulus, bytes cardSignature)",
-  "function isVerified(address) view returns (bool)",
-  "function hasClaims(address, uint32) view returns (bool)",
-  "function nonces(address) view returns (uint256)",
-  "error InvalidCardSignature()",
-];
-const GRID = 30n * 24n * 3600n;
 
 function modulusOf(certificate: Uint8Array): string {
   const jwk = new X509Certificate(certificate).publicKey.export({ format: "jwk" });
   return "0x" + Buffer.from(jwk.n!, "base64url").toString("hex");
 }
 
-describe("card bindings verified on chain by KycRegistry", function () {
-  let registryAddress: string;
-  let registry: Contract;
+function apduCard(): ApduCardSigner {
+  const h = syntheticHolder();
+  return new ApduCardSigner(
+    new InProcessTransport(
+      new VirtualJpkiCard({
+        authCertificate: h.authCert,
+        authKey: h.authKey,
+        authPin: h.authPin,
+        tokenInfo: "JPKIAPICCTOKEN2",
+      }),
+    ),
+    { readChunk: 256 },
+  );
+}
+
+describe("card bindings verified on chain by KycRegistry (protocol v2: card and wallet sign)", function () {
+  let f: RegistryFixture;
+  /** The holder's wallet: the subject, which signs the binding too. */
+  let holder: HardhatEthersSigner;
   let harness: Contract;
-  let subject: string;
-  let caId: number;
 
   before(async function () {
-    const [admin, , holder] = await ethers.getSigners();
-    subject = holder!.address;
-    const deployed = await ethers.deployContract("KycRegistry", [admin!.address, 3600n, 365n * 86400n, 3n * 86400n]);
-    registryAddress = await deployed.getAddress();
-    const roles = new Contract(
-      registryAddress,
-      [
-        "function ATTESTER_ROLE() view returns (bytes32)",
-        "function ANCHOR_MANAGER_ROLE() view returns (bytes32)",
-        "function grantRole(bytes32, address)",
-        "function addTrustAnchor(uint8 kind, bytes32 keyHash, uint64 notBefore, uint64 notAfter) returns (uint16)",
-        "function trustAnchorCount() view returns (uint16)",
-        "function recordCrlSync()",
-      ],
-      admin,
-    );
-    await roles.getFunction("grantRole")(await roles.getFunction("ATTESTER_ROLE")(), admin!.address);
-    await roles.getFunction("grantRole")(await roles.getFunction("ANCHOR_MANAGER_ROLE")(), admin!.address);
-    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    await roles.getFunction("addTrustAnchor")(
-      0,
-      id("synthetic auth CA for card tests"),
-      now - 86400n,
-      now + 3650n * 86400n,
-    );
-    caId = Number(await roles.getFunction("trustAnchorCount")());
-    await roles.getFunction("recordCrlSync")();
-    registry = new Contract(registryAddress, ATTEST_ABI, admin);
+    f = await deployRegistryFixture(ethers);
+    holder = f.alice;
     harness = (await ethers.deployContract("RsaPkcs1Harness")) as unknown as Contract;
   });
 
-  async function attestRequest(request: ProofRequest): Promise<void> {
-    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    const req = {
-      subject: request.binding.subject,
+  /** Sends `attest` for a proof request from `from` (default: the attester the binding names). */
+  async function attestRequest(request: ProofRequest, from: HardhatEthersSigner = f.attester) {
+    const req = await makeRequest(ethers, request.binding.subject, {
       disclose: request.binding.disclose,
       deadline: request.binding.deadline,
-      claims: Claim.AUTH,
-      personTag: ZeroHash,
-      expiryCap: ((now + 2n * 365n * 86400n) / GRID) * GRID,
-      caId,
-    };
-    await (await registry.getFunction("attest")(req, modulusOf(request.authCertificate), request.authSignature)).wait();
+      caId: f.authCa,
+    });
+    return f.registry
+      .connect(from)
+      .attest(
+        req,
+        modulusOf(request.authCertificate),
+        hexlify(request.authSignature),
+        hexlify(request.subjectSignature),
+      );
   }
 
-  async function bindingNow(): Promise<SignedBinding> {
+  async function bindingNow(subject = holder.address, attester = f.attester.address): Promise<SignedBinding> {
     const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     return readBindingFromRegistry(ethers.provider, {
-      registry: registryAddress,
+      registry: f.address,
       subject,
+      attester,
       disclose: Claim.AUTH | Claim.AGE_18,
       deadline: now + 3600n,
     });
   }
 
-  /** Signs the binding with `card`, checks it with the RSA harness, and records it with `attest` (then rolls back). */
-  async function verifyOnChain(card: CardSigner, binding: SignedBinding): Promise<Uint8Array> {
+  /**
+   * Has `card` sign the binding the wallet already signed, checks the card signature with the RSA harness, and
+   * records it with `attest` (then rolls back).
+   */
+  async function verifyOnChain(
+    card: CardSigner,
+    binding: SignedBinding,
+    subjectSignature: Uint8Array,
+  ): Promise<Uint8Array> {
     const h = syntheticHolder();
-    const request = await createProofRequest({ card, binding, pin: h.authPin });
+    const request = await createProofRequest({ card, binding, subjectSignature, pin: h.authPin });
     const inner =
       "0x" +
       createHash("sha256")
@@ -117,46 +112,49 @@ describe("card bindings verified on chain by KycRegistry", function () {
     ).to.equal(true);
     const snapshot = await networkHelpers.takeSnapshot();
     try {
-      expect(await registry.getFunction("isVerified")(subject)).to.equal(false);
-      await attestRequest(request);
-      expect(await registry.getFunction("isVerified")(subject)).to.equal(true);
-      expect(await registry.getFunction("nonces")(subject)).to.equal(binding.nonce + 1n);
+      expect(await f.registry.isVerified(binding.subject)).to.equal(false);
+      await (await attestRequest(request)).wait();
+      expect(await f.registry.isVerified(binding.subject)).to.equal(true);
+      expect(await f.registry.nonces(binding.subject)).to.equal(binding.nonce + 1n);
+      // The registry keys the card by keccak256(0x00 ‖ modulus): the same nullifier the operator computes.
+      expect(await f.registry.keyState(keyNullifier(modulusOf(request.authCertificate)))).to.deep.equal([
+        binding.subject,
+        true,
+        false,
+      ]);
     } finally {
       await snapshot.restore();
     }
     return request.authSignature;
   }
 
-  it("the registry's bindingDigest equals the EIP-712 digest computed off-chain", async function () {
+  it("the registry's bindingDigest (with the attester) equals the EIP-712 digest computed off-chain", async function () {
     const b = await bindingNow(); // throws BINDING_DIGEST_MISMATCH otherwise
     expect(b.digest).to.match(/^0x[0-9a-f]{64}$/);
     expect(b.nonce).to.equal(0n);
+    expect(b.attester).to.equal(f.attester.address);
+    // The attester is part of the digest: the same binding for another operator is another digest.
+    expect((await bindingNow(holder.address, f.attester2.address)).digest).to.not.equal(b.digest);
   });
 
-  it("the same binding signed by the virtual card (kyc bind flow), the APDU signer and the PKCS#11 signer all attest", async function () {
+  it("one binding, signed by the wallet and by the virtual card (kyc bind flow), the APDU signer and the PKCS#11 signer, attests each time", async function () {
     const binding = await bindingNow();
     const h = syntheticHolder();
+    const walletSignature = await signBindingWithWallet(holder, binding);
     const signatures: Uint8Array[] = [];
 
     const viaFolder = await openCardSigner(`virtual:${writeHolderFolder()}`);
-    signatures.push(await verifyOnChain(viaFolder, binding));
+    signatures.push(await verifyOnChain(viaFolder, binding, walletSignature));
     await viaFolder.close();
 
-    const card = new VirtualJpkiCard({
-      authCertificate: h.authCert,
-      authKey: h.authKey,
-      authPin: h.authPin,
-      tokenInfo: "JPKIAPICCTOKEN2",
-    });
-    const apdu = new ApduCardSigner(new InProcessTransport(card), { readChunk: 256 });
-    signatures.push(await verifyOnChain(apdu, binding));
+    signatures.push(await verifyOnChain(apduCard(), binding, walletSignature));
 
     const missing = softhsmMissing();
     if (missing === undefined) {
       await setupSofthsmJpki(h);
       const p11 = await Pkcs11CardSigner.open({ module: SOFTHSM2_MODULE });
       try {
-        signatures.push(await verifyOnChain(p11, binding));
+        signatures.push(await verifyOnChain(p11, binding, walletSignature));
       } finally {
         await p11.close();
       }
@@ -167,7 +165,7 @@ describe("card bindings verified on chain by KycRegistry", function () {
     for (const s of signatures) expect(Buffer.from(s).equals(Buffer.from(signatures[0]!))).to.equal(true);
   });
 
-  it("kyc bind end to end: reads the registry, signs with the virtual card, writes a request the registry accepts", async function () {
+  it("kyc bind end to end: reads the registry, the wallet then the card sign, writes a request the registry accepts", async function () {
     const out = join(mkdtempSync(join(tmpdir(), "bind-")), "request.json");
     const lines: string[] = [];
     const card = await openCardSigner(`virtual:${writeHolderFolder()}`);
@@ -176,8 +174,10 @@ describe("card bindings verified on chain by KycRegistry", function () {
       await bindHolder({
         provider: ethers.provider,
         card,
-        registry: registryAddress,
-        subject,
+        registry: f.address,
+        subject: holder.address,
+        attester: f.attester.address,
+        wallet: { signer: holder },
         disclose: Claim.AUTH | Claim.AGE_20,
         deadlineMinutes: 30,
         withSignCert: true,
@@ -192,78 +192,192 @@ describe("card bindings verified on chain by KycRegistry", function () {
       await card.close();
     }
     expect(asked).to.deep.equal(["auth:3", "sign:5"]);
-    expect(lines.join("\n")).to.contain("PERSONAL DATA");
-    expect(lines.join("\n")).to.not.contain(syntheticHolder().authPin);
+    const text = lines.join("\n");
+    expect(text).to.contain("PERSONAL DATA");
+    expect(text).to.contain(`operator ${f.attester.address}`);
+    // The wallet is asked before the card.
+    expect(text.indexOf(`Wallet ${holder.address}`)).to.be.greaterThan(-1);
+    expect(text.indexOf(`Wallet ${holder.address}`)).to.be.lessThan(text.indexOf("Card: "));
+    expect(text).to.not.contain(syntheticHolder().authPin);
     const request = readProofRequest(out);
     expect(request.signCertificate).to.not.equal(undefined);
     expect(request.binding.disclose).to.equal(Claim.AUTH | Claim.AGE_20);
+    expect(request.binding.attester).to.equal(f.attester.address);
     const snapshot = await networkHelpers.takeSnapshot();
     try {
-      await attestRequest(request);
-      expect(await registry.getFunction("hasClaims")(subject, Claim.AUTH)).to.equal(true);
+      await (await attestRequest(request)).wait();
+      expect(await f.registry.hasClaims(holder.address, Claim.AUTH)).to.equal(true);
     } finally {
       await snapshot.restore();
     }
   });
 
-  it("a signature over another binding is rejected on chain (deadline changed)", async function () {
-    const binding = await bindingNow();
-    const h = syntheticHolder();
-    const card = new ApduCardSigner(
-      new InProcessTransport(
-        new VirtualJpkiCard({
-          authCertificate: h.authCert,
-          authKey: h.authKey,
-          authPin: h.authPin,
-          tokenInfo: "JPKIAPICCTOKEN2",
-        }),
-      ),
-    );
-    const request = await createProofRequest({ card, binding, pin: h.authPin });
-    const stale = { ...request, binding: { ...binding, deadline: binding.deadline + 1n } };
-    let reverted = false;
-    try {
-      await attestRequest(stale);
-    } catch (error) {
-      reverted = true;
-      const data = (error as { data?: string }).data;
-      expect(data === undefined ? undefined : registry.interface.parseError(data)?.name).to.equal(
-        "InvalidCardSignature",
-      );
-    }
-    expect(reverted).to.equal(true);
-  });
-
-  it("bind fails with typed errors: no registry at the address, wrong PIN", async function () {
-    const card = await openCardSigner(`virtual:${writeHolderFolder()}`);
-    const base = {
-      provider: ethers.provider,
-      card,
+  it("a smart-account subject: its owner's ERC-1271 signature, passed to kyc bind, attests", async function () {
+    const [, , , , , , , , , , owner] = await ethers.getSigners();
+    const account = await ethers.deployContract("SmartAccountMock", [owner!.address]);
+    const subject = await account.getAddress();
+    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    // A first run prints the digest; the account's owner signs it elsewhere. Here: the same binding, read the same way.
+    const binding = await readBindingFromRegistry(ethers.provider, {
+      registry: f.address,
       subject,
-      disclose: 1,
-      deadlineMinutes: 10,
-      withSignCert: false,
-      out: join(mkdtempSync(join(tmpdir(), "bind-")), "r.json"),
-      print: () => {},
-    };
+      attester: f.attester.address,
+      disclose: Claim.AUTH,
+      deadline: now + 3600n,
+    });
+    const t = bindingTypedData(binding);
+    const byOwner = await owner!.signTypedData(t.domain, t.types, t.message);
+    const out = join(mkdtempSync(join(tmpdir(), "bind-")), "request.json");
+    const card = await openCardSigner(`virtual:${writeHolderFolder()}`);
+    const snapshot = await networkHelpers.takeSnapshot();
     try {
-      try {
-        await bindHolder({ ...base, registry: subject, askPin: async () => "1234" });
-        throw new Error("expected BINDING_NO_REGISTRY");
-      } catch (error) {
-        expect(error).to.be.instanceOf(BindingError);
-        expect((error as BindingError).code).to.equal("BINDING_NO_REGISTRY");
-      }
-      try {
-        await bindHolder({ ...base, registry: registryAddress, askPin: async () => "0000" });
-        throw new Error("expected CARD_WRONG_PIN");
-      } catch (error) {
-        expect(error).to.be.instanceOf(CardError);
-        expect((error as CardError).code).to.equal("CARD_WRONG_PIN");
-        expect((error as CardError).triesLeft).to.equal(2);
-      }
+      const request = await bindHolder({
+        provider: ethers.provider,
+        card,
+        registry: f.address,
+        subject,
+        attester: f.attester.address,
+        wallet: { signature: Buffer.from(byOwner.slice(2), "hex") },
+        disclose: Claim.AUTH,
+        deadlineMinutes: 60,
+        withSignCert: false,
+        out,
+        askPin: async () => syntheticHolder().authPin,
+        print: () => {},
+      });
+      expect(request.binding.subject).to.equal(subject);
+      await (await attestRequest(readProofRequest(out))).wait();
+      expect(await f.registry.isVerified(subject)).to.equal(true);
     } finally {
+      await snapshot.restore();
       await card.close();
     }
+  });
+
+  it("a card signature over another binding is rejected on chain (deadline changed)", async function () {
+    const binding = await bindingNow();
+    const request = await createProofRequest({
+      card: apduCard(),
+      binding,
+      subjectSignature: await signBindingWithWallet(holder, binding),
+      pin: syntheticHolder().authPin,
+    });
+    const stale = { ...request, binding: { ...binding, deadline: binding.deadline + 1n } };
+    await expect(attestRequest(stale)).to.be.revertedWithCustomError(f.registry, "InvalidCardSignature");
+  });
+
+  it("a binding for one operator cannot be used by another (attester2 sends it): InvalidCardSignature", async function () {
+    const binding = await bindingNow(); // names f.attester
+    const request = await createProofRequest({
+      card: apduCard(),
+      binding,
+      subjectSignature: await signBindingWithWallet(holder, binding),
+      pin: syntheticHolder().authPin,
+    });
+    await expect(attestRequest(request, f.attester2)).to.be.revertedWithCustomError(f.registry, "InvalidCardSignature");
+    // The named operator can (control: the request itself is good).
+    const snapshot = await networkHelpers.takeSnapshot();
+    try {
+      await (await attestRequest(request)).wait();
+      expect(await f.registry.isVerified(holder.address)).to.equal(true);
+    } finally {
+      await snapshot.restore();
+    }
+  });
+
+  it("the card's signature with someone else's wallet signature is rejected on chain: InvalidSubjectSignature", async function () {
+    const binding = await bindingNow();
+    const t = bindingTypedData(binding);
+    const bySomeoneElse = await f.bob.signTypedData(t.domain, t.types, t.message);
+    const request = await createProofRequest({
+      card: apduCard(),
+      binding,
+      subjectSignature: Buffer.from(bySomeoneElse.slice(2), "hex"),
+      pin: syntheticHolder().authPin,
+    });
+    await expect(attestRequest(request)).to.be.revertedWithCustomError(f.registry, "InvalidSubjectSignature");
+  });
+
+  describe("bind fails with typed errors", function () {
+    async function withCard(
+      fn: (base: Omit<BindHolderOptions, "askPin" | "registry" | "wallet">, card: CardSigner) => Promise<void>,
+    ) {
+      const card = await openCardSigner(`virtual:${writeHolderFolder()}`);
+      try {
+        await fn(
+          {
+            provider: ethers.provider,
+            card,
+            subject: holder.address,
+            attester: f.attester.address,
+            disclose: 1,
+            deadlineMinutes: 10,
+            withSignCert: false,
+            out: join(mkdtempSync(join(tmpdir(), "bind-")), "r.json"),
+            print: () => {},
+          },
+          card,
+        );
+      } finally {
+        await card.close();
+      }
+    }
+
+    it("no registry at the address, wrong PIN", async function () {
+      await withCard(async (base) => {
+        try {
+          await bindHolder({
+            ...base,
+            registry: holder.address,
+            wallet: { signer: holder },
+            askPin: async () => "1234",
+          });
+          throw new Error("expected BINDING_NO_REGISTRY");
+        } catch (error) {
+          expect(error).to.be.instanceOf(BindingError);
+          expect((error as BindingError).code).to.equal("BINDING_NO_REGISTRY");
+        }
+        try {
+          await bindHolder({ ...base, registry: f.address, wallet: { signer: holder }, askPin: async () => "0000" });
+          throw new Error("expected CARD_WRONG_PIN");
+        } catch (error) {
+          expect(error).to.be.instanceOf(CardError);
+          expect((error as CardError).code).to.equal("CARD_WRONG_PIN");
+          expect((error as CardError).triesLeft).to.equal(2);
+        }
+      });
+    });
+
+    it("a wallet that is not the subject's, or that declines, stops the flow before any PIN is asked or card try spent", async function () {
+      await withCard(async (base, card) => {
+        const asked: string[] = [];
+        const askPin = async (key: string) => {
+          asked.push(key);
+          return "0000"; // wrong: would cost a try if the card were asked
+        };
+        try {
+          await bindHolder({ ...base, registry: f.address, wallet: { signer: f.bob }, askPin });
+          throw new Error("expected BINDING_WRONG_WALLET");
+        } catch (error) {
+          expect(error).to.be.instanceOf(BindingError);
+          expect((error as BindingError).code).to.equal("BINDING_WRONG_WALLET");
+        }
+        const declining = {
+          getAddress: async () => holder.address,
+          signTypedData: async (): Promise<string> => {
+            throw new Error("User rejected the request.");
+          },
+        };
+        try {
+          await bindHolder({ ...base, registry: f.address, wallet: { signer: declining }, askPin });
+          throw new Error("expected BINDING_WALLET_REFUSED");
+        } catch (error) {
+          expect(error).to.be.instanceOf(BindingError);
+          expect((error as BindingError).code).to.equal("BINDING_WALLET_REFUSED");
+        }
+        expect(asked).to.deep.equal([]);
+        expect(await card.pinTriesLeft("auth")).to.equal(3);
+      });
+    });
   });
 });

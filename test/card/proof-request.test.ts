@@ -3,10 +3,13 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { id, recoverAddress, Wallet } from "ethers";
+
 import { BindingError } from "../../src/binding/binding-error.js";
 import { createProofRequest } from "../../src/binding/create-proof-request.js";
 import { computeBindingDigest } from "../../src/binding/kyc-binding.js";
 import { readProofRequest, writeProofRequest } from "../../src/binding/proof-request-file.js";
+import { signBindingWithWallet } from "../../src/binding/wallet-consent.js";
 import {
   PROOF_REQUEST_FORMAT,
   parseProofRequest,
@@ -26,11 +29,16 @@ import { Claim, claimNames, parseDisclose } from "../../src/claims.js";
 import { KycError } from "../../src/errors.js";
 import { syntheticHolder, writeHolderFolder } from "./helpers/synthetic-holder.js";
 
+/** The subject's wallet (a throwaway key derived from a label) and the operator the holder chose. */
+const wallet = new Wallet(id("proof-request test subject wallet"));
+const ATTESTER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
 function binding(): SignedBinding {
   const b = {
     chainId: 31337n,
     registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-    subject: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    subject: wallet.address,
+    attester: ATTESTER,
     disclose: Claim.AUTH | Claim.AGE_18,
     nonce: 0n,
     deadline: 1_900_000_000n,
@@ -43,9 +51,11 @@ async function signedRequest(): Promise<ProofRequest> {
   if (cached) return cached;
   const card = new ApduCardSigner(new InProcessTransport(VirtualJpkiCard.fromFolder(writeHolderFolder())));
   const h = syntheticHolder();
+  const b = binding();
   cached = await createProofRequest({
     card,
-    binding: binding(),
+    binding: b,
+    subjectSignature: await signBindingWithWallet(wallet, b),
     pin: h.authPin,
     signPassword: h.signPassword,
     now: new Date("2026-01-01T00:00:00Z"),
@@ -123,7 +133,8 @@ describe("proof request format", function () {
     expect(json.binding).to.deep.equal({
       chainId: "31337",
       registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-      subject: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      subject: wallet.address,
+      attester: ATTESTER,
       disclose: 5,
       nonce: "0",
       deadline: "1900000000",
@@ -134,6 +145,8 @@ describe("proof request format", function () {
     expect(verifyCardSignature(back.authCertificate, back.binding.digest, back.authSignature)).to.equal(true);
     expect(verifyCardSignature(back.signCertificate!, back.binding.digest, back.signSignature!)).to.equal(true);
     expect(verifyCardSignature(back.authCertificate, back.binding.digest, back.signSignature!)).to.equal(false);
+    expect(json.subjectSignature).to.match(/^0x[0-9a-f]{130}$/);
+    expect(recoverAddress(back.binding.digest, json.subjectSignature)).to.equal(wallet.address);
   });
 
   it("writes the file owner-only (0600), also over an existing world-readable file, and reads it back", async function () {
@@ -159,7 +172,7 @@ describe("proof request format", function () {
     expectBindingError(() => parseProofRequest("{"), "BINDING_MALFORMED", "not valid JSON");
     expectBindingError(() => parseProofRequest("[]"), "BINDING_MALFORMED");
     expectBindingError(
-      () => parseProofRequest(text((j) => (j.format = "jpki-kyc/proof-request@2"))),
+      () => parseProofRequest(text((j) => (j.format = "jpki-kyc/proof-request@3"))),
       "BINDING_UNSUPPORTED_FORMAT",
     );
     expectBindingError(() => parseProofRequest(text((j) => (j.format = "x"))), "BINDING_MALFORMED", "format");
@@ -237,6 +250,83 @@ describe("proof request format", function () {
       () => parseProofRequest(text((j) => (j.createdAt = "yesterday"))),
       "BINDING_MALFORMED",
       "createdAt",
+    );
+  });
+
+  it("a protocol-v1 file (no attester, no wallet signature) is refused as BINDING_UNSUPPORTED_FORMAT", async function () {
+    const v2 = proofRequestToJson(await signedRequest());
+    const { attester: _attester, ...v1Binding } = v2.binding;
+    const { subjectSignature: _subjectSignature, ...rest } = v2;
+    const v1 = { ...rest, format: "jpki-kyc/proof-request@1", binding: v1Binding };
+    const dir = mkdtempSync(join(tmpdir(), "proof-req-v1-"));
+    const path = join(dir, "request-v1.json");
+    writeFileSync(path, JSON.stringify(v1, null, 2) + "\n", { mode: 0o600 });
+    expectBindingError(() => readProofRequest(path), "BINDING_UNSUPPORTED_FORMAT", "jpki-kyc/proof-request@1");
+    expectBindingError(() => readProofRequest(path), "BINDING_UNSUPPORTED_FORMAT", PROOF_REQUEST_FORMAT);
+    // The same v1 body relabelled @2 is not a v2 request either: it lacks the attester and the wallet's signature.
+    expectBindingError(
+      () => parseProofRequest(JSON.stringify({ ...v1, format: PROOF_REQUEST_FORMAT })),
+      "BINDING_MALFORMED",
+      "binding.attester",
+    );
+  });
+
+  it("a missing or malformed subjectSignature is BINDING_MALFORMED", async function () {
+    const good = proofRequestToJson(await signedRequest());
+    const withSignature = (value: unknown) => {
+      const j = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
+      if (value === undefined) delete j.subjectSignature;
+      else j.subjectSignature = value;
+      return JSON.stringify(j);
+    };
+    expect(parseProofRequest(withSignature(good.subjectSignature)).subjectSignature).to.have.length(65);
+    for (const value of [
+      undefined, // missing
+      null,
+      65,
+      "", // not hex
+      "0x", // empty
+      "0x123", // odd length
+      good.subjectSignature.slice(2), // no 0x
+      good.subjectSignature.replace(/^0x../, "0xzz"),
+      "0x" + "ab".repeat(4097), // longer than 4096 bytes
+    ]) {
+      expectBindingError(() => parseProofRequest(withSignature(value)), "BINDING_MALFORMED", "subjectSignature");
+    }
+    // A smart account's ERC-1271 signature may have any length up to 4096 bytes: the format does not judge it.
+    expect(parseProofRequest(withSignature("0x" + "ab".repeat(4096))).subjectSignature).to.have.length(4096);
+    // The writer refuses what the reader would refuse.
+    const request = await signedRequest();
+    expectBindingError(
+      () => serializeProofRequest({ ...request, subjectSignature: new Uint8Array(0) }),
+      "BINDING_MALFORMED",
+      "subjectSignature",
+    );
+  });
+
+  it("a missing or malformed attester is BINDING_MALFORMED; another attester is BINDING_DIGEST_MISMATCH", async function () {
+    const good = proofRequestToJson(await signedRequest());
+    const withAttester = (value: unknown) => {
+      const j = JSON.parse(JSON.stringify(good)) as { binding: Record<string, unknown> };
+      if (value === undefined) delete j.binding.attester;
+      else j.binding.attester = value;
+      return JSON.stringify(j);
+    };
+    for (const value of [
+      undefined,
+      null,
+      "",
+      "0x1234",
+      ATTESTER.toLowerCase().replace("0x", ""), // no 0x
+      "0x3c" + ATTESTER.slice(4), // one letter's case flipped: wrong checksum
+      "0x0000000000000000000000000000000000000000",
+    ]) {
+      expectBindingError(() => parseProofRequest(withAttester(value)), "BINDING_MALFORMED", "binding.attester");
+    }
+    // The binding names one operator: pointing the file at another one breaks the digest both signatures cover.
+    expectBindingError(
+      () => parseProofRequest(withAttester("0x90F79bf6EB2c4f870365E785982E1f101E93b906")),
+      "BINDING_DIGEST_MISMATCH",
     );
   });
 
