@@ -28,6 +28,7 @@ import {RsaPkcs1} from "./libraries/RsaPkcs1.sol";
 /// PersonTagInUse.
 contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     /// @notice The admin extension (`KycRegistryAdmin`) every call not served here is delegated to.
+    // solhint-disable-next-line immutable-vars-naming
     address public immutable extension;
 
     /// @param admin the DEFAULT_ADMIN_ROLE holder (transferred in two steps with `adminDelay`)
@@ -47,6 +48,8 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     }
 
     /// @notice Serves `IKycRegistryAdmin` by DELEGATECALL to `extension` (same storage layout). Not payable.
+    /// @dev The forwarding itself is the logic here: copy the call, delegate it, return or revert with its data.
+    // solhint-disable-next-line no-complex-fallback
     fallback() external {
         address target = extension;
         assembly ("memory-safe") {

@@ -31,14 +31,14 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     uint16 public constant MAX_ATTESTERS = _MAX_ATTESTERS;
 
     /// @dev The extension's own address: a call whose `address(this)` is this one was not delegated.
-    address private immutable _self;
+    address private immutable _SELF;
 
     constructor() KycRegistryStorage(address(this), 0, _EXPIRY_GRID, 0) {
-        _self = address(this);
+        _SELF = address(this);
     }
 
     modifier onlyDelegated() {
-        if (address(this) == _self) revert NotDelegated();
+        if (address(this) == _SELF) revert NotDelegated();
         _;
     }
 

@@ -15,9 +15,10 @@ import {AttestationRequest, RevocationReason} from "./interfaces/KycTypes.sol";
 import {Claims} from "./libraries/Claims.sol";
 
 /// @title KycRegistryStorage — the storage layout and shared internals of `KycRegistry` and its admin extension
-/// @notice Not deployed on its own. `KycRegistry` (the hot paths: reads, attest, revoke) and `KycRegistryAdmin` (batches,
-/// pluggable verifiers, trust anchors, parameters; reached through the registry's `fallback` by DELEGATECALL) both
-/// derive from this contract alone and declare no state of their own, so they share one storage layout.
+/// @notice Not deployed on its own. `KycRegistry` (the hot paths: reads, attest, revoke) and `KycRegistryAdmin`
+/// (batches, pluggable verifiers, trust anchors, parameters; reached through the registry's `fallback` by
+/// DELEGATECALL) both derive from this contract alone and declare no state of their own, so they share one storage
+/// layout.
 /// @dev Storage per attestation: one packed record slot per subject (everything a read needs, the holder nonce, the
 /// attestation time and a 40-bit key fingerprint) and one key-state slot per card key (the subject it was last bound
 /// to and a burned flag); claims from the signing certificate add `_personTags` and `_personTagOwner`; a revocation
@@ -272,7 +273,9 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         uint64 deadline
     ) internal view returns (bytes32) {
         return
-            _hashTypedDataV4(keccak256(abi.encode(_KYC_BINDING_TYPEHASH, subject, attester, disclose, nonce, deadline)));
+            _hashTypedDataV4(
+                keccak256(abi.encode(_KYC_BINDING_TYPEHASH, subject, attester, disclose, nonce, deadline))
+            );
     }
 
     /// @dev The binding the card and the subject signed for `req`, with `attester` and the record's holder nonce.

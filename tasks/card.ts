@@ -4,7 +4,10 @@ import type { TaskDefinition } from "hardhat/types/tasks";
 
 /** Declarations of the `kyc` card tasks; actions live in `tasks/actions/card/`. */
 export const cardTasks: TaskDefinition[] = [
-  task(["kyc", "bind"], "Holder: have the wallet and the card sign a binding and write a proof request for the operator")
+  task(
+    ["kyc", "bind"],
+    "Holder: have the wallet and the card sign a binding and write a proof request for the operator",
+  )
     .addOption({
       name: "registry",
       description: "KycRegistry address",

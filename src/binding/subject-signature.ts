@@ -30,10 +30,9 @@ export async function checkSubjectSignature(
   }
   try {
     if ((await provider.getCode(who)) === "0x") return undefined;
-    const answer = (await new Contract(who, ERC1271_ABI, provider).getFunction("isValidSignature").staticCall(
-      digest,
-      hexlify(signature),
-    )) as string;
+    const answer = (await new Contract(who, ERC1271_ABI, provider)
+      .getFunction("isValidSignature")
+      .staticCall(digest, hexlify(signature))) as string;
     return answer.toLowerCase() === ERC1271_MAGIC ? "erc1271" : undefined;
   } catch {
     return undefined;

@@ -101,7 +101,12 @@ describe("protocol v2 attacks, end to end through the operator (dev-pki world, v
     const attackerWallet = Wallet.createRandom();
     const forged = getBytes(await attackerWallet.signingKey.sign(binding.digest).serialized);
     const c = await card("adult");
-    const request = await createProofRequest({ card: c, binding, subjectSignature: forged, pin: pins("adult").authPin });
+    const request = await createProofRequest({
+      card: c,
+      binding,
+      subjectSignature: forged,
+      pin: pins("adult").authPin,
+    });
     await c.close();
     const file = join(tmp, "squat.json");
     writeProofRequest(file, request);

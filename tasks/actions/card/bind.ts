@@ -25,7 +25,8 @@ export default taskAction(async (args: BindArgs, hre: HardhatRuntimeEnvironment)
   for (const name of ["registry", "subject", "attester", "out"] as const) {
     if (args[name] === undefined) throw new BindingError("BINDING_BAD_ARGUMENT", `--${name} is required`);
   }
-  if (!isAddress(args.subject)) throw new BindingError("BINDING_BAD_ARGUMENT", `--subject ${args.subject} is not an address`);
+  if (!isAddress(args.subject))
+    throw new BindingError("BINDING_BAD_ARGUMENT", `--subject ${args.subject} is not an address`);
   const disclose = parseDisclose(args.disclose);
   const { ethers } = await hre.network.create();
   const subject = getAddress(args.subject!);
