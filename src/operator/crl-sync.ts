@@ -1,7 +1,9 @@
-import { OperatorError } from "./operator-error.js";
+import { FROM_SIGNING } from "../claims.js";
 import type { PiiMaterial } from "../privacy/pii-guard.js";
+import { OperatorError } from "./operator-error.js";
+import { reconcilePending, type ReconcileChain, type ReconcileResult } from "./reconcile.js";
 import type { OperatorStore } from "./store/operator-store.js";
-import type { PartitionInUse } from "./store/types.js";
+import type { AttestationRecord, PartitionInUse } from "./store/types.js";
 
 /** One verified CRL, as crl-sync uses it: a serial lookup for one (issuing CA, partition). */
 export interface CrlPartition {
@@ -13,29 +15,48 @@ export interface CrlPartition {
   lookup(serialHex: string): unknown;
 }
 
-/** What crl-sync needs from the chain (implemented over `RegistryClient` in `crl-sync-chain.ts`). */
-export interface CrlSyncChain {
-  readonly chainId: bigint;
-  readonly registry: string;
+/** `SkipReason` names of the registry's batch calls. */
+export type SkipReasonName = "NotActive" | "NotAuthorized" | "AlreadyBurned" | "NoSigningClaims";
+
+/**
+ * What crl-sync needs from the chain (implemented over `RegistryClient` in `crl-sync-chain.ts`): the store
+ * settlement's reads, the two CRL batch calls and the heartbeat. Every write passes the PII guard with `pii`, calls
+ * `onSent` with the hash before waiting, and returns what the receipt's events say.
+ */
+export interface CrlSyncChain extends ReconcileChain {
+  /** The latest block's timestamp (the chain's now). */
+  now(): Promise<bigint>;
   /**
-   * Sends `revokeBatch(subjects, CertificateInvalid)` through the PII guard and waits for it.
-   * `onSent` is called with the hash before waiting. Returns the subjects the receipt's `Revoked` events name.
+   * `revokeInvalidKeys(keyNullifiers)`: burns each key and revokes its active record with `CertificateInvalid`.
+   * `revoked`: subjects of the `Revoked` events; `burned`: nullifiers of `CardKeyBurned`; `skipped`: `KeySkipped`.
    */
-  revokeBatch(
+  revokeInvalidKeys(
+    keyNullifiers: readonly string[],
+    pii: readonly PiiMaterial[],
+    onSent: (hash: string) => void,
+  ): Promise<{
+    hash: string;
+    gasUsed: bigint;
+    revoked: string[];
+    burned: string[];
+    skipped: Array<{ keyNullifier: string; reason: SkipReasonName }>;
+  }>;
+  /**
+   * `dropSigningClaims(subjects)`: drops IDENTITY and the AGE claims, the records stay active at AUTH.
+   * `dropped`: the `SigningClaimsDropped` events (with the claims left); `skipped`: `SubjectSkipped`.
+   */
+  dropSigningClaims(
     subjects: readonly string[],
     pii: readonly PiiMaterial[],
     onSent: (hash: string) => void,
-  ): Promise<{ hash: string; gasUsed: bigint; revoked: string[] }>;
+  ): Promise<{
+    hash: string;
+    gasUsed: bigint;
+    dropped: Array<{ subject: string; claims: number }>;
+    skipped: Array<{ subject: string; reason: SkipReasonName }>;
+  }>;
   /** Sends `recordCrlSync()` and waits for it. */
   recordCrlSync(): Promise<{ hash: string; gasUsed: bigint }>;
-  /** The on-chain status name of `subject`'s record (`Active`, `Revoked`, `Expired`, ...). */
-  statusOf(subject: string): Promise<string>;
-  /**
-   * False when `subject`'s record on chain is no longer the one this operator issued with the card key
-   * `keyNullifier`: another attester re-attested it, or it is bound to another card (the holder revoked and was
-   * attested again). True otherwise, including when there is no record at all (the status settles that row).
-   */
-  isOwnRecord(subject: string, keyNullifier: string): Promise<boolean>;
 }
 
 /** Options of {@link crlSync}. */
@@ -44,13 +65,20 @@ export interface CrlSyncOptions {
   readonly chain: CrlSyncChain;
   /** Every CRL in the folder, already verified (signature against its CA, freshness). */
   readonly crls: readonly CrlPartition[];
-  /** Entries per `revokeBatch` transaction (default 50). */
+  /** Entries per batch transaction (default 50). */
   readonly batchSize?: number;
-  /** List what would be revoked; send nothing, change nothing. */
+  /** List what would be revoked or dropped; send nothing, change nothing (pending rows are not settled either). */
   readonly dryRun?: boolean;
   /** Progress of the CRL scan and of the batches. */
   readonly onProgress?: (phase: "scan" | "revoke", done: number, total: number) => void;
 }
+
+/**
+ * What crl-sync does for a listed row: `revoke` (its authentication certificate is listed: `revokeInvalidKeys`
+ * burns the card key), `drop-claims` (only its signing certificate is listed: `dropSigningClaims`; the record stays
+ * active at AUTH).
+ */
+export type CrlAction = "revoke" | "drop-claims";
 
 /** A store row found listed in a CRL. */
 export interface ListedAttestation {
@@ -58,51 +86,94 @@ export interface ListedAttestation {
   readonly subject: string;
   /** Which of its certificates is listed (`auth`, `sign`, or both). */
   readonly roles: ReadonlyArray<"auth" | "sign">;
-  /** True when the row was left `revoke-pending` by an interrupted run. */
+  readonly action: CrlAction;
+  /** True when an interrupted run had already marked the row (`revoke-pending`, or its claims `drop-pending`). */
   readonly resumed: boolean;
+}
+
+/** One batch transaction sent. */
+export interface CrlBatch {
+  readonly kind: "revokeInvalidKeys" | "dropSigningClaims";
+  readonly hash: string;
+  readonly gasUsed: bigint;
+  readonly size: number;
+  /** Records revoked (`revokeInvalidKeys`) or changed (`dropSigningClaims`) by it. */
+  readonly changed: number;
 }
 
 /** The outcome of one crl-sync run. */
 export interface CrlSyncResult {
   readonly dryRun: boolean;
-  /** Active certificates checked against a CRL. */
+  /** Pending rows settled from chain state before the scan (undefined in a dry run). */
+  readonly reconciled: ReconcileResult | undefined;
+  /** Certificates of active attestations checked against a CRL. */
   readonly checkedCertificates: number;
   /** CRL partitions present in the folder that the store depends on. */
   readonly checkedPartitions: number;
   /** Partitions the store depends on that the folder lacks: the heartbeat is NOT recorded. */
   readonly missingPartitions: readonly PartitionInUse[];
-  /** Every attestation found listed (including ones resumed from an interrupted run). */
+  /** Every attestation found listed. */
   readonly listed: readonly ListedAttestation[];
-  /** Revocation transactions sent in this run. */
-  readonly batches: ReadonlyArray<{ hash: string; gasUsed: bigint; size: number; revoked: number }>;
-  /** Rows that were already revoked on chain (by an earlier, interrupted run or by someone else). */
+  /** Transactions sent in this run. */
+  readonly batches: readonly CrlBatch[];
+  /** Rows whose record was already revoked on chain (by an earlier, interrupted run or by someone else). */
   readonly alreadyRevoked: number;
-  /** Rows found listed whose record is no longer active on chain for another reason (e.g. Expired). */
+  /** Rows whose record had ended on chain for another reason (e.g. Expired): closed. */
   readonly notActive: ReadonlyArray<{ subject: string; status: string }>;
   /**
-   * Rows found listed whose record was replaced on chain (another attester re-attested the subject, or another
-   * card key holds it): closed without sending, since only the record's attester (or a revoker) may revoke it and
-   * that attester's own CRL sync covers it.
+   * Rows whose record was replaced on chain (another attester re-attested the subject, or another card key holds
+   * it): closed without sending, since only the record's attester (or a revoker) may act on it and that attester's
+   * own CRL sync covers it.
    */
   readonly replaced: ReadonlyArray<{ subject: string; attestationId: number }>;
+  /**
+   * Rows whose signing certificate is listed and whose claims from it are now gone: dropped on chain by this run
+   * (`sent`), found already dropped (an interrupted run), or there were none to drop (`none`). The rows stay
+   * active at the remaining claims; their signing certificate is no longer checked.
+   */
+  readonly claimsDropped: ReadonlyArray<{
+    subject: string;
+    attestationId: number;
+    claims: number;
+    how: "sent" | "already" | "none";
+  }>;
+  /** Listed rows left unsettled (the registry skipped them for a reason that needs attention): no heartbeat. */
+  readonly unsettled: ReadonlyArray<{ subject: string; attestationId: number; why: string }>;
   /** The heartbeat transaction, when recorded. */
   readonly heartbeat: { hash: string; gasUsed: bigint } | undefined;
 }
 
-/** Statuses meaning the record can never be active again: the store row is closed as revoked. */
+/** Statuses meaning the record can never be active again: the store row is closed. */
 const FINAL_STATUSES = new Set(["Revoked", "Expired", "None"]);
 
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+interface Hit {
+  subject: string;
+  roles: Set<"auth" | "sign">;
+  serials: string[];
+}
+
 /**
- * Daily CRL sync: finds the store's active attestations whose certificate is listed in a CRL, revokes them with
- * `revokeBatch(…, CertificateInvalid)` in batches, then records the CRL-sync heartbeat.
+ * Daily CRL sync. First settles the store's pending rows from chain state (an attestation whose transaction was
+ * mined after an RPC timeout is active, hence checked). Then finds the store's active attestations whose
+ * certificate is listed in a CRL:
+ * - authentication certificate listed → `revokeInvalidKeys(keyNullifiers)`: the card key is burned and its active
+ *   record revoked (`CertificateInvalid`); the row is closed;
+ * - only the signing certificate listed (JPKI revokes it on a move or a name change) → `dropSigningClaims(subjects)`:
+ *   IDENTITY and the AGE claims are dropped, the record stays active at AUTH; the row keeps its remaining claims,
+ *   releases its person tag, and its signing certificate is no longer checked (a row with no claim from it needs no
+ *   transaction);
+ * then records the CRL-sync heartbeat.
  *
- * Order and crash safety: rows are marked `revoke-pending` BEFORE their batch is sent and `revoked` once the
- * receipt (or the chain state) confirms it. A run that was killed leaves `revoke-pending` rows; the next run
- * settles them from chain state and re-sends only those still active (the registry's batch skips entries that
- * are not active, so nothing is revoked twice). The heartbeat is recorded only when every partition the store
- * depends on had a CRL and every batch was confirmed.
+ * Crash safety: rows are marked (`revoke-pending`, or the signing certificate `drop-pending`) BEFORE their batch is
+ * sent, and settled once the receipt's events (or the chain state) confirm it. A killed run leaves marked rows; the
+ * next run settles them from chain state (key burned, claims gone) and re-sends only what is still to do (the
+ * registry skips and reports entries it cannot act on, so nothing is done twice and a batch never reverts for one
+ * entry). The heartbeat is recorded only when every partition the store depends on had a CRL and every listed row
+ * was settled.
  *
- * The scan walks the store's active certificates one partition at a time (SQL index on issuer, partition) and
+ * The scan walks the store's checked certificates one partition at a time (SQL index on issuer, partition) and
  * looks each serial up in that CRL's index: cost O(stored certificates), independent of the CRL's size.
  */
 export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
@@ -119,12 +190,16 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
     }
     byKey.set(key, crl);
   }
+  const dryRun = options.dryRun === true;
+
+  // 0. Pending rows: an attestation that landed late is active, and checked below.
+  const reconciled = dryRun ? undefined : await reconcilePending(store, chain, await chain.now());
 
   // 1. Scan.
   const inUse = store.partitionsInUse(chain.chainId, chain.registry);
   const total = inUse.reduce((n, p) => n + p.count, 0);
   const missingPartitions: PartitionInUse[] = [];
-  const hits = new Map<number, { subject: string; roles: Set<"auth" | "sign">; serials: string[] }>();
+  const hits = new Map<number, Hit>();
   let checked = 0;
   let checkedPartitions = 0;
   for (const part of inUse) {
@@ -146,25 +221,25 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   }
   options.onProgress?.("scan", checked, total);
 
-  // 2. Rows an interrupted run left revoke-pending.
-  const resumedRows = store.byStatus(chain.chainId, chain.registry, ["revoke-pending"]);
-  const listed: ListedAttestation[] = [
-    ...resumedRows.map((r) => ({
-      attestationId: r.id,
-      subject: r.subject,
-      roles: [] as Array<"auth" | "sign">,
-      resumed: true,
-    })),
-    ...[...hits.entries()].map(([id, h]) => ({
+  // 2. What to do for each listed row; rows an interrupted run marked.
+  const revokePending = new Map(
+    store.byStatus(chain.chainId, chain.registry, ["revoke-pending"]).map((r) => [r.id, r]),
+  );
+  const dropPending = new Map(store.dropPending(chain.chainId, chain.registry).map((r) => [r.id, r]));
+  const listed: ListedAttestation[] = [...hits.entries()].map(([id, h]) => {
+    const action: CrlAction = h.roles.has("auth") ? "revoke" : "drop-claims";
+    return {
       attestationId: id,
       subject: h.subject,
       roles: [...h.roles],
-      resumed: false,
-    })),
-  ];
-  if (options.dryRun === true) {
+      action,
+      resumed: action === "revoke" ? revokePending.has(id) : dropPending.has(id),
+    };
+  });
+  if (dryRun) {
     return {
       dryRun: true,
+      reconciled,
       checkedCertificates: checked,
       checkedPartitions,
       missingPartitions,
@@ -173,89 +248,232 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
       alreadyRevoked: 0,
       notActive: [],
       replaced: [],
+      claimsDropped: [],
+      unsettled: [],
       heartbeat: undefined,
     };
   }
 
-  // 3. Settle resumed rows from chain state.
-  let alreadyRevoked = 0;
-  const notActive: Array<{ subject: string; status: string }> = [];
-  const todo: Array<{ id: number; subject: string; serials: string[] }> = [];
-  for (const row of resumedRows) {
-    const status = await chain.statusOf(row.subject);
-    if (status === "Revoked") {
-      store.markRevoked([row.id], null);
-      alreadyRevoked++;
-    } else if (FINAL_STATUSES.has(status)) {
-      store.markRevoked([row.id], null);
-      notActive.push({ subject: row.subject, status });
-    } else {
-      todo.push({ id: row.id, subject: row.subject, serials: [] });
-    }
-  }
-  for (const [id, hit] of hits) todo.push({ id, subject: hit.subject, serials: hit.serials });
-  // A record replaced on chain is not ours to revoke: sending it would revert the whole batch (NotAuthorizedToRevoke).
-  const replaced: Array<{ subject: string; attestationId: number }> = [];
-  for (let i = todo.length - 1; i >= 0; i--) {
-    const t = todo[i]!;
-    const row = store.get(t.id);
-    if (row === undefined || (await chain.isOwnRecord(t.subject, row.keyNullifier))) continue;
-    store.markSuperseded(t.id, "superseded on chain by another attestation (another attester or card key)");
-    replaced.unshift({ subject: t.subject, attestationId: t.id });
-    todo.splice(i, 1);
-  }
+  const run = new Run(store, chain, batchSize, options.onProgress);
+  // Marked rows no longer listed (e.g. a `kyc revoke` interrupted): settled from chain state only, never re-sent
+  // by crl-sync (a key is burned only for a listed authentication certificate).
+  for (const row of revokePending.values()) if (!hits.has(row.id)) await run.settleUnlistedRevoke(row);
+  for (const row of dropPending.values()) if (!hits.has(row.id)) await run.settleUnlistedDrop(row);
 
-  // 4. Batches.
-  const batches: Array<{ hash: string; gasUsed: bigint; size: number; revoked: number }> = [];
-  let unsettled = 0;
-  for (let start = 0; start < todo.length; start += batchSize) {
-    const batch = todo.slice(start, start + batchSize);
-    const ids = batch.map((b) => b.id);
-    store.markRevokePending(ids);
-    const pii: PiiMaterial[] = batch.flatMap((b) =>
-      b.serials.map((serialHex) => ({ label: "listed certificate", serialHex })),
-    );
-    const sent = await chain.revokeBatch(
-      batch.map((b) => b.subject),
-      pii,
-      (hash) => store.setRevokeTxHash(ids, hash),
-    );
-    const revokedNow = new Set(sent.revoked.map((s) => s.toLowerCase()));
-    const confirmed: number[] = [];
-    for (const b of batch) {
-      if (revokedNow.has(b.subject.toLowerCase())) {
-        confirmed.push(b.id);
-        continue;
-      }
-      const status = await chain.statusOf(b.subject);
-      if (status === "Revoked") {
-        store.markRevoked([b.id], null);
-        alreadyRevoked++;
-      } else if (FINAL_STATUSES.has(status)) {
-        store.markRevoked([b.id], null);
-        notActive.push({ subject: b.subject, status });
-      } else {
-        unsettled++;
-      }
-    }
-    store.markRevoked(confirmed, sent.hash);
-    batches.push({ hash: sent.hash, gasUsed: sent.gasUsed, size: batch.length, revoked: confirmed.length });
-    options.onProgress?.("revoke", Math.min(start + batchSize, todo.length), todo.length);
-  }
+  const revokes = listed.filter((l) => l.action === "revoke");
+  const drops = listed.filter((l) => l.action === "drop-claims");
+  await run.revoke(revokes.map((l) => ({ id: l.attestationId, serials: hits.get(l.attestationId)!.serials })));
+  await run.dropClaims(drops.map((l) => ({ id: l.attestationId, serials: hits.get(l.attestationId)!.serials })));
 
   // 5. Heartbeat, only when complete.
   let heartbeat: { hash: string; gasUsed: bigint } | undefined;
-  if (missingPartitions.length === 0 && unsettled === 0) heartbeat = await chain.recordCrlSync();
+  if (missingPartitions.length === 0 && run.unsettled.length === 0) heartbeat = await chain.recordCrlSync();
   return {
     dryRun: false,
+    reconciled,
     checkedCertificates: checked,
     checkedPartitions,
     missingPartitions,
     listed,
-    batches,
-    alreadyRevoked,
-    notActive,
-    replaced,
+    batches: run.batches,
+    alreadyRevoked: run.alreadyRevoked,
+    notActive: run.notActive,
+    replaced: run.replaced,
+    claimsDropped: run.claimsDropped,
+    unsettled: run.unsettled,
     heartbeat,
   };
+}
+
+/** The sending half of one crl-sync run, and what it settled. */
+class Run {
+  readonly batches: CrlBatch[] = [];
+  alreadyRevoked = 0;
+  readonly notActive: Array<{ subject: string; status: string }> = [];
+  readonly replaced: Array<{ subject: string; attestationId: number }> = [];
+  readonly claimsDropped: Array<{
+    subject: string;
+    attestationId: number;
+    claims: number;
+    how: "sent" | "already" | "none";
+  }> = [];
+  readonly unsettled: Array<{ subject: string; attestationId: number; why: string }> = [];
+
+  constructor(
+    private readonly store: OperatorStore,
+    private readonly chain: CrlSyncChain,
+    private readonly batchSize: number,
+    private readonly onProgress: CrlSyncOptions["onProgress"],
+  ) {}
+
+  /** Closes a row whose record ended on chain (`status` final). */
+  private closeEnded(row: AttestationRecord, status: string): void {
+    this.store.markRevoked([row.id], null);
+    if (status === "Revoked") this.alreadyRevoked++;
+    else this.notActive.push({ subject: row.subject, status });
+  }
+
+  private closeReplaced(row: AttestationRecord): void {
+    this.store.markSuperseded(row.id, "superseded on chain by another attestation (another attester or card key)");
+    this.replaced.push({ subject: row.subject, attestationId: row.id });
+  }
+
+  /**
+   * A row whose card key is burned on chain (or was never bound): its record was revoked with it (or had already
+   * ended), or the subject's record now lives under another card key.
+   */
+  private async settleBurned(row: AttestationRecord): Promise<void> {
+    const record = await this.chain.recordOf(row.subject);
+    if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+    // A burned key holds no live record (the burn revoked it): the subject's record is another key's.
+    else this.closeReplaced(row);
+  }
+
+  async settleUnlistedRevoke(row: AttestationRecord): Promise<void> {
+    const record = await this.chain.recordOf(row.subject);
+    if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+  }
+
+  async settleUnlistedDrop(row: AttestationRecord): Promise<void> {
+    const record = await this.chain.recordOf(row.subject);
+    if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+    else if (record.status !== "None" && (record.claims & FROM_SIGNING) === 0) {
+      this.store.markClaimsDropped(row.id, record.claims, null);
+      this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims: record.claims, how: "already" });
+    }
+  }
+
+  /** Rows whose authentication certificate is listed: burn their keys with `revokeInvalidKeys`. */
+  async revoke(todo: ReadonlyArray<{ id: number; serials: string[] }>): Promise<void> {
+    const send: Array<{ row: AttestationRecord; serials: string[] }> = [];
+    for (const t of todo) {
+      const row = this.store.get(t.id);
+      if (row === undefined) continue;
+      const key = await this.chain.keyState(row.keyNullifier);
+      // A key never bound (zero subject) or already burned: nothing to send; the record's state settles the row.
+      if (key.burned || key.subject === ZERO_ADDRESS) await this.settleBurned(row);
+      else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) this.closeReplaced(row);
+      else send.push({ row, serials: t.serials });
+    }
+    for (let start = 0; start < send.length; start += this.batchSize) {
+      const batch = send.slice(start, start + this.batchSize);
+      const ids = batch.map((b) => b.row.id);
+      this.store.markRevokePending(ids);
+      const pii: PiiMaterial[] = batch.flatMap((b) =>
+        b.serials.map((serialHex) => ({ label: "listed certificate", serialHex })),
+      );
+      const sent = await this.chain.revokeInvalidKeys(
+        batch.map((b) => b.row.keyNullifier),
+        pii,
+        (hash) => this.store.setRevokeTxHash(ids, hash),
+      );
+      const revokedNow = new Set(sent.revoked.map((s) => s.toLowerCase()));
+      const skipped = new Map(sent.skipped.map((s) => [s.keyNullifier.toLowerCase(), s.reason]));
+      const confirmed: number[] = [];
+      for (const { row } of batch) {
+        if (revokedNow.has(row.subject)) {
+          confirmed.push(row.id);
+          continue;
+        }
+        const key = await this.chain.keyState(row.keyNullifier);
+        if (key.burned) {
+          await this.settleBurned(row);
+          continue;
+        }
+        const reason = skipped.get(row.keyNullifier) ?? "not reported";
+        this.unsettled.push({
+          subject: row.subject,
+          attestationId: row.id,
+          why: `revokeInvalidKeys skipped the card key (${reason})`,
+        });
+      }
+      this.store.markRevoked(confirmed, sent.hash);
+      this.batches.push({
+        kind: "revokeInvalidKeys",
+        hash: sent.hash,
+        gasUsed: sent.gasUsed,
+        size: batch.length,
+        changed: confirmed.length,
+      });
+      this.onProgress?.("revoke", Math.min(start + this.batchSize, send.length), send.length);
+    }
+  }
+
+  /** Rows whose signing certificate only is listed: drop the claims that came from it with `dropSigningClaims`. */
+  async dropClaims(todo: ReadonlyArray<{ id: number; serials: string[] }>): Promise<void> {
+    const send: Array<{ row: AttestationRecord; serials: string[] }> = [];
+    for (const t of todo) {
+      const row = this.store.get(t.id);
+      if (row === undefined) continue;
+      if (row.status === "revoked") {
+        // Superseded by a pending re-attestation: dropSigningClaims acts on whichever record the subject holds
+        // when it is mined, so wait until that re-attestation settles.
+        this.unsettled.push({
+          subject: row.subject,
+          attestationId: row.id,
+          why: "superseded by a pending re-attestation; its signing claims are dropped once that settles",
+        });
+        continue;
+      }
+      if ((row.claims & FROM_SIGNING) === 0) {
+        this.store.markClaimsDropped(row.id, row.claims, null);
+        this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims: row.claims, how: "none" });
+        continue;
+      }
+      const record = await this.chain.recordOf(row.subject);
+      if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+      else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) this.closeReplaced(row);
+      else if ((record.claims & FROM_SIGNING) === 0) this.alreadyDropped(row, record.claims);
+      else send.push({ row, serials: t.serials });
+    }
+    for (let start = 0; start < send.length; start += this.batchSize) {
+      const batch = send.slice(start, start + this.batchSize);
+      const ids = batch.map((b) => b.row.id);
+      this.store.markClaimsDropPending(ids);
+      const pii: PiiMaterial[] = batch.flatMap((b) =>
+        b.serials.map((serialHex) => ({ label: "listed signing certificate", serialHex })),
+      );
+      const sent = await this.chain.dropSigningClaims(
+        batch.map((b) => b.row.subject),
+        pii,
+        (hash) => this.store.setDropTxHash(ids, hash),
+      );
+      const droppedNow = new Map(sent.dropped.map((d) => [d.subject.toLowerCase(), d.claims]));
+      const skipped = new Map(sent.skipped.map((s) => [s.subject.toLowerCase(), s.reason]));
+      let changed = 0;
+      for (const { row } of batch) {
+        const claims = droppedNow.get(row.subject);
+        if (claims !== undefined) {
+          this.store.markClaimsDropped(row.id, claims, sent.hash);
+          this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims, how: "sent" });
+          changed++;
+          continue;
+        }
+        const record = await this.chain.recordOf(row.subject);
+        if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+        else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) this.closeReplaced(row);
+        else if ((record.claims & FROM_SIGNING) === 0) this.alreadyDropped(row, record.claims);
+        else {
+          this.unsettled.push({
+            subject: row.subject,
+            attestationId: row.id,
+            why: `dropSigningClaims skipped the subject (${skipped.get(row.subject) ?? "not reported"})`,
+          });
+        }
+      }
+      this.batches.push({
+        kind: "dropSigningClaims",
+        hash: sent.hash,
+        gasUsed: sent.gasUsed,
+        size: batch.length,
+        changed,
+      });
+      this.onProgress?.("revoke", Math.min(start + this.batchSize, send.length), send.length);
+    }
+  }
+
+  private alreadyDropped(row: AttestationRecord, claims: number): void {
+    this.store.markClaimsDropped(row.id, claims, null);
+    this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims, how: "already" });
+  }
 }

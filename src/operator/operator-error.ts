@@ -15,7 +15,11 @@ export type OperatorErrorCode =
   /** The operator HMAC secret is missing or unusable. */
   | "OPERATOR_SECRET"
   /** A relay file is malformed, for another chain or registry, or its relay deadline has passed. */
-  | "OPERATOR_RELAY";
+  | "OPERATOR_RELAY"
+  /** A signing certificate already backs the live attestation of another subject (one certificate, one subject). */
+  | "OPERATOR_SIGN_CERT_IN_USE"
+  /** A verification-records file (`kyc records export` / `verify`) is malformed or for another chain or registry. */
+  | "OPERATOR_RECORDS_FILE";
 
 /** The error the operator tooling raises on purpose (bad input, a failed check, a refused action). */
 export class OperatorError extends KycError {

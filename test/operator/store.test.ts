@@ -125,7 +125,7 @@ describe("operator store", function () {
     store.close();
   });
 
-  it("upgrades a schema-1 store with rows to schema 2 (rows without a binding nonce or superseded row)", function () {
+  it("upgrades a schema-1 store with rows to the latest schema (no binding nonce, deadline or superseded row)", function () {
     const path = join(dir, "v1.sqlite");
     OperatorStore.open(path, { migrations: MIGRATIONS.slice(0, 1) }).close();
     const raw = new DatabaseSync(path);
@@ -140,10 +140,11 @@ describe("operator store", function () {
     );
     raw.close();
     const v2 = OperatorStore.open(path);
-    expect(v2.schemaVersion).to.equal(2);
-    expect(v2.get(id)).to.include({ status: "active", supersedes: null, bindingNonce: null });
-    const next = v2.insertPending(attestation(5, { supersedes: id, bindingNonce: 7n }));
-    expect(v2.get(next)).to.include({ supersedes: id, bindingNonce: 7n });
+    expect(v2.schemaVersion).to.equal(MIGRATIONS.at(-1)?.version);
+    expect(v2.get(id)).to.include({ status: "active", supersedes: null, bindingNonce: null, bindingDeadline: null });
+    const next = v2.insertPending(attestation(5, { supersedes: id, bindingNonce: 7n, bindingDeadline: 1_800_000_600 }));
+    expect(v2.get(next)).to.include({ supersedes: id, bindingNonce: 7n, bindingDeadline: 1_800_000_600 });
+    expect(v2.certificates(next).map((c) => c.state)).to.deep.equal(["checked"]);
     v2.close();
   });
 

@@ -3,7 +3,6 @@ import { crlSync, type CrlSyncResult } from "../crl-sync.js";
 import { crlSyncChain } from "../crl-sync-chain.js";
 import { loadCrls, verifiedPartitions } from "../crl-files.js";
 import { OperatorError } from "../operator-error.js";
-import { reconcilePending } from "../reconcile.js";
 import { chainTime, connectRegistry, openStore, type OperatorContext } from "./context.js";
 
 /** Arguments of `kyc crl-sync`. */
@@ -19,8 +18,9 @@ export interface CrlSyncArgs {
 }
 
 /**
- * `kyc crl-sync`: verify every CRL (any failure aborts before anything is sent), settle pending rows, revoke the
- * listed attestations in batches, record the heartbeat once complete.
+ * `kyc crl-sync`: verify every CRL (any failure aborts before anything is sent), settle pending rows from chain
+ * state, burn the card keys of listed authentication certificates (`revokeInvalidKeys`) and drop the claims of listed
+ * signing certificates (`dropSigningClaims`) in batches, record the heartbeat once complete.
  */
 export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): Promise<CrlSyncResult> {
   if (args.crl === undefined || args.crl === "")
@@ -34,7 +34,7 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
   if (args.dryRun !== true) await client.requireRole("ATTESTER_ROLE", await client.signer().getAddress());
   const store = openStore(ctx, client.chainId, args.store);
   try {
-    if (args.dryRun !== true) await reconcilePending(store, client, nowSeconds);
+    // crlSync settles the store's pending rows from chain state first (not in a dry run).
     return await crlSync({
       store,
       chain: crlSyncChain(client),

@@ -7,7 +7,7 @@
  * (name, date of birth, gender, address), the certificate itself or the card signature.
  */
 export interface Migration {
-  /** Strictly increasing from 1. */
+  /** Strictly increasing from 1 (a version may be left free for another branch). */
   readonly version: number;
   readonly description: string;
   readonly sql: string;
@@ -68,6 +68,32 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE attestations ADD COLUMN binding_nonce TEXT;
       -- crl-sync keeps checking a superseded row while its successor is pending.
       CREATE INDEX attestations_by_supersedes ON attestations (supersedes);
+    `,
+  },
+  // Version 3 is reserved (CRL numbers per issuer and partition, added on another branch). Migrations are applied by
+  // version, each once, so a store already at 4 still gets 3 when it arrives (3 and 4 touch different tables).
+  {
+    version: 4,
+    description: "protocol v2: binding deadline, verification records, signing-claim drop state",
+    sql: `
+      -- The binding deadline (unix seconds): a pending row whose attestation has not landed fails only once the chain's
+      -- time is past it (or its transaction reverted) -- never after a wall-clock grace period.
+      ALTER TABLE attestations ADD COLUMN binding_deadline INTEGER;
+      -- crl-sync's view of a certificate: 'checked' (looked up in its CRL), 'drop-pending' (the signing certificate is
+      -- listed and dropSigningClaims is being sent), 'dropped' (its claims were dropped on chain: no longer checked).
+      ALTER TABLE certificates ADD COLUMN state TEXT NOT NULL DEFAULT 'checked'
+        CHECK (state IN ('checked', 'drop-pending', 'dropped'));
+      ALTER TABLE certificates ADD COLUMN drop_tx_hash TEXT;
+      -- One signing certificate backs the live attestation of one subject only (insertPending looks it up by serial).
+      CREATE INDEX certificates_by_serial ON certificates (issuer_key_id, serial);
+      -- The operator's verification record of an attestation (what was checked, when, against which CRL; never a
+      -- certificate attribute), with the salt of its on-chain commitment. Kept for the legal retention period.
+      CREATE TABLE verification_records (
+        attestation_id  INTEGER PRIMARY KEY REFERENCES attestations (id),
+        canonical       TEXT    NOT NULL,            -- the canonical JSON committed to
+        salt            TEXT    NOT NULL,            -- 0x, 32 bytes
+        commitment      TEXT    NOT NULL             -- 0x bytes32, keccak256(salt || utf8(canonical)): the Attested event's
+      );
     `,
   },
 ];

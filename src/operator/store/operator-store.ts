@@ -3,13 +3,17 @@ import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 
 import { OperatorError } from "../operator-error.js";
+import { canonicalJson, recordCommitment } from "../records/verification-record.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import type {
   ActiveCertificate,
   AttestationRecord,
   AttestationStatus,
+  CertificateState,
   NewAttestation,
   PartitionInUse,
+  StoredCertificate,
+  StoredVerificationRecord,
   SubmissionMode,
 } from "./types.js";
 
@@ -26,11 +30,22 @@ type Row = Record<string, SQLInputValue>;
 const LIVE: readonly AttestationStatus[] = ["pending", "active", "revoke-pending"];
 
 /**
- * The rows whose certificates crl-sync checks (SQL over alias `a`): `active` ones, and a row superseded by a
- * re-attestation still `pending` (until that lands, the chain still holds the superseded record).
+ * The rows whose certificates crl-sync checks (SQL over alias `a`): `active` and `revoke-pending` ones (a revocation
+ * not yet confirmed), and a row superseded by a re-attestation still `pending` (until that lands, the chain still
+ * holds the superseded record).
  */
-const CHECKED = `(a.status = 'active' OR (a.status = 'revoked' AND EXISTS (
+const CHECKED = `(a.status IN ('active', 'revoke-pending') OR (a.status = 'revoked' AND EXISTS (
   SELECT 1 FROM attestations s WHERE s.supersedes = a.id AND s.status = 'pending')))`;
+
+/**
+ * The rows whose record is, or may again be, on chain (SQL over alias `a`): live rows, and a row superseded by a
+ * still-pending re-attestation (it comes back if that one fails).
+ */
+const BACKING = `(a.status IN ('pending', 'active', 'revoke-pending') OR (a.status = 'revoked' AND EXISTS (
+  SELECT 1 FROM attestations s WHERE s.supersedes = a.id AND s.status = 'pending')))`;
+
+/** The note of a row closed because a re-attestation of its subject replaced it (see {@link OperatorStore.markFailed}). */
+const SUPERSEDED_NOTE = "superseded by";
 
 /**
  * The operator's private store: which certificate backs which on-chain attestation. Embedded SQLite
@@ -96,6 +111,9 @@ export class OperatorStore {
       "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)",
     );
     const current = this.schemaVersion;
+    const applied = new Set(
+      (this.db.prepare("SELECT version FROM schema_version").all() as Row[]).map((r) => Number(r.version)),
+    );
     const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
     if (current > known) {
       throw new OperatorError(
@@ -107,7 +125,8 @@ export class OperatorStore {
     for (const migration of migrations) {
       if (migration.version <= previous) throw new Error("migrations must have strictly increasing versions");
       previous = migration.version;
-      if (migration.version <= current) continue;
+      // By membership, not by the highest version: a version left free and released later is still applied.
+      if (applied.has(migration.version)) continue;
       this.transaction(() => {
         this.db.exec(migration.sql);
         this.db
@@ -140,13 +159,21 @@ export class OperatorStore {
    * Records a new attestation as `pending` with its certificates, before anything is sent. With `supersedes`, the
    * subject's live row must be that `active` row: it is closed as superseded (status `revoked`) in the same
    * transaction, and {@link markFailed} reopens it if the new attestation does not land.
+   *
+   * With `verification`, the sealed verification record (canonical text, salt, commitment) is written in the same
+   * transaction; it must be consistent (the commitment recomputes, the record names this subject and card key).
    * @throws OperatorError `OPERATOR_STORE_CONFLICT` when the subject already has a live row in this registry
    * (other than the `active` row named by `supersedes`).
+   * @throws OperatorError `OPERATOR_SIGN_CERT_IN_USE` when a signing certificate (issuer key id + serial) already
+   * backs the live attestation of another subject in this registry: one adult's signing certificate must not lend
+   * its claims to several cards or wallets (JPKI does not link a card's authentication and signing certificates).
+   * @throws OperatorError `OPERATOR_BAD_INPUT` when the verification record is inconsistent.
    */
   insertPending(attestation: NewAttestation): number {
     const chainId = attestation.chainId.toString();
     const registry = attestation.registry.toLowerCase();
     const subject = attestation.subject.toLowerCase();
+    if (attestation.verification !== undefined) checkSealedRecord(attestation);
     return this.transaction(() => {
       const live = this.liveRow(chainId, registry, subject);
       const superseding = attestation.supersedes;
@@ -162,6 +189,27 @@ export class OperatorStore {
           `attestation #${superseding} is not the live attestation of ${subject}: nothing to supersede`,
         );
       }
+      const signInUse = this.db.prepare(
+        `SELECT a.id AS id FROM certificates c JOIN attestations a ON a.id = c.attestation_id
+          WHERE c.role = 'sign' AND c.issuer_key_id = ? AND c.serial = ? AND c.state <> 'dropped'
+            AND a.chain_id = ? AND a.registry = ? AND a.subject <> ? AND ${BACKING} LIMIT 1`,
+      );
+      for (const cert of attestation.certificates) {
+        if (cert.role !== "sign") continue;
+        const holder = signInUse.get(
+          cert.issuerKeyId.toLowerCase(),
+          cert.serialHex.toLowerCase(),
+          chainId,
+          registry,
+          subject,
+        ) as Row | undefined;
+        if (holder !== undefined) {
+          throw new OperatorError(
+            "OPERATOR_SIGN_CERT_IN_USE",
+            `this signing certificate already backs attestation #${Number(holder.id)} of another subject; a signing certificate backs one subject's attestation only (revoke that one first)`,
+          );
+        }
+      }
       const t = this.now();
       if (superseding !== undefined) {
         this.db
@@ -171,8 +219,8 @@ export class OperatorStore {
       const result = this.db
         .prepare(
           `INSERT INTO attestations (chain_id, registry, subject, key_nullifier, person_tag, claims, ca_id, expiry_cap,
-             mode, relay_deadline, status, created_at, updated_at, supersedes, binding_nonce)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+             mode, relay_deadline, status, created_at, updated_at, supersedes, binding_nonce, binding_deadline)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
         )
         .run(
           chainId,
@@ -189,6 +237,7 @@ export class OperatorStore {
           t,
           superseding ?? null,
           attestation.bindingNonce?.toString() ?? null,
+          attestation.bindingDeadline ?? null,
         );
       const id = Number(result.lastInsertRowid);
       if (superseding !== undefined) {
@@ -208,6 +257,12 @@ export class OperatorStore {
           cert.serialHex.toLowerCase(),
           cert.notAfter,
         );
+      }
+      const sealed = attestation.verification;
+      if (sealed !== undefined) {
+        this.db
+          .prepare("INSERT INTO verification_records (attestation_id, canonical, salt, commitment) VALUES (?, ?, ?, ?)")
+          .run(id, sealed.canonical, sealed.salt.toLowerCase(), sealed.commitment.toLowerCase());
       }
       return id;
     });
@@ -242,9 +297,9 @@ export class OperatorStore {
       if (Number(changed.changes) === 0 || superseded === null) return;
       this.db
         .prepare(
-          "UPDATE attestations SET status = 'active', error = NULL, updated_at = ? WHERE id = ? AND status = 'revoked'",
+          "UPDATE attestations SET status = 'active', error = NULL, updated_at = ? WHERE id = ? AND status = 'revoked' AND error LIKE ?",
         )
-        .run(this.now(), superseded);
+        .run(this.now(), superseded, `${SUPERSEDED_NOTE}%`);
     });
   }
 
@@ -266,14 +321,140 @@ export class OperatorStore {
     });
   }
 
-  /** Rows confirmed revoked on chain (by this tool or anyone else). */
+  /**
+   * Rows confirmed revoked on chain (by this tool or anyone else). A row already closed as superseded by a
+   * still-pending re-attestation gets the revocation noted, so that it is not reopened if that re-attestation fails.
+   */
   markRevoked(ids: readonly number[], txHash: string | null): void {
     this.transaction(() => {
       const stmt = this.db.prepare(
         "UPDATE attestations SET status = 'revoked', revoke_tx_hash = COALESCE(?, revoke_tx_hash), updated_at = ? WHERE id = ? AND status IN ('pending', 'active', 'revoke-pending')",
       );
-      for (const id of ids) stmt.run(txHash?.toLowerCase() ?? null, this.now(), id);
+      const superseded = this.db.prepare(
+        "UPDATE attestations SET revoke_tx_hash = COALESCE(?, revoke_tx_hash), error = ?, updated_at = ? WHERE id = ? AND status = 'revoked' AND error LIKE ?",
+      );
+      for (const id of ids) {
+        stmt.run(txHash?.toLowerCase() ?? null, this.now(), id);
+        superseded.run(
+          txHash?.toLowerCase() ?? null,
+          "revoked on chain while superseded by a pending re-attestation",
+          this.now(),
+          id,
+          `${SUPERSEDED_NOTE}%`,
+        );
+      }
     });
+  }
+
+  /**
+   * Marks the signing certificates of these rows `drop-pending`: their claims are about to be dropped on chain
+   * (written before `dropSigningClaims` is sent). The rows stay `active`; their certificates are still checked.
+   */
+  markClaimsDropPending(ids: readonly number[]): void {
+    this.transaction(() => {
+      const stmt = this.db.prepare(
+        "UPDATE certificates SET state = 'drop-pending' WHERE attestation_id = ? AND role = 'sign' AND state <> 'dropped'",
+      );
+      for (const id of ids) stmt.run(id);
+    });
+  }
+
+  /** Records the `dropSigningClaims` transaction's hash on the `drop-pending` signing certificates of these rows. */
+  setDropTxHash(ids: readonly number[], txHash: string): void {
+    this.transaction(() => {
+      const stmt = this.db.prepare(
+        "UPDATE certificates SET drop_tx_hash = ? WHERE attestation_id = ? AND role = 'sign' AND state = 'drop-pending'",
+      );
+      for (const id of ids) stmt.run(txHash.toLowerCase(), id);
+    });
+  }
+
+  /**
+   * The claims from the signing certificate of a live row were dropped on chain (or it had none): the row stays
+   * live with `claims`, its person tag is released (no claim from the signing certificate is left), and its signing
+   * certificate is `dropped`: no longer checked against CRLs, and free to back another attestation.
+   */
+  markClaimsDropped(id: number, claims: number, txHash: string | null): void {
+    this.transaction(() => {
+      const changed = this.db
+        .prepare(
+          "UPDATE attestations SET claims = ?, person_tag = NULL, updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
+        )
+        .run(claims, this.now(), id);
+      if (Number(changed.changes) === 0) return;
+      this.db
+        .prepare(
+          "UPDATE certificates SET state = 'dropped', drop_tx_hash = COALESCE(?, drop_tx_hash) WHERE attestation_id = ? AND role = 'sign'",
+        )
+        .run(txHash?.toLowerCase() ?? null, id);
+    });
+  }
+
+  /** Live rows whose signing certificate was left `drop-pending` (an interrupted crl-sync), oldest first. */
+  dropPending(chainId: bigint, registry: string): AttestationRecord[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT a.* FROM attestations a JOIN certificates c ON c.attestation_id = a.id AND c.role = 'sign'
+            WHERE a.chain_id = ? AND a.registry = ? AND c.state = 'drop-pending'
+              AND a.status IN ('active', 'revoke-pending') ORDER BY a.id`,
+        )
+        .all(chainId.toString(), registry.toLowerCase()) as Row[]
+    ).map(toRecord);
+  }
+
+  /** The certificates stored for a row (auth first). */
+  certificates(id: number): StoredCertificate[] {
+    const rows = this.db.prepare("SELECT * FROM certificates WHERE attestation_id = ? ORDER BY role").all(id) as Row[];
+    return rows.map((r) => ({
+      attestationId: Number(r.attestation_id),
+      role: r.role as "auth" | "sign",
+      issuerKeyId: String(r.issuer_key_id),
+      partition: String(r.partition),
+      serialHex: String(r.serial),
+      notAfter: Number(r.not_after),
+      state: r.state as CertificateState,
+      dropTxHash: r.drop_tx_hash === null || r.drop_tx_hash === undefined ? null : String(r.drop_tx_hash),
+    }));
+  }
+
+  /** The verification record stored with a row, if any. */
+  verificationRecord(id: number): StoredVerificationRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM verification_records WHERE attestation_id = ?").get(id) as
+      Row | undefined;
+    return row === undefined ? undefined : toStoredRecord(row);
+  }
+
+  /**
+   * The verification records of a registry with their rows (every status: a record is kept after its attestation
+   * ended), oldest first; only `subject`'s when given.
+   */
+  verificationRecords(
+    chainId: bigint,
+    registry: string,
+    subject?: string,
+  ): Array<{ attestation: AttestationRecord; record: StoredVerificationRecord }> {
+    const rows = this.db
+      .prepare(
+        `SELECT a.*, v.attestation_id AS v_id, v.canonical AS v_canonical, v.salt AS v_salt, v.commitment AS v_commitment
+           FROM verification_records v JOIN attestations a ON a.id = v.attestation_id
+          WHERE a.chain_id = ? AND a.registry = ? AND (? IS NULL OR a.subject = ?) ORDER BY a.id`,
+      )
+      .all(
+        chainId.toString(),
+        registry.toLowerCase(),
+        subject?.toLowerCase() ?? null,
+        subject?.toLowerCase() ?? null,
+      ) as Row[];
+    return rows.map((r) => ({
+      attestation: toRecord(r),
+      record: toStoredRecord({
+        attestation_id: r.v_id ?? null,
+        canonical: r.v_canonical ?? null,
+        salt: r.v_salt ?? null,
+        commitment: r.v_commitment ?? null,
+      }),
+    }));
   }
 
   /**
@@ -356,15 +537,16 @@ export class OperatorStore {
   }
 
   /**
-   * The CRL partitions (issuer key id + partition) that certificates of active attestations depend on (including
-   * a row superseded by a still-pending re-attestation).
+   * The CRL partitions (issuer key id + partition) that the checked certificates of active attestations depend on
+   * (including `revoke-pending` rows and a row superseded by a still-pending re-attestation; not a `dropped` signing
+   * certificate).
    */
   partitionsInUse(chainId: bigint, registry: string): PartitionInUse[] {
     const rows = this.db
       .prepare(
         `SELECT c.issuer_key_id AS issuer, c.partition AS partition, COUNT(*) AS n
            FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE a.chain_id = ? AND a.registry = ? AND ${CHECKED}
+          WHERE a.chain_id = ? AND a.registry = ? AND ${CHECKED} AND c.state <> 'dropped'
           GROUP BY c.issuer_key_id, c.partition ORDER BY c.issuer_key_id, c.partition`,
       )
       .all(chainId.toString(), registry.toLowerCase()) as Row[];
@@ -372,8 +554,9 @@ export class OperatorStore {
   }
 
   /**
-   * Iterates the certificates of active attestations in one CRL partition (lazily, for large stores), including
-   * those of a row superseded by a still-pending re-attestation.
+   * Iterates the checked certificates of active attestations in one CRL partition (lazily, for large stores),
+   * including those of `revoke-pending` rows and of a row superseded by a still-pending re-attestation; a signing
+   * certificate whose claims were dropped is no longer checked.
    * Uses the `(issuer_key_id, partition, serial)` index.
    */
   *activeCertificates(
@@ -386,7 +569,8 @@ export class OperatorStore {
       .prepare(
         `SELECT c.attestation_id AS id, a.subject AS subject, c.role AS role, c.serial AS serial
            FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE c.issuer_key_id = ? AND c.partition = ? AND a.chain_id = ? AND a.registry = ? AND ${CHECKED}`,
+          WHERE c.issuer_key_id = ? AND c.partition = ? AND a.chain_id = ? AND a.registry = ? AND ${CHECKED}
+            AND c.state <> 'dropped'`,
       )
       .iterate(issuerKeyId.toLowerCase(), partition, chainId.toString(), registry.toLowerCase()) as Iterable<Row>;
     for (const r of rows) {
@@ -442,7 +626,39 @@ function toRecord(row: Row): AttestationRecord {
     supersedes: row.supersedes === null || row.supersedes === undefined ? null : Number(row.supersedes),
     bindingNonce:
       row.binding_nonce === null || row.binding_nonce === undefined ? null : BigInt(String(row.binding_nonce)),
+    bindingDeadline:
+      row.binding_deadline === null || row.binding_deadline === undefined ? null : Number(row.binding_deadline),
   };
+}
+
+function toStoredRecord(row: Row): StoredVerificationRecord {
+  return {
+    attestationId: Number(row.attestation_id),
+    canonical: String(row.canonical),
+    salt: String(row.salt),
+    commitment: String(row.commitment),
+  };
+}
+
+/**
+ * Refuses a sealed verification record that does not belong to `attestation` or whose commitment does not
+ * recompute (the store keeps only what an auditor can check).
+ */
+function checkSealedRecord(attestation: NewAttestation): void {
+  const sealed = attestation.verification!;
+  const bad = (why: string): never => {
+    throw new OperatorError("OPERATOR_BAD_INPUT", `the verification record is inconsistent: ${why}`);
+  };
+  if (canonicalJson(sealed.record) !== sealed.canonical) bad("its canonical text is not the record's");
+  if (recordCommitment(sealed.canonical, sealed.salt).toLowerCase() !== sealed.commitment.toLowerCase()) {
+    bad("the commitment does not recompute from the text and the salt");
+  }
+  const r = sealed.record;
+  if (r.subject.toLowerCase() !== attestation.subject.toLowerCase()) bad("it names another subject");
+  if (r.keyNullifier.toLowerCase() !== attestation.keyNullifier.toLowerCase()) bad("it names another card key");
+  if (r.registry.toLowerCase() !== attestation.registry.toLowerCase() || r.chainId !== attestation.chainId.toString()) {
+    bad("it names another registry or chain");
+  }
 }
 
 function oneLine(error: unknown): string {

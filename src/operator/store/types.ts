@@ -73,6 +73,34 @@ export interface AttestationRecord {
   readonly supersedes: number | null;
   /** The holder nonce signed in the binding, or null (rows written before schema version 2). */
   readonly bindingNonce: bigint | null;
+  /** The binding deadline (unix seconds), or null (rows written before schema version 4). */
+  readonly bindingDeadline: number | null;
+}
+
+/**
+ * crl-sync's state of a stored certificate: `checked` (looked up in its CRL), `drop-pending` (the signing
+ * certificate is listed and `dropSigningClaims` is being sent for its row), `dropped` (its claims were dropped on
+ * chain, or it backed none: no longer checked).
+ */
+export type CertificateState = "checked" | "drop-pending" | "dropped";
+
+/** A certificate row of the store. */
+export interface StoredCertificate extends CertificateRef {
+  readonly attestationId: number;
+  readonly state: CertificateState;
+  /** The `dropSigningClaims` transaction that dropped its claims, when known. */
+  readonly dropTxHash: string | null;
+}
+
+/** A verification record as the store keeps it: the committed text and its salt (never certificate attributes). */
+export interface StoredVerificationRecord {
+  readonly attestationId: number;
+  /** The canonical JSON of the record (`canonicalJson(VerificationRecord)`): what the commitment covers. */
+  readonly canonical: string;
+  /** 0x-hex, 32 bytes. */
+  readonly salt: string;
+  /** 0x bytes32: `recordCommitment(canonical, salt)`, the `recordCommitment` of the `Attested` event. */
+  readonly commitment: string;
 }
 
 /** One active certificate to check against a CRL. */

@@ -29,20 +29,36 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
       onProgress: (p, done, total) => {
         if (phase !== "" && phase !== p) bar.finish();
         phase = p;
-        bar.update(p === "scan" ? "checking certificates" : "revoking", done, total, done === total);
+        bar.update(p === "scan" ? "checking certificates" : "sending batches", done, total, done === total);
       },
     }),
   ).finally(() => bar.finish());
   if (args.json) {
     console.log(toJson(r));
   } else {
+    if (r.reconciled !== undefined) {
+      const { activated, failed, stillPending } = r.reconciled;
+      if (activated + failed + stillPending > 0) {
+        console.log(`pending attestations: ${activated} landed, ${failed} failed, ${stillPending} still pending`);
+      }
+    }
     console.log(
       `checked ${r.checkedCertificates} certificate(s) in ${r.checkedPartitions} CRL partition(s); ${r.listed.length} attestation(s) listed`,
     );
-    for (const l of r.listed)
-      console.log(`  ${args.dryRun ? "would revoke" : "revoke"} ${l.subject}${l.resumed ? " (resumed)" : ""}`);
-    for (const b of r.batches) console.log(`  ${txLine(`revokeBatch of ${b.size} (${b.revoked} revoked)`, b)}`);
+    for (const l of r.listed) {
+      const what = l.action === "revoke" ? "revoke (card key burned)" : "drop the signing claims of";
+      console.log(`  ${args.dryRun ? `would ${what}` : what} ${l.subject}${l.resumed ? " (resumed)" : ""}`);
+    }
+    for (const b of r.batches) {
+      const changed = b.kind === "revokeInvalidKeys" ? "revoked" : "changed";
+      console.log(`  ${txLine(`${b.kind} of ${b.size} (${b.changed} ${changed})`, b)}`);
+    }
     if (r.alreadyRevoked > 0) console.log(`  ${r.alreadyRevoked} already revoked on chain`);
+    for (const d of r.claimsDropped) {
+      const how = d.how === "sent" ? "dropped" : d.how === "already" ? "already dropped" : "none to drop";
+      console.log(`  ${d.subject}: signing claims ${how}; record stays active with claims ${d.claims}`);
+    }
+    for (const u of r.unsettled) console.log(`  ${u.subject}: NOT settled (row #${u.attestationId}): ${u.why}`);
     for (const n of r.notActive) console.log(`  ${n.subject}: no longer active on chain (${n.status})`);
     for (const x of r.replaced) {
       console.log(`  ${x.subject}: re-attested by another attester or card on chain; row #${x.attestationId} closed`);
