@@ -207,7 +207,7 @@ function timingOutAfterAcceptance(real: Signer): Signer {
       if (prop === "sendTransaction") {
         return async (tx: Parameters<Signer["sendTransaction"]>[0]) => {
           await target.sendTransaction(tx);
-          throw makeError("request timeout", "TIMEOUT", { operation: "eth_sendRawTransaction" });
+          throw makeError("request timeout", "TIMEOUT", { operation: "eth_sendRawTransaction", reason: "timeout" });
         };
       }
       const value = Reflect.get(target, prop, target) as unknown;
