@@ -53,20 +53,39 @@ export interface RegistryFixture {
   signCa: number;
 }
 
+/** A compiled contract to deploy instead of the default-profile artifact (e.g. the production build). */
+export interface CompiledContract {
+  abi: readonly unknown[];
+  bytecode: string;
+}
+
+export interface DeployOptions {
+  /** `KycRegistry` (default) or `KycRegistryHarness` */
+  contractName?: string;
+  adminDelay?: bigint;
+  maxAge?: bigint;
+  maxStaleness?: bigint;
+  /** deploy these compiled contracts instead of the artifacts of the current build (gas benchmark) */
+  compiled?: { registry: CompiledContract; extension: CompiledContract };
+}
+
 /** Deploys `KycRegistryAdmin`, then `contractName` (`KycRegistry` or `KycRegistryHarness`) with the 5 arguments. */
 export async function deployRegistry(
   ethers: HardhatEthers,
   admin: string,
-  options: {
-    contractName?: string;
-    adminDelay?: bigint;
-    maxAge?: bigint;
-    maxStaleness?: bigint;
-  } = {},
+  options: DeployOptions = {},
 ): Promise<{ registry: IKycRegistryFull; address: string; extension: string }> {
-  const ext = await ethers.deployContract("KycRegistryAdmin");
+  const deploy = async (name: string, compiled: CompiledContract | undefined, args: unknown[]) => {
+    if (compiled === undefined) return ethers.deployContract(name, args);
+    const [signer] = await ethers.getSigners();
+    const factory = new ethers.ContractFactory(compiled.abi as never, compiled.bytecode, signer);
+    const c = await factory.deploy(...args);
+    await c.waitForDeployment();
+    return c;
+  };
+  const ext = await deploy("KycRegistryAdmin", options.compiled?.extension, []);
   const extension = await ext.getAddress();
-  const deployed = await ethers.deployContract(options.contractName ?? "KycRegistry", [
+  const deployed = await deploy(options.contractName ?? "KycRegistry", options.compiled?.registry, [
     admin,
     options.adminDelay ?? ADMIN_DELAY,
     options.maxAge ?? MAX_AGE,
@@ -81,11 +100,12 @@ export async function deployRegistry(
 export async function deployRegistryFixture(
   ethers: HardhatEthers,
   contractName = "KycRegistry",
+  compiled?: DeployOptions["compiled"],
 ): Promise<RegistryFixture> {
   const [admin, attester, attester2, revoker, pauser, anchorManager, alice, bob, carol, stranger] =
     await ethers.getSigners();
   if (stranger === undefined || admin === undefined) throw new Error("need 10 signers");
-  const { registry, address, extension } = await deployRegistry(ethers, admin.address, { contractName });
+  const { registry, address, extension } = await deployRegistry(ethers, admin.address, { contractName, compiled });
   const r = registry.connect(admin);
   await r.grantRole(await registry.ATTESTER_ROLE(), attester!.address);
   await r.grantRole(await registry.ATTESTER_ROLE(), attester2!.address);
