@@ -1,0 +1,44 @@
+import { loadCaDirectory } from "../operator/ca-directory.js";
+import { loadCrls, type LoadedCrl } from "../operator/crl-files.js";
+import type { JpkiCertificate } from "../pki/certificate.js";
+
+/** The CA certificates and CRLs a check needs, as of one load. */
+export interface CrlSnapshot {
+  readonly caCertificates: readonly JpkiCertificate[];
+  readonly crls: readonly LoadedCrl[];
+  /** The time the CRLs' freshness was judged at (unix ms). */
+  readonly loadedAt: number;
+}
+
+/**
+ * The operator's CA folder and CRL folder, loaded as `kyc attest` loads them (`loadCaDirectory`, `loadCrls`) and kept
+ * for `maxAgeMs`, so a request does not re-read every CRL. A CRL's freshness is judged at load time: a CRL that goes
+ * stale is noticed at the next reload (at most `maxAgeMs` later); crl-sync reloads at once ({@link invalidate}).
+ */
+export class CrlCache {
+  private snapshot: CrlSnapshot | undefined;
+
+  constructor(
+    private readonly caDir: string,
+    private readonly crlPath: string,
+    private readonly maxAgeMs = 300_000,
+  ) {}
+
+  /**
+   * The current snapshot, reloaded when older than `maxAgeMs` (judged at `now`, the chain's time).
+   * @throws OperatorError `OPERATOR_BAD_INPUT` / `OPERATOR_CRL` from the loaders.
+   */
+  get(now: Date): CrlSnapshot {
+    const s = this.snapshot;
+    if (s !== undefined && Math.abs(now.getTime() - s.loadedAt) < this.maxAgeMs) return s;
+    const caCertificates = loadCaDirectory(this.caDir);
+    const crls = loadCrls(this.crlPath, caCertificates, now);
+    this.snapshot = { caCertificates, crls, loadedAt: now.getTime() };
+    return this.snapshot;
+  }
+
+  /** Forgets the snapshot (new CRLs were fetched). */
+  invalidate(): void {
+    this.snapshot = undefined;
+  }
+}
