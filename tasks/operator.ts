@@ -119,6 +119,38 @@ export const operatorTasks: TaskDefinition[] = [
     })
     .setAction(() => import("./actions/operator/crl-sync.js"))
     .build(),
+  emptyTask(["kyc", "records"], "Operator: the verification records behind the on-chain record commitments").build(),
+  registryStoreTask(
+    ["kyc", "records", "export"],
+    "Write the stored verification records, with their salts, for an auditor (JSON, mode 0600)",
+  )
+    .addOption({
+      name: "subject",
+      description: "Export this address's records",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addFlag({ name: "all", description: "Export every record of the registry" })
+    .addOption({
+      name: "out",
+      description: "File to write",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .setAction(() => import("./actions/operator/records-export.js"))
+    .build(),
+  registryTask(
+    ["kyc", "records", "verify"],
+    "Check exported records against the Attested events' record commitments (exit 1 on a mismatch)",
+  )
+    .addOption({
+      name: "in",
+      description: "File from `kyc records export`",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .setAction(() => import("./actions/operator/records-verify.js"))
+    .build(),
   registryTask(["kyc", "status"], "Anyone: the KYC status of an address")
     .addPositionalArgument({ name: "address", description: "Account to look up" })
     .setAction(() => import("./actions/operator/status.js"))

@@ -46,6 +46,11 @@ describe("kyc operator tasks from the command line (spawned; a few only, they ar
         ["kyc", "revoke", "--subject", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
         /^Error \[CHAIN_REGISTRY_NOT_DEPLOYED\].*--network localhost/,
       ],
+      [
+        ["kyc", "records", "verify", "--in", join(dir, "garbage.json")],
+        /^Error \[OPERATOR_RECORDS_FILE\]: records file: not valid JSON/,
+      ],
+      [["kyc", "records", "export", "--all"], /^Error \[OPERATOR_BAD_INPUT\]: --out <file> is required/],
     ];
     const results = await Promise.all(cases.map(([args]) => hardhat(args)));
     results.forEach((r, i) => {
@@ -54,6 +59,8 @@ describe("kyc operator tasks from the command line (spawned; a few only, they ar
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).to.not.equal(0);
       expect(lines, `${args.join(" ")}: ${r.stderr}`).to.have.length(1);
       expect(lines[0]).to.match(pattern);
+      // a user error exits 2 (a records mismatch exits 1, an incomplete crl-sync 5)
+      if (args[1] === "records") expect(r.code, args.join(" ")).to.equal(2);
     });
   });
 });
