@@ -26,14 +26,6 @@ export function gridFloor(t: bigint): bigint {
   return t - (t % EXPIRY_GRID);
 }
 
-/**
- * The operator's age reference time (protocol v2): ages are evaluated at the START of the current grid period,
- * `gridFloor(now)`, so the moment an AGE claim first appears says nothing finer than the half-year it falls in.
- */
-export function ageReferenceTime(now: bigint): bigint {
-  return gridFloor(now);
-}
-
 /** A synthetic card authentication key. */
 export interface TestCard {
   readonly privateKey: KeyObject;
