@@ -101,7 +101,7 @@ export const operatorTasks: TaskDefinition[] = [
     .build(),
   registryStoreTask(
     ["kyc", "crl-sync"],
-    "Operator: revoke attestations whose certificate is now in a CRL, then record the heartbeat",
+    "Operator: act on CRL-listed certificates (burn card keys, drop signing claims), then record the heartbeat",
   )
     .addOption({
       name: "crl",
@@ -110,10 +110,10 @@ export const operatorTasks: TaskDefinition[] = [
       defaultValue: undefined,
     })
     .addOption(caDirOption)
-    .addFlag({ name: "dryRun", description: "List what would be revoked; send nothing" })
+    .addFlag({ name: "dryRun", description: "List what would be revoked or dropped; send nothing" })
     .addOption({
       name: "batchSize",
-      description: "Attestations per revokeBatch transaction",
+      description: "Entries per revokeInvalidKeys / dropSigningClaims transaction",
       type: ArgumentType.INT,
       defaultValue: 50,
     })

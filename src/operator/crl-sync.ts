@@ -173,6 +173,9 @@ interface Hit {
  * entry). The heartbeat is recorded only when every partition the store depends on had a CRL and every listed row
  * was settled.
  *
+ * Rows still pending after the settlement (not landed, deadline not passed) are not checked and do not hold the
+ * heartbeat back: the next run settles and checks them (`reconciled.stillPending` reports them).
+ *
  * The scan walks the store's checked certificates one partition at a time (SQL index on issuer, partition) and
  * looks each serial up in that CRL's index: cost O(stored certificates), independent of the CRL's size.
  */
