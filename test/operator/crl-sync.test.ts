@@ -322,6 +322,63 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect(store.get(row.id)?.status).to.equal("revoked");
   });
 
+  describe("a row superseded by a still-pending re-attestation (the chain still holds its record)", function () {
+    /** Subject 1 (FULL claims, signing certificate) re-attests with the same card; the new attestation is pending. */
+    function reattesting(chain: FakeRegistry): { store: OperatorStore; old: number; next: number } {
+      const store = seed(4, chain);
+      const old = store.live(31337n, REGISTRY, subjectOf(1))!.id;
+      const next = store.insertPending({
+        chainId: 31337n,
+        registry: REGISTRY,
+        subject: subjectOf(1),
+        keyNullifier: keyOf(1),
+        personTag: null,
+        claims: Claim.AUTH,
+        caId: 1,
+        expiryCap: 0,
+        mode: "direct",
+        supersedes: old,
+        bindingNonce: 1n,
+        bindingDeadline: Number(chain.time) + 600,
+        certificates: [{ role: "auth", issuerKeyId: "aa", partition: "p1", serialHex: authSerial(1), notAfter: 2e9 }],
+      });
+      return { store, old, next };
+    }
+
+    it("its listed authentication certificate burns the key; the re-attestation then fails and the old row stays closed", async function () {
+      const chain = new FakeRegistry();
+      const { store, old, next } = reattesting(chain);
+      const result = await crlSync({ store, chain, crls: crls([1], []) });
+      expect(result.reconciled).to.deep.equal({ activated: 0, failed: 0, stillPending: 1 });
+      expect(result.listed.map((l) => l.attestationId)).to.deep.equal([old]);
+      expect(chain.keys.get(keyOf(1))?.burned).to.equal(true);
+      expect(store.get(old)).to.include({ status: "revoked" });
+      expect(store.get(old)?.error).to.match(/^revoked on chain/);
+      // the pending re-attestation can no longer land (key burned): it fails at its deadline; the old row stays closed
+      chain.time += 601n;
+      const later = await crlSync({ store, chain, crls: crls([1], []) });
+      expect(later.reconciled).to.deep.equal({ activated: 0, failed: 1, stillPending: 0 });
+      expect(store.get(next)?.status).to.equal("failed");
+      expect(store.get(old)?.status).to.equal("revoked");
+      expect(store.live(31337n, REGISTRY, subjectOf(1))).to.equal(undefined);
+    });
+
+    it("its listed signing certificate waits for the re-attestation to settle: nothing sent, no heartbeat", async function () {
+      const chain = new FakeRegistry();
+      const { store, old } = reattesting(chain);
+      const result = await crlSync({ store, chain, crls: crls([], [1]) });
+      expect(result.unsettled.map((u) => u.attestationId)).to.deep.equal([old]);
+      expect(chain.dropBatches).to.deep.equal([]);
+      expect(result.heartbeat).to.equal(undefined);
+      // the re-attestation (AUTH only, no signing certificate) lands: nothing is left to drop
+      chain.attest(subjectOf(1), keyOf(1), Claim.AUTH);
+      const next = await crlSync({ store, chain, crls: crls([], [1]) });
+      expect(next.reconciled).to.include({ activated: 1 });
+      expect(next.listed).to.deep.equal([]);
+      expect(next.heartbeat).to.not.equal(undefined);
+    });
+  });
+
   it("--dry-run lists and changes nothing (pending rows are not settled either)", async function () {
     const chain = new FakeRegistry();
     const store = seed(20, chain);
