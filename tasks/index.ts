@@ -3,6 +3,7 @@ import { emptyTask } from "hardhat/config";
 import { cardTasks } from "./card.js";
 import { operatorTasks } from "./operator.js";
 import { pkiTasks } from "./pki.js";
+import { serviceTasks } from "./service.js";
 
 /**
  * Every task of the `kyc` namespace. Declarations only: each action lives in its own lazily imported file
@@ -13,4 +14,5 @@ export const kycTasks = [
   ...pkiTasks,
   ...cardTasks,
   ...operatorTasks,
+  ...serviceTasks,
 ];
