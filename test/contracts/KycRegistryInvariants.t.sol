@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {KycRegistryAdmin} from "../../contracts/KycRegistryAdmin.sol";
 import {KycRegistryHarness} from "../../contracts/mocks/KycRegistryHarness.sol";
-import {KycRegistry} from "../../contracts/KycRegistry.sol";
 import {KycStatus} from "../../contracts/interfaces/IKycRegistry.sol";
-import {IKycRegistryOperations} from "../../contracts/interfaces/IKycRegistryOperations.sol";
+import {IKycRegistryFull} from "../../contracts/interfaces/IKycRegistryFull.sol";
 import {
     AnchorKind,
     AttestationRequest,
@@ -12,26 +12,37 @@ import {
     RevocationReason
 } from "../../contracts/interfaces/KycTypes.sol";
 
-/// @dev The cheatcodes this file uses (Hardhat's Solidity test runner serves them at the usual address).
+/// @dev The cheatcodes this file uses (Hardhat's Solidity test runner serves them at the usual address; `sign` and
+/// `addr` are supported, unlike the key-management cheatcodes).
 interface Vm {
     function warp(uint256 timestamp) external;
     function prank(address sender) external;
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
+    function addr(uint256 privateKey) external pure returns (address);
 }
 
 Vm constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
-/// @dev Shared setup: a harness registry (card signature = keccak256(modulus, digest)) with two attesters,
-/// eight subjects, twelve card keys and four person tags.
+/// @dev Shared setup (protocol v2): the admin extension, a harness registry (card signature = keccak256(modulus ‖
+/// digest)) reached as `IKycRegistryFull`, two attesters, six subjects with ECDSA keys (they sign their bindings),
+/// ten card keys and three person tags. The deploying contract is the admin, the anchor manager and the revoker.
 abstract contract RegistryWorld {
-    KycRegistryHarness public registry;
-    address[8] internal subjects;
+    IKycRegistryFull public registry;
+    uint256[6] internal subjectKeys;
+    address[6] internal subjects;
     address[2] internal attesters;
-    uint256 internal constant KEYS = 12;
+    uint256 internal constant SUBJECTS = 6;
+    uint256 internal constant KEYS = 10;
     uint32 internal constant AUTH = 1;
     uint32 internal constant IDENTITY = 2;
+    uint32 internal constant AGE_18 = 4;
+    uint32 internal constant AGE_20 = 8;
+    uint32 internal constant FROM_SIGNING = IDENTITY | AGE_18 | AGE_20;
+    uint64 internal constant GRID = 15_778_476;
 
     function _setUpWorld() internal {
-        registry = new KycRegistryHarness(address(this), 0, 365 days, 0);
+        KycRegistryAdmin extension = new KycRegistryAdmin();
+        registry = IKycRegistryFull(address(new KycRegistryHarness(address(this), 0, 365 days, 0, address(extension))));
         registry.grantRole(registry.ANCHOR_MANAGER_ROLE(), address(this));
         registry.grantRole(registry.REVOKER_ROLE(), address(this));
         registry.addTrustAnchor(AnchorKind.Authentication, keccak256("auth ca"), 1, type(uint64).max);
@@ -39,7 +50,10 @@ abstract contract RegistryWorld {
             attesters[i] = address(uint160(0xA77E5700 + i));
             registry.grantRole(registry.ATTESTER_ROLE(), attesters[i]);
         }
-        for (uint256 i = 0; i < 8; ++i) subjects[i] = address(uint160(0x5B1EC700 + i));
+        for (uint256 i = 0; i < SUBJECTS; ++i) {
+            subjectKeys[i] = 0x5B1EC7000 + i;
+            subjects[i] = VM.addr(subjectKeys[i]);
+        }
         VM.warp(1_800_000_000);
     }
 
@@ -54,8 +68,17 @@ abstract contract RegistryWorld {
         m[0] = 0xc3; // 2048 bits, no leading zero
     }
 
+    function _nullifier(uint256 keyIndex) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(uint8(0), _modulus(keyIndex)));
+    }
+
     function _cardSig(bytes memory modulus, bytes32 digest) internal pure returns (bytes memory) {
         return abi.encodePacked(keccak256(abi.encodePacked(modulus, digest)));
+    }
+
+    function _walletSig(uint256 privateKey, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(privateKey, digest);
+        return abi.encodePacked(r, s, v);
     }
 
     function _request(address subject, uint32 claims, bytes32 tag) internal view returns (AttestationRequest memory r) {
@@ -64,36 +87,76 @@ abstract contract RegistryWorld {
         r.deadline = uint64(block.timestamp + 1 hours);
         r.claims = claims;
         r.personTag = tag;
-        r.expiryCap = uint64(((block.timestamp + 5 * 365 days) / 30 days) * 30 days);
+        r.expiryCap = uint64(((block.timestamp + 5 * 365 days) / GRID) * GRID);
         r.caId = 1;
+        r.recordCommitment = keccak256(abi.encode("record", subject, block.timestamp));
     }
 
-    /// @dev Attest as `attester`; returns whether it succeeded (expected failures are part of the exploration).
-    function _tryAttest(address attester, AttestationRequest memory req, uint256 keyIndex) internal returns (bool) {
+    function _digest(AttestationRequest memory req, address attester) internal view returns (bytes32) {
+        return registry.bindingDigest(req.subject, attester, req.disclose, registry.nonces(req.subject), req.deadline);
+    }
+
+    /// @dev Attest as `attester` with card `keyIndex`, the binding signed by the wallet key `signerKey`; returns
+    /// whether it succeeded (expected failures are part of the exploration).
+    function _tryAttestSignedBy(
+        address attester,
+        AttestationRequest memory req,
+        uint256 keyIndex,
+        uint256 signerKey
+    ) internal returns (bool) {
         bytes memory modulus = _modulus(keyIndex);
-        bytes32 digest = registry.bindingDigest(req.subject, req.disclose, registry.nonces(req.subject), req.deadline);
+        bytes32 digest = _digest(req, attester);
+        bytes memory cardSig = _cardSig(modulus, digest);
+        bytes memory walletSig = _walletSig(signerKey, digest);
         VM.prank(attester);
-        try registry.attest(req, modulus, _cardSig(modulus, digest)) {
+        try registry.attest(req, modulus, cardSig, walletSig) {
             return true;
         } catch {
             return false;
         }
     }
 
-    function _live(address subject) internal view returns (bool live, AttestationView memory v) {
-        v = registry.attestationOf(subject);
-        live = v.status == KycStatus.Active && v.expiresAt > block.timestamp;
+    function _tryAttest(address attester, AttestationRequest memory req, uint256 keyIndex) internal returns (bool) {
+        return _tryAttestSignedBy(attester, req, keyIndex, _keyOf(req.subject));
+    }
+
+    function _keyOf(address subject) internal view returns (uint256) {
+        for (uint256 i = 0; i < SUBJECTS; ++i) if (subjects[i] == subject) return subjectKeys[i];
+        revert("unknown subject");
+    }
+
+    function _live(AttestationView memory v) internal view returns (bool) {
+        return v.status == KycStatus.Active && v.expiresAt > block.timestamp;
+    }
+
+    function _revokeByCard(address subject, uint256 keyIndex) internal returns (bool) {
+        bytes memory modulus = _modulus(keyIndex);
+        uint64 deadline = uint64(block.timestamp + 1 hours);
+        bytes32 digest = registry.revokeDigest(subject, registry.nonces(subject), deadline);
+        try registry.revokeByCard(subject, deadline, modulus, _cardSig(modulus, digest)) {
+            return true;
+        } catch {
+            return false;
+        }
     }
 }
 
-/// @dev Drives the registry with random attest / revoke / time-travel sequences.
+/// @dev Drives the registry with random attest / revoke / burn / drop / time / role / anchor sequences, and keeps an
+/// oracle of what each attest must do (succeed exactly when consent, key state, attester, anchor and tag allow).
 contract RegistryHandler is RegistryWorld {
     mapping(address subject => uint256) public keyOf; // key index of the subject's last successful attestation
+    mapping(uint256 keyIndex => bool) public burned;
+    bool[2] internal attesterActive = [true, true];
+    bool internal anchorEnabled = true;
+
     uint256 public attests;
-    uint256 public revocations;
-    uint256 public reattests; // successful attests over a live record (same key: re-attestation)
-    uint256 public keyChangedWhileLive; // must stay 0
+    uint256 public burns;
+    uint256 public unexpectedOutcome; // must stay 0: an attest succeeded or failed against the oracle
+    uint256 public burnedKeyAttested; // must stay 0
+    uint256 public attestedWithoutConsent; // must stay 0
     uint256 public nonceNotConsumed; // must stay 0
+    uint256 public removedAttesterActed; // must stay 0
+    uint256 public dropBrokeRecord; // must stay 0: a claim drop left the record inactive or without AUTH
 
     constructor() {
         _setUpWorld();
@@ -103,45 +166,83 @@ contract RegistryHandler is RegistryWorld {
         uint256 subjectSeed,
         uint256 keySeed,
         uint256 tagSeed,
-        bool identity,
-        uint256 attesterSeed
+        uint8 claimsSeed,
+        uint256 attesterSeed,
+        uint8 consentSeed
     ) external {
-        address subject = subjects[subjectSeed % 8];
+        bool consent = consentSeed % 4 != 0; // mostly consenting wallets, so that records build up
+        uint256 si = subjectSeed % SUBJECTS;
+        address subject = subjects[si];
         uint256 keyIndex = keySeed % KEYS;
-        bytes32 tag = identity ? bytes32(1 + (tagSeed % 4)) : bytes32(0);
-        AttestationRequest memory req = _request(subject, identity ? AUTH | IDENTITY : AUTH, tag);
-        (bool wasLive, ) = _live(subject);
+        uint256 ai = attesterSeed % 2;
+        uint32[4] memory options = [AUTH, AUTH | IDENTITY, AUTH | AGE_20, AUTH | IDENTITY | AGE_18 | AGE_20];
+        uint32 claims = options[claimsSeed % 4];
+        bytes32 tag = claims & FROM_SIGNING != 0 ? bytes32(1 + (tagSeed % 3)) : bytes32(0);
+        AttestationRequest memory req = _request(subject, claims, tag);
+
+        bool expected = consent && _keyUsableBy(keyIndex, subject) && attesterActive[ai] && anchorEnabled;
+        if (expected && tag != bytes32(0)) expected = _tagFree(attesters[ai], tag, subject);
         uint256 nonceBefore = registry.nonces(subject);
-        if (_tryAttest(attesters[attesterSeed % 2], req, keyIndex)) {
-            if (wasLive) {
-                ++reattests;
-                if (keyIndex != keyOf[subject]) ++keyChangedWhileLive;
-            }
+        uint256 signer = consent ? subjectKeys[si] : subjectKeys[(si + 1) % SUBJECTS];
+        bool ok = _tryAttestSignedBy(attesters[ai], req, keyIndex, signer);
+        if (ok != expected) ++unexpectedOutcome;
+        if (ok) {
+            if (burned[keyIndex]) ++burnedKeyAttested;
+            if (!consent) ++attestedWithoutConsent;
             if (registry.nonces(subject) != nonceBefore + 1) ++nonceNotConsumed;
             keyOf[subject] = keyIndex;
             ++attests;
         }
     }
 
-    function revoke(uint256 subjectSeed, uint256 how) external {
-        address subject = subjects[subjectSeed % 8];
-        how %= 3;
+    /// @dev Ends a record: 0 revoker (Operator), 1 revokeSelf, 2 revokeByCard, 3 revokeInvalidKeys (burns), 4 an
+    /// attester's revoke, 5 expiry.
+    function end(uint256 subjectSeed, uint256 how, uint256 attesterSeed) external {
+        address subject = subjects[subjectSeed % SUBJECTS];
+        how %= 6;
         if (how == 0) {
-            try registry.revoke(subject, RevocationReason.CertificateInvalid) {
-                ++revocations;
-            } catch {}
+            try registry.revoke(subject, RevocationReason.Operator) {} catch {}
         } else if (how == 1) {
             VM.prank(subject);
-            try registry.revokeSelf() {
-                ++revocations;
+            try registry.revokeSelf() {} catch {}
+        } else if (how == 2) {
+            _revokeByCard(subject, keyOf[subject]);
+        } else if (how == 3) {
+            uint256 k = keyOf[subject];
+            if (registry.attestationOf(subject).status != KycStatus.None) {
+                bytes32[] memory keys = new bytes32[](1);
+                keys[0] = _nullifier(k);
+                registry.revokeInvalidKeys(keys);
+                if (!burned[k]) ++burns;
+                burned[k] = true;
+            }
+        } else if (how == 4) {
+            uint256 ai = attesterSeed % 2;
+            VM.prank(attesters[ai]);
+            try registry.revoke(subject, RevocationReason.Superseded) {
+                if (!attesterActive[ai]) ++removedAttesterActed;
             } catch {}
+            address[] memory list = new address[](1);
+            list[0] = subject;
+            VM.prank(attesters[ai]);
+            uint256 n = registry.revokeBatch(list, RevocationReason.Operator);
+            if (n != 0 && !attesterActive[ai]) ++removedAttesterActed;
         } else {
-            bytes memory modulus = _modulus(keyOf[subject]);
-            uint64 deadline = uint64(block.timestamp + 1 hours);
-            bytes32 digest = registry.revokeDigest(subject, registry.nonces(subject), deadline);
-            try registry.revokeByCard(subject, deadline, modulus, _cardSig(modulus, digest)) {
-                ++revocations;
-            } catch {}
+            VM.warp(block.timestamp + 366 days);
+        }
+    }
+
+    function dropClaims(uint256 subjectSeed, uint256 attesterSeed) external {
+        address subject = subjects[subjectSeed % SUBJECTS];
+        uint256 ai = attesterSeed % 2;
+        address[] memory list = new address[](1);
+        list[0] = subject;
+        VM.prank(attesters[ai]);
+        uint256 n = registry.dropSigningClaims(list);
+        if (n != 0) {
+            if (!attesterActive[ai]) ++removedAttesterActed;
+            AttestationView memory v = registry.attestationOf(subject);
+            if (!_live(v) || v.claims != AUTH || v.personTag != bytes32(0)) ++dropBrokeRecord;
         }
     }
 
@@ -149,38 +250,52 @@ contract RegistryHandler is RegistryWorld {
         VM.warp(block.timestamp + (by % 200 days));
     }
 
-    function heartbeat(uint256 attesterSeed) external {
-        VM.prank(attesters[attesterSeed % 2]);
-        try registry.recordCrlSync() {} catch {}
-    }
-
-    function toggleAnchor(bool enabled) external {
+    /// @dev Mostly enabling, so that attests keep landing.
+    function toggleAnchor(uint8 seed) external {
+        bool enabled = seed % 4 != 0;
         registry.setTrustAnchorEnabled(1, enabled);
+        anchorEnabled = enabled;
     }
 
-    function setStaleness(uint256 seed) external {
-        registry.setMaxStaleness(seed % 3 == 0 ? 0 : uint64(seed % 30 days));
-    }
-
-    function toggleAttester(uint256 attesterSeed, bool grant) external {
-        address a = attesters[attesterSeed % 2];
-        if (grant) registry.grantRole(registry.ATTESTER_ROLE(), a);
-        else registry.revokeRole(registry.ATTESTER_ROLE(), a);
+    /// @dev Mostly granting, so that attests keep landing.
+    function toggleAttester(uint256 attesterSeed, uint8 seed) external {
+        uint256 ai = attesterSeed % 2;
+        bool grant = seed % 4 != 0;
+        if (grant) registry.grantRole(registry.ATTESTER_ROLE(), attesters[ai]);
+        else registry.revokeRole(registry.ATTESTER_ROLE(), attesters[ai]);
+        attesterActive[ai] = grant;
     }
 
     function subjectAt(uint256 i) external view returns (address) {
         return subjects[i];
     }
 
-    function modulusOf(uint256 keyIndex) external pure returns (bytes memory) {
-        return _modulus(keyIndex);
+    function nullifierOf(uint256 keyIndex) external pure returns (bytes32) {
+        return _nullifier(keyIndex);
+    }
+
+    /// @dev The oracle of the key rule: not burned, and not active on another subject.
+    function _keyUsableBy(uint256 keyIndex, address subject) internal view returns (bool) {
+        (address bound, bool active, bool isBurned) = registry.keyState(_nullifier(keyIndex));
+        return !isBurned && !(active && bound != subject);
+    }
+
+    /// @dev The oracle of the tag rule, by scanning every other subject (stronger than the registry's lazy check).
+    function _tagFree(address attester, bytes32 tag, address subject) internal view returns (bool) {
+        for (uint256 i = 0; i < SUBJECTS; ++i) {
+            if (subjects[i] == subject) continue;
+            AttestationView memory v = registry.attestationOf(subjects[i]);
+            if (_live(v) && v.attester == attester && v.personTag == tag) return false;
+        }
+        return true;
     }
 }
 
-/// @notice Invariants: no two active attestations share a key nullifier or an (attester, personTag).
+/// @notice Invariants of protocol v2: one live record per key, a burned key never binds, a live person tag is unique
+/// per attester, every attest follows the oracle (consent, key state, attester, anchor, tag), reads agree.
 contract KycRegistryInvariantTest {
     RegistryHandler internal handler;
-    KycRegistryHarness internal registry;
+    IKycRegistryFull internal registry;
 
     function setUp() public {
         handler = new RegistryHandler();
@@ -192,54 +307,67 @@ contract KycRegistryInvariantTest {
         targets[0] = address(handler);
     }
 
-    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.runs = 32
     /// hardhat-config: invariant.depth = 40
-    function invariant_noTwoActiveAttestationsShareAKey() public view {
-        for (uint256 k = 0; k < 12; ++k) {
-            bytes32 nullifier = keccak256(handler.modulusOf(k));
+    function invariant_oneLiveRecordPerKeyAndKeyStateAgrees() public view {
+        for (uint256 k = 0; k < 10; ++k) {
+            bytes32 n = handler.nullifierOf(k);
             uint256 holders = 0;
-            for (uint256 i = 0; i < 8; ++i) {
+            address holder;
+            for (uint256 i = 0; i < 6; ++i) {
                 address s = handler.subjectAt(i);
                 AttestationView memory v = registry.attestationOf(s);
-                bool live = v.status == KycStatus.Active && v.expiresAt > block.timestamp;
-                if (live && registry.isCurrentKey(s, nullifier)) ++holders;
+                if (v.status == KycStatus.Active && v.expiresAt > block.timestamp && registry.isCurrentKey(s, n)) {
+                    ++holders;
+                    holder = s;
+                }
             }
-            require(holders <= 1, "two active attestations share a key nullifier");
-            address owner = registry.keyNullifierOwner(nullifier);
-            if (holders == 1) require(owner != address(0), "active key without owner");
+            require(holders <= 1, "two live records share a card key");
+            (address bound, bool active, bool burned) = registry.keyState(n);
+            require(active == (holders == 1), "keyState.active disagrees with the records");
+            if (active) require(bound == holder, "keyState names another subject");
+            require(burned == handler.burned(k), "burned flag differs from the burns made");
+            if (burned) require(!active, "a burned key is active");
         }
     }
 
-    /// @dev Only the bound key re-attests a live record, and every successful attest consumes the holder nonce.
-    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.runs = 32
     /// hardhat-config: invariant.depth = 40
-    function invariant_liveRecordKeepsItsKeyAndNonceMoves() public view {
-        require(handler.keyChangedWhileLive() == 0, "a live record was re-attested with another key");
+    function invariant_attestsFollowTheOracle() public view {
+        require(handler.unexpectedOutcome() == 0, "an attest outcome differs from the rules");
+        require(handler.burnedKeyAttested() == 0, "a burned key attested");
+        require(handler.attestedWithoutConsent() == 0, "an attestation without the wallet's consent");
         require(handler.nonceNotConsumed() == 0, "an attest did not consume the holder nonce");
+        require(handler.removedAttesterActed() == 0, "a removed attester revoked or dropped claims");
+        require(handler.dropBrokeRecord() == 0, "a claim drop did not leave an active AUTH record");
     }
 
-    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.runs = 32
     /// hardhat-config: invariant.depth = 40
-    function invariant_noTwoActiveAttestationsShareAPersonTag() public view {
-        for (uint256 i = 0; i < 8; ++i) {
+    function invariant_liveSigningClaimsHaveAUniqueTag() public view {
+        for (uint256 i = 0; i < 6; ++i) {
             AttestationView memory a = registry.attestationOf(handler.subjectAt(i));
-            if (!(a.status == KycStatus.Active && a.expiresAt > block.timestamp) || a.personTag == bytes32(0)) continue;
-            for (uint256 j = i + 1; j < 8; ++j) {
+            if (a.status != KycStatus.None) require(a.claims & 1 != 0, "a record without AUTH");
+            if (!(a.status == KycStatus.Active && a.expiresAt > block.timestamp)) continue;
+            bool signing = a.claims & 14 != 0;
+            require(signing == (a.personTag != bytes32(0)), "signing claims and person tag disagree");
+            if (!signing) continue;
+            for (uint256 j = i + 1; j < 6; ++j) {
                 AttestationView memory b = registry.attestationOf(handler.subjectAt(j));
                 if (!(b.status == KycStatus.Active && b.expiresAt > block.timestamp)) continue;
                 require(
                     !(a.attester == b.attester && a.personTag == b.personTag),
-                    "two active attestations share (attester, personTag)"
+                    "two live records share (attester, personTag)"
                 );
             }
         }
     }
 
     /// @dev The assembly fast path of isVerified and hasClaims agrees with kycStatus in every state.
-    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.runs = 32
     /// hardhat-config: invariant.depth = 40
     function invariant_readsAgree() public view {
-        for (uint256 i = 0; i < 8; ++i) {
+        for (uint256 i = 0; i < 6; ++i) {
             address s = handler.subjectAt(i);
             (KycStatus status, uint32 claims, ) = registry.kycStatus(s);
             bool active = status == KycStatus.Active;
@@ -250,34 +378,35 @@ contract KycRegistryInvariantTest {
         }
     }
 
-    /// hardhat-config: invariant.runs = 48
+    /// hardhat-config: invariant.runs = 32
     /// hardhat-config: invariant.depth = 40
-    function invariant_activeRecordsAreOnTheGridAndBounded() public view {
-        for (uint256 i = 0; i < 8; ++i) {
+    function invariant_expiriesOnTheHalfYearGridAndBounded() public view {
+        for (uint256 i = 0; i < 6; ++i) {
             AttestationView memory a = registry.attestationOf(handler.subjectAt(i));
             if (a.status == KycStatus.None) continue;
-            require(a.expiresAt % 30 days == 0, "expiry off the grid");
+            require(a.expiresAt % 15_778_476 == 0, "expiry off the grid");
             require(a.expiresAt <= a.attestedAt + registry.maxAge(), "expiry beyond maxAge");
+            require(a.expiresAt > a.attestedAt, "expiry not after the attestation");
         }
     }
 }
 
-/// @notice Stateless fuzz tests of the attestation rules.
+/// @notice Stateless fuzz tests of the v2 attestation rules.
 contract KycRegistryFuzzTest is RegistryWorld {
     function setUp() public {
         _setUpWorld();
     }
 
-    /// @dev expiresAt = floor30d(min(now + maxAge, cap)); an off-grid cap or a past expiry is rejected.
+    /// @dev expiresAt = min(cap, floorGrid(now + maxAge)); a cap off the grid or an expiry not ahead is refused.
     function testFuzz_expiryRounding(uint64 cap, uint32 later) public {
         VM.warp(block.timestamp + later);
         AttestationRequest memory req = _request(subjects[0], AUTH, bytes32(0));
         req.expiryCap = cap;
         bool ok = _tryAttest(attesters[0], req, 0);
         uint256 bound = block.timestamp + registry.maxAge();
+        bound -= bound % GRID;
         uint256 expected = cap < bound ? cap : bound;
-        expected -= expected % 30 days;
-        bool shouldPass = cap % 30 days == 0 && expected > block.timestamp;
+        bool shouldPass = cap % GRID == 0 && expected > block.timestamp;
         require(ok == shouldPass, "acceptance differs from the rule");
         if (ok) {
             (, , uint64 expiresAt) = registry.kycStatus(subjects[0]);
@@ -285,54 +414,68 @@ contract KycRegistryFuzzTest is RegistryWorld {
         }
     }
 
-    /// @dev Published claims must contain AUTH and be a subset of the disclose mask; IDENTITY iff a tag.
+    /// @dev Published claims contain AUTH and are a subset of the disclose mask; a tag iff a signing claim.
     function testFuzz_claimsWithinDisclose(uint32 disclose, uint32 claims, bool withTag) public {
         AttestationRequest memory req = _request(subjects[1], claims, withTag ? bytes32(uint256(7)) : bytes32(0));
         req.disclose = disclose;
         bool ok = _tryAttest(attesters[1], req, 1);
-        bool shouldPass = claims & AUTH != 0 && claims & ~disclose == 0 && ((claims & IDENTITY != 0) == withTag);
+        bool shouldPass = claims & AUTH != 0 && claims & ~disclose == 0 && ((claims & FROM_SIGNING != 0) == withTag);
         require(ok == shouldPass, "claims rule violated");
         if (ok) require(registry.hasClaims(subjects[1], claims), "claims not published");
     }
 
-    /// @dev A key binds one subject only, whatever the order of attempts; on its own subject's active record it
-    /// re-attests (the record moves to the second attester).
-    function testFuzz_keyBindsOneSubject(uint8 a, uint8 b, uint8 key) public {
-        address sa = subjects[a % 8];
-        address sb = subjects[b % 8];
+    /// @dev Only the subject's own wallet key consents: any other signer is refused.
+    function testFuzz_walletConsentRequired(uint256 signerSeed, uint8 s) public {
+        address subject = subjects[s % SUBJECTS];
+        // a valid secp256k1 private key
+        uint256 pk = 1 + (signerSeed % (0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364140));
+        bool ok = _tryAttestSignedBy(attesters[0], _request(subject, AUTH, bytes32(0)), 2, pk);
+        require(ok == (VM.addr(pk) == subject), "consent rule violated");
+    }
+
+    /// @dev A binding names its attester: another attester cannot use it.
+    function testFuzz_bindingNamesTheAttester(bool named, bool submits) public {
+        AttestationRequest memory req = _request(subjects[2], AUTH, bytes32(0));
+        bytes memory modulus = _modulus(3);
+        bytes32 digest = _digest(req, attesters[named ? 1 : 0]);
+        bytes memory cardSig = _cardSig(modulus, digest);
+        bytes memory walletSig = _walletSig(subjectKeys[2], digest);
+        VM.prank(attesters[submits ? 1 : 0]);
+        bool ok;
+        try registry.attest(req, modulus, cardSig, walletSig) {
+            ok = true;
+        } catch {}
+        require(ok == (named == submits), "a binding was used by another attester");
+    }
+
+    /// @dev A key holds one live record; after any non-compromise end (revokeSelf, revokeByCard, revoke, expiry) it
+    /// binds another subject; after revokeInvalidKeys it never binds again.
+    function testFuzz_keyLifecycle(uint8 a, uint8 b, uint8 key, uint8 how) public {
+        address sa = subjects[a % SUBJECTS];
+        address sb = subjects[b % SUBJECTS];
         uint256 k = key % KEYS;
-        bool first = _tryAttest(attesters[0], _request(sa, AUTH, bytes32(0)), k);
-        require(first, "first binding failed");
+        require(_tryAttest(attesters[0], _request(sa, AUTH, bytes32(0)), k), "first binding failed");
         bool second = _tryAttest(attesters[1], _request(sb, AUTH | IDENTITY, bytes32(uint256(9))), k);
-        require(second == (sa == sb), "a key bound twice, or its own re-attestation refused");
-        require(registry.keyNullifierOwner(keccak256(_modulus(k))) == sa, "owner changed");
-        if (second) {
-            AttestationView memory v = registry.attestationOf(sa);
-            require(v.attester == attesters[1] && v.claims == AUTH | IDENTITY, "record not replaced");
-            require(registry.nonces(sa) == 2, "nonce not consumed");
+        require(second == (sa == sb), "a live key bound another subject, or its own re-attestation was refused");
+        how %= 5;
+        if (how == 0) {
+            VM.prank(sa);
+            registry.revokeSelf();
+        } else if (how == 1) {
+            require(_revokeByCard(sa, k), "revokeByCard failed");
+        } else if (how == 2) {
+            registry.revoke(sa, RevocationReason.Superseded);
+        } else if (how == 3) {
+            VM.warp(block.timestamp + 366 days);
+        } else {
+            bytes32[] memory keys = new bytes32[](1);
+            keys[0] = _nullifier(k);
+            require(registry.revokeInvalidKeys(keys) == 1, "the live record was not revoked");
         }
-    }
-
-    /// @dev An active record takes no other key, and its own key re-attests it, whichever attester asks.
-    function testFuzz_activeRecordTakesOnlyItsKey(uint8 s, uint8 key, uint8 other, uint32 later) public {
-        address subject = subjects[s % 8];
-        uint256 k = key % KEYS;
-        uint256 k2 = (k + 1 + (other % (KEYS - 1))) % KEYS;
-        require(_tryAttest(attesters[0], _request(subject, AUTH, bytes32(0)), k), "attest failed");
-        VM.warp(block.timestamp + (later % 300 days));
-        require(!_tryAttest(attesters[1], _request(subject, AUTH, bytes32(0)), k2), "another key replaced the record");
-        require(_tryAttest(attesters[1], _request(subject, AUTH, bytes32(0)), k), "own key refused");
-        require(registry.isCurrentKey(subject, keccak256(_modulus(k))), "key changed");
-    }
-
-    /// @dev Revocation burns the key for good; a new key re-attests the subject.
-    function testFuzz_revokedKeyStaysBurned(uint8 s, uint8 key, uint32 later) public {
-        address subject = subjects[s % 8];
-        uint256 k = key % KEYS;
-        require(_tryAttest(attesters[0], _request(subject, AUTH, bytes32(0)), k), "attest failed");
-        registry.revoke(subject, RevocationReason.Operator);
-        VM.warp(block.timestamp + later);
-        require(!_tryAttest(attesters[0], _request(subject, AUTH, bytes32(0)), k), "revoked key attested again");
-        require(_tryAttest(attesters[0], _request(subject, AUTH, bytes32(0)), (k + 1) % KEYS), "new key refused");
+        address other = subjects[(uint256(a) + 1) % SUBJECTS];
+        bool rebound = _tryAttest(attesters[0], _request(other, AUTH, bytes32(0)), k);
+        require(rebound == (how != 4), "the key lifecycle differs from the rules");
+        (, , bool isBurned) = registry.keyState(_nullifier(k));
+        require(isBurned == (how == 4), "burned flag wrong");
     }
 }
