@@ -26,6 +26,7 @@ contract SmartAccountMock is IERC1271 {
     function execute(address target, bytes calldata data) external returns (bytes memory result) {
         if (msg.sender != owner) revert NotOwner();
         bool ok;
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, result) = target.call(data);
         if (!ok) {
             assembly ("memory-safe") {
