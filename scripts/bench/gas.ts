@@ -9,7 +9,7 @@
  *   `revokeBatch` ((gas of 10 entries - gas of 1 entry) / 9); revokeByCard: relayed by a third party;
  * - isVerifiedCold: gas of a consumer contract's `isVerified` call (registry account and record cold), read with
  *   `gasleft()` around the call in `contracts/mocks/KycProbe.sol`;
- * - rsa2048.*: execution gas of one verification alone (`scripts/bench/rsa-gas.ts`).
+ * - rsa2048.*, rsa3072.*, rsa4096.*: execution gas of one verification alone (`scripts/bench/rsa-gas.ts`).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -123,6 +123,8 @@ const batch10 = await gasOf(registry.connect(revoker).revokeBatch(batchSubjects.
 const revokeBatchPerEntry = Math.round((batch10 - batch1) / 9);
 
 const rsa = await measureRsaGas(ethers);
+const rsa3072 = await measureRsaGas(ethers, 3072);
+const rsa4096 = await measureRsaGas(ethers, 4096);
 
 const report = {
   hardfork,
@@ -134,6 +136,8 @@ const report = {
   revokeByCard,
   isVerifiedCold,
   rsa2048: { ours: rsa.ours, openzeppelin: rsa.openzeppelin, modexp: rsa.modexp, oursGeneric: rsa.oursGeneric },
+  rsa3072: { ours: rsa3072.ours, modexp: rsa3072.modexp, oursGeneric: rsa3072.oursGeneric },
+  rsa4096: { ours: rsa4096.ours, modexp: rsa4096.modexp, oursGeneric: rsa4096.oursGeneric },
   detail: { revokeBatch1: batch1, revokeBatch10: batch10 },
   targets: {
     attestDirect: {
@@ -166,6 +170,18 @@ const rows: [string, number, string][] = [
   ["RSA-2048 verify: ours (memory, any e)", rsa.oursGeneric, ""],
   ["RSA-2048 verify: OpenZeppelin RSA.pkcs1Sha256", rsa.openzeppelin, ""],
   ["RSA-2048: bare MODEXP call", rsa.modexp, ""],
+  [
+    "RSA-3072 verify: ours (calldata, e=65537)",
+    rsa3072.ours,
+    `MODEXP ${rsa3072.modexp} + ${rsa3072.ours - rsa3072.modexp}`,
+  ],
+  ["RSA-3072 verify: ours (memory, any e)", rsa3072.oursGeneric, ""],
+  [
+    "RSA-4096 verify: ours (calldata, e=65537)",
+    rsa4096.ours,
+    `MODEXP ${rsa4096.modexp} + ${rsa4096.ours - rsa4096.modexp}`,
+  ],
+  ["RSA-4096 verify: ours (memory, any e)", rsa4096.oursGeneric, ""],
 ];
 console.log(`KycRegistry gas (hardfork ${hardfork})`);
 console.table(rows.map(([what, gas, target]) => ({ what, gas, target })));
