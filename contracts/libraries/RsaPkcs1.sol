@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+// Each entry point is one assembly block by design (see the library notes), hence long function bodies.
+/* solhint-disable function-max-lines */
+
 /// @title RsaPkcs1 — strict RSASSA-PKCS1-v1_5 / SHA-256 signature verification (RFC 8017, section 8.2.2)
 /// @notice Verifies that `signature` is the RSA PKCS#1 v1.5 signature, by the public key (`exponent`, `modulus`),
 /// of the SHA-256 hash `digest`, i.e. that `signature^exponent mod modulus` is exactly
@@ -18,9 +21,12 @@ pragma solidity ^0.8.28;
 ///   (a DigestInfo without the NULL, with another hash OID, or with trailing data is rejected), then `digest`.
 ///
 /// Cost: the MODEXP call plus under 2,000 gas. Measured for RSA-2048 under Osaka (MODEXP staticcall alone 32,915):
-/// `pkcs1Sha256e65537` 33,882 and `pkcs1Sha256` 34,312 with its arguments already in memory (OpenZeppelin's
-/// `RSA.pkcs1Sha256`: 55,899); see `scripts/bench/rsa-gas.ts`. The library has no state; it uses memory past the
-/// free memory pointer as scratch space (the MODEXP output overwrites its input) and does not move the pointer.
+/// `pkcs1Sha256e65537` 33,851 and `pkcs1Sha256` 34,213 with its arguments already in memory (OpenZeppelin's
+/// `RSA.pkcs1Sha256`: about 55,900); RSA-3072 75,052 (MODEXP 73,875), RSA-4096 132,701 (MODEXP 131,219); see
+/// `scripts/bench/rsa-gas.ts`. The library has no state; it uses memory past the free memory pointer as scratch
+/// space (the MODEXP output overwrites its input) and does not move the pointer. Each entry point is one assembly
+/// block, so no Solidity code (nor coverage instrumentation, which writes at the free memory pointer between
+/// statements) runs while the scratch space is in use.
 /// @dev Two entry points:
 /// - `pkcs1Sha256(digest, signature, exponent, modulus)` with memory arguments and any exponent (OpenZeppelin's
 ///   `RSA.pkcs1Sha256` signature; passing calldata arguments to it makes the compiler copy them to memory first);
@@ -61,47 +67,119 @@ library RsaPkcs1 {
         bytes memory exponent,
         bytes memory modulus
     ) internal view returns (bool valid) {
-        uint256 len = modulus.length;
-        uint256 eLen = exponent.length;
-        uint256 input;
-        bool ok;
+        // One assembly block: the MODEXP input lives past the free memory pointer, which nothing else may use
+        // between building it and reading the result (not even coverage instrumentation between statements).
         assembly ("memory-safe") {
+            // Whether the big-endian `len`-byte (len >= 32) integer at `a` is below the one at `b`, compared from
+            // the top in 32-byte words (the last word is read at `len - 32` and overlaps bytes already found equal).
+            function lessThan(a, b, len) -> less {
+                let lastOffset := sub(len, 0x20)
+                for {
+                    let i := 0
+                } 1 {
+                    i := add(i, 0x20)
+                } {
+                    if gt(i, lastOffset) {
+                        i := lastOffset
+                    }
+                    let x := mload(add(a, i))
+                    let y := mload(add(b, i))
+                    if lt(x, y) {
+                        less := 1
+                        break
+                    }
+                    if gt(x, y) {
+                        break
+                    }
+                    if eq(i, lastOffset) {
+                        break
+                    }
+                }
+            }
+            // Whether the `eLen`-byte (eLen > 0) big-endian exponent at `e` is odd and not 1 (so at least 3).
+            function exponentOk(e, eLen) -> ok {
+                let lastIndex := sub(eLen, 1)
+                let lastByte := byte(0, mload(add(e, lastIndex)))
+                // not 1: a last byte above 1, or a non-zero byte before the last one
+                let high := gt(lastByte, 1)
+                for {
+                    let i := 0
+                } lt(i, lastIndex) {
+                    i := add(i, 0x20)
+                } {
+                    let w := mload(add(e, i))
+                    let over := add(i, 0x20)
+                    if gt(over, lastIndex) {
+                        w := shr(shl(3, sub(over, lastIndex)), w) // keep the bytes before the last one
+                    }
+                    high := or(high, w)
+                }
+                ok := and(and(lastByte, 1), iszero(iszero(high)))
+            }
+            // Whether the `len`-byte (len >= 256) encoded message at `em` is `00 01 FF..FF 00 || DigestInfo ||
+            // digest`: bytes [32, len - 64) are all FF (AND of the words at 32..160, those from 192 up, and the
+            // overlapping one at len - 96), then the fixed head and tail words and the digest.
+            function encodedMessageOk(em, len, d) -> ok {
+                let lastFull := add(em, sub(len, 0x60))
+                let acc := and(mload(lastFull), and(mload(add(em, 0x20)), mload(add(em, 0x40))))
+                acc := and(acc, and(mload(add(em, 0x60)), and(mload(add(em, 0x80)), mload(add(em, 0xa0)))))
+                for {
+                    let p := add(em, 0xc0)
+                } lt(p, lastFull) {
+                    p := add(p, 0x20)
+                } {
+                    acc := and(acc, mload(p))
+                }
+                ok := and(
+                    and(eq(mload(em), _EM_HEAD), eq(acc, not(0))),
+                    and(eq(mload(add(lastFull, 0x20)), _EM_TAIL), eq(mload(add(lastFull, 0x40)), d))
+                )
+            }
+
+            let len := mload(modulus)
+            let eLen := mload(exponent)
             let n := add(modulus, 0x20)
-            let s := add(signature, 0x20)
-            let e := add(exponent, 0x20)
+            let shapeOk := 0
             // 256 <= len <= 512, signature as long as the modulus, 0 < eLen <= len
             if and(
                 and(eq(mload(signature), len), and(gt(len, _MIN_BYTES_MINUS_1), lt(len, _MAX_BYTES_PLUS_1))),
                 and(gt(eLen, 0), iszero(gt(eLen, len)))
             ) {
                 // modulus: odd, top byte non-zero, top bit set when 256 bytes long (at least 2048 bits)
-                ok := and(
+                shapeOk := and(
                     and(mload(add(n, sub(len, 0x20))), 1),
                     gt(byte(0, mload(n)), mul(eq(len, _MIN_BYTES), _TOP_BYTE_FLOOR_AT_MIN))
                 )
             }
-            if ok {
+            if shapeOk {
                 // MODEXP input: len(base) || len(exponent) || len(modulus) || base || exponent || modulus
-                input := mload(0x40)
+                // (bounded by the length checks above: no overflow)
+                let input := mload(0x40)
                 mstore(input, len)
                 mstore(add(input, 0x20), eLen)
                 mstore(add(input, 0x40), len)
-                let p := add(input, 0x60)
-                mcopy(p, s, len)
-                p := add(p, len)
-                mcopy(p, e, eLen)
-                mcopy(add(p, eLen), n, len)
+                let sCopy := add(input, 0x60)
+                let eCopy := add(sCopy, len)
+                let nCopy := add(eCopy, eLen)
+                mcopy(sCopy, add(signature, 0x20), len)
+                mcopy(eCopy, add(exponent, 0x20), eLen)
+                mcopy(nCopy, n, len)
+                // exponent odd and at least 3; s < n; e < n when the exponent is as long as the modulus
+                if and(exponentOk(eCopy, eLen), lessThan(sCopy, nCopy, len)) {
+                    let eBelowN := 1
+                    if eq(eLen, len) {
+                        eBelowN := lessThan(eCopy, nCopy, len)
+                    }
+                    if eBelowN {
+                        // the output overwrites the input; (Yul evaluates arguments right to left:
+                        // returndatasize() must be read after the call)
+                        let success := staticcall(gas(), _MODEXP, input, sub(add(nCopy, len), input), input, len)
+                        if and(success, eq(returndatasize(), len)) {
+                            valid := encodedMessageOk(input, len, digest)
+                        }
+                    }
+                }
             }
-        }
-        if (!ok) return false;
-        unchecked {
-            // bounded by the length checks above: no overflow
-            uint256 eCopy = input + 0x60 + len;
-            uint256 nCopy = eCopy + eLen;
-            // exponent odd and at least 3; s < n; e < n when the exponent is as long as the modulus
-            if (!_exponentOk(eCopy, eLen) || !_lessThan(input + 0x60, nCopy, len)) return false;
-            if (eLen == len && !_lessThan(eCopy, nCopy, len)) return false;
-            return _modexpMatches(digest, input, 0x60 + 2 * len + eLen, len);
         }
     }
 
@@ -116,120 +194,78 @@ library RsaPkcs1 {
         bytes calldata signature,
         bytes calldata modulus
     ) internal view returns (bool valid) {
-        uint256 len = modulus.length;
-        uint256 input;
-        bool ok;
+        // One assembly block, as in `pkcs1Sha256` (the helper functions are the same).
         assembly ("memory-safe") {
-            // 256 <= len <= 512, signature as long as the modulus
-            if and(eq(signature.length, len), and(gt(len, _MIN_BYTES_MINUS_1), lt(len, _MAX_BYTES_PLUS_1))) {
-                // modulus: odd, top byte non-zero, top bit set when 256 bytes long (at least 2048 bits)
-                let top := byte(0, calldataload(modulus.offset))
-                ok := and(
-                    and(calldataload(add(modulus.offset, sub(len, 0x20))), 1),
-                    gt(top, mul(eq(len, _MIN_BYTES), _TOP_BYTE_FLOOR_AT_MIN))
-                )
-            }
-            if ok {
-                input := mload(0x40)
-                mstore(input, len)
-                mstore(add(input, 0x20), 3)
-                mstore(add(input, 0x40), len)
-                let p := add(input, 0x60)
-                calldatacopy(p, signature.offset, len)
-                p := add(p, len)
-                mstore(p, shl(232, 0x010001))
-                calldatacopy(add(p, 3), modulus.offset, len)
-            }
-        }
-        // s < n
-        if (!ok) return false;
-        unchecked {
-            // bounded by the length checks above: no overflow
-            if (!_lessThan(input + 0x60, input + 0x63 + len, len)) return false;
-            return _modexpMatches(digest, input, 0x63 + 2 * len, len);
-        }
-    }
-
-    /// @dev The `eLen`-byte (eLen > 0) big-endian exponent at `e` is odd and not 1 (so at least 3).
-    function _exponentOk(uint256 e, uint256 eLen) private pure returns (bool ok) {
-        assembly ("memory-safe") {
-            let lastIndex := sub(eLen, 1)
-            let lastByte := byte(0, mload(add(e, lastIndex)))
-            // not 1: a last byte above 1, or a non-zero byte before the last one
-            let high := gt(lastByte, 1)
-            for {
-                let i := 0
-            } lt(i, lastIndex) {
-                i := add(i, 0x20)
-            } {
-                let w := mload(add(e, i))
-                let over := add(i, 0x20)
-                if gt(over, lastIndex) {
-                    w := shr(shl(3, sub(over, lastIndex)), w) // keep the bytes before the last one
-                }
-                high := or(high, w)
-            }
-            ok := and(and(lastByte, 1), iszero(iszero(high)))
-        }
-    }
-
-    /// @dev Whether the big-endian `len`-byte (len >= 32) integer at `a` is below the one at `b`, compared from the
-    /// top in 32-byte words (the last word is read at `len - 32` and overlaps bytes already found equal).
-    function _lessThan(uint256 a, uint256 b, uint256 len) private pure returns (bool less) {
-        assembly ("memory-safe") {
-            let lastOffset := sub(len, 0x20)
-            for {
-                let i := 0
-            } 1 {
-                i := add(i, 0x20)
-            } {
-                if gt(i, lastOffset) {
-                    i := lastOffset
-                }
-                let x := mload(add(a, i))
-                let y := mload(add(b, i))
-                if lt(x, y) {
-                    less := 1
-                    break
-                }
-                if gt(x, y) {
-                    break
-                }
-                if eq(i, lastOffset) {
-                    break
-                }
-            }
-        }
-    }
-
-    /// @dev Calls MODEXP on the `inputLen`-byte input at `input`, writing the `len`-byte result over the input,
-    /// and compares it with the expected encoded message for `digest`.
-    function _modexpMatches(
-        bytes32 digest,
-        uint256 input,
-        uint256 inputLen,
-        uint256 len
-    ) private view returns (bool valid) {
-        assembly ("memory-safe") {
-            // (Yul evaluates arguments right to left: returndatasize() must be read after the call)
-            let success := staticcall(gas(), _MODEXP, input, inputLen, input, len)
-            if and(success, eq(returndatasize(), len)) {
-                // bytes [32, len - 64) are all FF: AND the words at 32..160 (len >= 256), those from 192 up, and
-                // the (overlapping) one at len - 96
-                let lastFull := add(input, sub(len, 0x60))
-                let acc := and(mload(lastFull), and(mload(add(input, 0x20)), mload(add(input, 0x40))))
-                acc := and(acc, and(mload(add(input, 0x60)), and(mload(add(input, 0x80)), mload(add(input, 0xa0)))))
+            function lessThan(a, b, len) -> less {
+                let lastOffset := sub(len, 0x20)
                 for {
-                    let p := add(input, 0xc0)
+                    let i := 0
+                } 1 {
+                    i := add(i, 0x20)
+                } {
+                    if gt(i, lastOffset) {
+                        i := lastOffset
+                    }
+                    let x := mload(add(a, i))
+                    let y := mload(add(b, i))
+                    if lt(x, y) {
+                        less := 1
+                        break
+                    }
+                    if gt(x, y) {
+                        break
+                    }
+                    if eq(i, lastOffset) {
+                        break
+                    }
+                }
+            }
+            function encodedMessageOk(em, len, d) -> ok {
+                let lastFull := add(em, sub(len, 0x60))
+                let acc := and(mload(lastFull), and(mload(add(em, 0x20)), mload(add(em, 0x40))))
+                acc := and(acc, and(mload(add(em, 0x60)), and(mload(add(em, 0x80)), mload(add(em, 0xa0)))))
+                for {
+                    let p := add(em, 0xc0)
                 } lt(p, lastFull) {
                     p := add(p, 0x20)
                 } {
                     acc := and(acc, mload(p))
                 }
-                valid := and(
-                    and(eq(mload(input), _EM_HEAD), eq(acc, not(0))),
-                    and(eq(mload(add(lastFull, 0x20)), _EM_TAIL), eq(mload(add(lastFull, 0x40)), digest))
+                ok := and(
+                    and(eq(mload(em), _EM_HEAD), eq(acc, not(0))),
+                    and(eq(mload(add(lastFull, 0x20)), _EM_TAIL), eq(mload(add(lastFull, 0x40)), d))
                 )
+            }
+
+            let len := modulus.length
+            let shapeOk := 0
+            // 256 <= len <= 512, signature as long as the modulus
+            if and(eq(signature.length, len), and(gt(len, _MIN_BYTES_MINUS_1), lt(len, _MAX_BYTES_PLUS_1))) {
+                // modulus: odd, top byte non-zero, top bit set when 256 bytes long (at least 2048 bits)
+                shapeOk := and(
+                    and(calldataload(add(modulus.offset, sub(len, 0x20))), 1),
+                    gt(byte(0, calldataload(modulus.offset)), mul(eq(len, _MIN_BYTES), _TOP_BYTE_FLOOR_AT_MIN))
+                )
+            }
+            if shapeOk {
+                // MODEXP input: len(base) || len(exponent) = 3 || len(modulus) || base || 01 00 01 || modulus
+                let input := mload(0x40)
+                mstore(input, len)
+                mstore(add(input, 0x20), 3)
+                mstore(add(input, 0x40), len)
+                let sCopy := add(input, 0x60)
+                let eCopy := add(sCopy, len)
+                let nCopy := add(eCopy, 3)
+                calldatacopy(sCopy, signature.offset, len)
+                mstore(eCopy, shl(232, 0x010001))
+                calldatacopy(nCopy, modulus.offset, len)
+                // s < n
+                if lessThan(sCopy, nCopy, len) {
+                    let success := staticcall(gas(), _MODEXP, input, sub(add(nCopy, len), input), input, len)
+                    if and(success, eq(returndatasize(), len)) {
+                        valid := encodedMessageOk(input, len, digest)
+                    }
+                }
             }
         }
     }

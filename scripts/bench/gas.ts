@@ -17,7 +17,7 @@
  *   ((gas of 10 entries - gas of 1 entry) / 9); revokeInvalidKeys / dropSigningClaims: one entry;
  * - isVerifiedCold: gas of a consumer contract's `isVerified` call (registry account and record cold), read with
  *   `gasleft()` around the call in `contracts/mocks/KycProbe.sol`;
- * - rsa2048.*: execution gas of one verification alone (`scripts/bench/rsa-gas.ts`);
+ * - rsa2048.*, rsa3072.*, rsa4096.*: execution gas of one verification alone (`scripts/bench/rsa-gas.ts`);
  * - deployedBytes: runtime code size of the production build.
  */
 import { spawnSync } from "node:child_process";
@@ -187,6 +187,8 @@ const drop10 = await gasOf(registry.connect(attester).dropSigningClaims(dropPop.
 const dropSigningClaimsPerEntry = Math.round((drop10 - drop1) / 9);
 
 const rsa = await measureRsaGas(ethers);
+const rsa3072 = await measureRsaGas(ethers, 3072);
+const rsa4096 = await measureRsaGas(ethers, 4096);
 
 const met = {
   attestDirect: attestDirect <= TARGETS.attestDirect,
@@ -213,6 +215,8 @@ const report = {
   dropSigningClaimsPerEntry,
   isVerifiedCold,
   rsa2048: { ours: rsa.ours, openzeppelin: rsa.openzeppelin, modexp: rsa.modexp, oursGeneric: rsa.oursGeneric },
+  rsa3072: { ours: rsa3072.ours, modexp: rsa3072.modexp, oursGeneric: rsa3072.oursGeneric },
+  rsa4096: { ours: rsa4096.ours, modexp: rsa4096.modexp, oursGeneric: rsa4096.oursGeneric },
   deployedBytes,
   detail: {
     revokeBatch1: batch1,
@@ -247,6 +251,18 @@ const rows: [string, number, string][] = [
   ["RSA-2048: bare MODEXP call", rsa.modexp, ""],
   ["KycRegistry deployed bytes (production)", deployedBytes.KycRegistry, `≤ ${EIP170_LIMIT}`],
   ["KycRegistryAdmin deployed bytes (production)", deployedBytes.KycRegistryAdmin, `≤ ${EIP170_LIMIT}`],
+  [
+    "RSA-3072 verify: ours (calldata, e=65537)",
+    rsa3072.ours,
+    `MODEXP ${rsa3072.modexp} + ${rsa3072.ours - rsa3072.modexp}`,
+  ],
+  ["RSA-3072 verify: ours (memory, any e)", rsa3072.oursGeneric, ""],
+  [
+    "RSA-4096 verify: ours (calldata, e=65537)",
+    rsa4096.ours,
+    `MODEXP ${rsa4096.modexp} + ${rsa4096.ours - rsa4096.modexp}`,
+  ],
+  ["RSA-4096 verify: ours (memory, any e)", rsa4096.oursGeneric, ""],
 ];
 console.log(`KycRegistry v2 gas (hardfork ${hardfork}, production build)`);
 console.table(rows.map(([what, value, target]) => ({ what, value, target })));

@@ -1,5 +1,5 @@
 /**
- * RSA-2048 PKCS#1 v1.5 SHA-256 verification gas, measured in one run on the connected network (the in-process
+ * RSA PKCS#1 v1.5 SHA-256 verification gas (RSA-2048 unless asked otherwise), measured in one run on the connected network (the in-process
  * Hardhat network, hardfork Osaka, in the benchmark): our `RsaPkcs1` library, OpenZeppelin's `RSA.pkcs1Sha256`, and
  * a bare MODEXP precompile call. Each figure is the execution gas of the verification alone, read with `gasleft()`
  * around it inside `contracts/mocks/RsaGasProbe.sol` (called with eth_call), so calldata, ABI decoding and
@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
-/** Execution gas of one RSA-2048 verification. */
+/** Execution gas of one RSA verification (RSA-2048 unless another size was asked for). */
 export interface RsaGas {
   /** `RsaPkcs1.pkcs1Sha256e65537` (calldata arguments, e = 65537): the entry point the registry uses. */
   ours: number;
@@ -21,9 +21,9 @@ export interface RsaGas {
   modexp: number;
 }
 
-/** Deploys the probe, signs one message with a fresh RSA-2048 key (e = 65537) and measures the four paths. */
-export async function measureRsaGas(ethers: HardhatEthers): Promise<RsaGas> {
-  const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 65537 });
+/** Deploys the probe, signs one message with a fresh `bits`-bit key (e = 65537) and measures the four paths. */
+export async function measureRsaGas(ethers: HardhatEthers, bits = 2048): Promise<RsaGas> {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: 65537 });
   const jwk = publicKey.export({ format: "jwk" });
   const n = Buffer.from(jwk.n!, "base64url");
   const e = Buffer.from(jwk.e!, "base64url");

@@ -14,7 +14,7 @@ import { KycError } from "../../src/errors.js";
 import { caAddCommand, caSetEnabledCommand } from "../../src/operator/commands/admin.js";
 import { attestReport } from "../../src/operator/attest-report.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
-import type { OperatorContext } from "../../src/operator/commands/context.js";
+import { chainTime, type OperatorContext } from "../../src/operator/commands/context.js";
 import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
 import { devSetupCommand } from "../../src/operator/commands/dev-setup.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
@@ -89,7 +89,9 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       return out;
     };
     const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
-    return { ethers, networkHelpers, f, ctx, proof, base, now };
+    /** The chain's time now, at which crl-sync checks CRL freshness (not the wall clock: see `crlsWithRevoked`). */
+    const chainNow = async () => new Date(Number(await chainTime(ethers.provider)) * 1000);
+    return { ethers, networkHelpers, f, ctx, proof, base, now, chainNow };
   }
 
   it("attests an adult with identity and age claims; the calldata carries nothing from the certificates", async function () {
@@ -414,7 +416,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   });
 
   it("re-attestation: the same card moves AUTH to identity + age; a move drops the signing claims; a new card replaces the record", async function () {
-    const { f, ctx, proof, base } = await setup();
+    const { f, ctx, proof, base, chainNow } = await setup();
     const firstProof = await proof("adult", f.alice.address, Claim.AUTH, false, "p1.json");
     const r1 = await attestCommand(ctx(), { ...base, request: firstProof });
     expect(r1.reattestation).to.equal(false);
@@ -442,7 +444,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     await rejects(attestCommand(ctx(), { ...base, request: firstProof }), "OPERATOR_CHECK_FAILED", /nonce is stale/);
     // the signing certificate is listed (the holder moved): crl-sync drops the signing claims, AUTH stays
     const adult = w.holder("adult");
-    const listed = crlsWithRevoked(w, "sign", adult.partition, [adult.sign!.serialHex]);
+    const listed = crlsWithRevoked(w, "sign", adult.partition, [adult.sign!.serialHex], await chainNow());
     const sync = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
     expect(sync.listed.map((l) => [l.attestationId, l.roles])).to.deep.equal([[r2.storeId, ["sign"]]]);
     expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
@@ -506,7 +508,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   });
 
   it("while a relayed re-attestation is pending, crl-sync still checks the superseded row's certificates", async function () {
-    const { ethers, networkHelpers, f, ctx, proof, base } = await setup();
+    const { ethers, networkHelpers, f, ctx, proof, base, chainNow } = await setup();
     const r1 = await attestCommand(ctx(), {
       ...base,
       request: await proof("adult", f.alice.address, Claim.AUTH, false),
@@ -518,7 +520,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       relayMinutes: 5,
     });
     const adult = w.holder("adult");
-    const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex]);
+    const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex], await chainNow());
     const sync = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
     expect(sync.listed.map((l) => l.attestationId)).to.deep.equal([r1.storeId]);
     expect(sync.batches.map((b) => b.revoked)).to.deep.equal([1]);
@@ -538,7 +540,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   });
 
   it("another operator re-attests the record: the first operator's crl-sync leaves it to the new attester", async function () {
-    const { f, ctx, proof, base } = await setup();
+    const { f, ctx, proof, base, chainNow } = await setup();
     const storeB = join(tmp, "operator-b.sqlite");
     const r1 = await attestCommand(ctx(), {
       ...base,
@@ -552,7 +554,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(rB.reattestation).to.equal(true);
     expect((await f.registry.attestationOf(f.alice.address)).attester).to.equal(f.attester2.address);
     const adult = w.holder("adult");
-    const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex]);
+    const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex], await chainNow());
     // operator A: its row is closed as replaced; nothing is sent (A may not revoke B's record); heartbeat recorded
     const a = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
     expect(a.replaced).to.deep.equal([{ subject: f.alice.address.toLowerCase(), attestationId: r1.storeId }]);
@@ -572,14 +574,14 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   });
 
   it("crl-sync revokes the attestation whose certificate a new CRL lists, once, and records the heartbeat", async function () {
-    const { ethers, f, ctx, proof, base } = await setup();
+    const { ethers, f, ctx, proof, base, chainNow } = await setup();
     await attestCommand(ctx(), { ...base, request: await proof("adult", f.alice.address, ALL, true) });
     await attestCommand(ctx(), { ...base, request: await proof("age-19", f.bob.address, ALL, true, "p2.json") });
     const adult = w.holder("adult");
     // Dry run against today's CRLs: nothing listed.
     const dry = await crlSyncCommand(ctx(), { crl: base.crl, caDir: base.caDir, registry: f.address, dryRun: true });
     expect(dry.listed).to.deep.equal([]);
-    const newCrls = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex]);
+    const newCrls = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex], await chainNow());
     const r = await crlSyncCommand(ctx(), { crl: newCrls, caDir: base.caDir, registry: f.address });
     expect(r.listed.map((l) => l.subject)).to.deep.equal([f.alice.address.toLowerCase()]);
     expect(r.heartbeat).to.not.equal(undefined);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {RsaPkcs1} from "../../../contracts/libraries/RsaPkcs1.sol";
 import {RsaPkcs1Harness} from "../../../contracts/mocks/RsaPkcs1Harness.sol";
 
 /// @dev Fuzz tests of the RsaPkcs1 library through its harness (external calls, so a revert would fail the test).
@@ -81,6 +82,47 @@ contract RsaPkcs1FuzzTest {
         bytes memory exp = abi.encodePacked(e | 1);
         require(!harness.verify(digest, sig, exp, n), "random key accepted");
         require(!harness.verifyE65537(digest, sig, n), "random key accepted (e65537)");
+    }
+
+    /// @dev Memory discipline: the MODEXP input is built past the free memory pointer, which stays where it was
+    /// (no memory is taken from the caller), and the memory arguments are left as they were (the input is a copy).
+    function test_leavesFreeMemoryPointerAndArgumentsUnchanged() public view {
+        bytes memory sig = SIG;
+        bytes memory e = E;
+        bytes memory n = N;
+        bytes32 argsBefore = keccak256(abi.encodePacked(sig, e, n));
+        uint256 fmpBefore;
+        uint256 fmpAfter;
+        assembly ("memory-safe") {
+            fmpBefore := mload(0x40)
+        }
+        bool valid = RsaPkcs1.pkcs1Sha256(DIGEST, sig, e, n);
+        assembly ("memory-safe") {
+            fmpAfter := mload(0x40)
+        }
+        require(valid, "valid vector rejected");
+        require(fmpAfter == fmpBefore, "pkcs1Sha256 moved the free memory pointer");
+        require(keccak256(abi.encodePacked(sig, e, n)) == argsBefore, "pkcs1Sha256 changed its arguments");
+        (bool validE65537, uint256 moved) = this.freeMemoryPointerMoveE65537(SIG, N);
+        require(validE65537, "valid vector rejected (e65537)");
+        require(moved == 0, "pkcs1Sha256e65537 moved the free memory pointer");
+    }
+
+    /// @dev `pkcs1Sha256e65537` takes calldata: called externally by the test above.
+    function freeMemoryPointerMoveE65537(
+        bytes calldata sig,
+        bytes calldata n
+    ) external view returns (bool valid, uint256 moved) {
+        uint256 fmpBefore;
+        uint256 fmpAfter;
+        assembly ("memory-safe") {
+            fmpBefore := mload(0x40)
+        }
+        valid = RsaPkcs1.pkcs1Sha256e65537(DIGEST, sig, n);
+        assembly ("memory-safe") {
+            fmpAfter := mload(0x40)
+        }
+        moved = fmpAfter - fmpBefore;
     }
 
     function _expand(bytes32 seed, string memory tag, uint256 len) internal pure returns (bytes memory out) {

@@ -95,15 +95,22 @@ export async function makeProofRequest(
 
 /**
  * Copies the world's current CRL folder to a new folder and re-issues one partition's CRL of the newest CA
- * generation of `kind` with `serials` added (a new CRL from J-LIS after a revocation).
+ * generation of `kind` with `serials` added (a new CRL from J-LIS after a revocation), issued a minute before `now`.
+ * Pass the chain's time as `now` (crl-sync checks freshness at the latest block's timestamp): an in-process chain
+ * starts at the test process's start time, so it lags the wall clock by as long as the test run has lasted.
  */
-export function crlsWithRevoked(w: DevWorld, kind: "auth" | "sign", partition: string, serialsHex: string[]): string {
+export function crlsWithRevoked(
+  w: DevWorld,
+  kind: "auth" | "sign",
+  partition: string,
+  serialsHex: string[],
+  now: Date,
+): string {
   const out = mkdtempSync(join(tmpdir(), "kyc-crl-"));
   cpSync(join(w.dir, "crl"), out, { recursive: true });
   const ca = [...w.manifest.cas].filter((c) => c.kind === kind).sort((a, b) => b.generation - a.generation)[0]!;
   const current = w.manifest.crls.find((c) => !c.stale && c.caId === ca.id && c.partition === partition)!;
   const p = w.manifest.partitions.find((x) => x.partition === partition)!;
-  const now = new Date();
   const entries = [
     ...current.entries.map((e) => ({
       serial: Buffer.from(e.serialHex, "hex"),
