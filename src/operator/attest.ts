@@ -11,6 +11,7 @@ import { verifyChain } from "../pki/chain.js";
 import { verifyPkcs1Sha256 } from "../pki/rsa.js";
 import { requestTuple, signAttestation, type AttestationRequest } from "./attestation-request.js";
 import type { LoadedCrl } from "./crl-files.js";
+import { crlsCovering, selectCrls } from "./crl-selection.js";
 import { deriveClaims, expiryCap, personTag } from "./derive.js";
 import { OperatorError } from "./operator-error.js";
 import { assertNoPii, type PiiMaterial } from "./pii-guard.js";
@@ -108,13 +109,12 @@ function checkCertificate(
   if (partition === undefined || aki === undefined) {
     failures.push(`the ${name} has no CRL distribution point or authority key id`);
   } else {
-    const crl = crls.find(
-      (c) => c.partition === partition && (c.issuerKeyId === aki || c.ca?.subjectKeyId?.toLowerCase() === aki),
-    );
-    if (crl === undefined) failures.push(`no CRL for the ${name}'s partition was given`);
-    else if (crl.problems.length > 0)
-      failures.push(`the CRL for the ${name} cannot be used: ${crl.problems.join("; ")}`);
-    else if (crl.crl.lookup(cert.serialHex) !== undefined) failures.push(`the ${name} is revoked (listed in the CRL)`);
+    const covering = crlsCovering(selectCrls(crls), aki, partition);
+    if (covering.problems.length > 0)
+      failures.push(`the CRL for the ${name} cannot be used: ${covering.problems.join("; ")}`);
+    else if (covering.crls.length === 0) failures.push(`no CRL for the ${name}'s partition was given`);
+    else if (covering.crls.some((c) => c.crl.lookup(cert.serialHex) !== undefined))
+      failures.push(`the ${name} is revoked (listed in the CRL)`);
   }
   // Card signature over the binding digest.
   if (!verifyPkcs1Sha256(cert.rsa, digest, signature))

@@ -1,13 +1,17 @@
+import { coveringScopes, scopeKey } from "../pki/crl-selection.js";
 import { OperatorError } from "./operator-error.js";
 import type { PiiMaterial } from "./pii-guard.js";
 import type { OperatorStore } from "./store/operator-store.js";
 import type { PartitionInUse } from "./store/types.js";
 
-/** One verified CRL, as crl-sync uses it: a serial lookup for one (issuing CA, partition). */
+/** One verified CRL, as crl-sync uses it: a serial lookup for one (issuing CA, scope). */
 export interface CrlPartition {
   /** Lower-case hex subject key id of the CA that signed the CRL (= the AKI of the certificates it covers). */
   readonly issuerKeyId: string;
-  /** The partition name (same form as the store's `partition`). */
+  /**
+   * The CRL's scope: a partition name (same form as the store's `partition`), or `FULL_CRL_SCOPE` for a CRL that
+   * covers every certificate of its CA.
+   */
   readonly partition: string;
   /** Index lookup of a serial (the PKI layer's hex form); undefined when not listed. */
   lookup(serialHex: string): unknown;
@@ -42,7 +46,10 @@ export interface CrlSyncChain {
 export interface CrlSyncOptions {
   readonly store: OperatorStore;
   readonly chain: CrlSyncChain;
-  /** Every CRL in the folder, already verified (signature against its CA, freshness). */
+  /**
+   * The CRLs to use, one per (issuer key id, scope), already verified and chosen (`selectCrls`,
+   * `verifiedPartitions`).
+   */
   readonly crls: readonly CrlPartition[];
   /** Entries per `revokeBatch` transaction (default 50). */
   readonly batchSize?: number;
@@ -103,7 +110,9 @@ const FINAL_STATUSES = new Set(["Revoked", "Expired", "None"]);
  * depends on had a CRL and every batch was confirmed.
  *
  * The scan walks the store's active certificates one partition at a time (SQL index on issuer, partition) and
- * looks each serial up in that CRL's index: cost O(stored certificates), independent of the CRL's size.
+ * looks each serial up in the index of the partition's CRL and of the CA's full CRL, whichever were given (a
+ * certificate is listed when either lists it; a partition with neither is missing): cost O(stored certificates),
+ * independent of the CRLs' size.
  */
 export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   const { store, chain } = options;
@@ -113,9 +122,12 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   }
   const byKey = new Map<string, CrlPartition>();
   for (const crl of options.crls) {
-    const key = `${crl.issuerKeyId.toLowerCase()}\u0000${crl.partition}`;
+    const key = scopeKey(crl.issuerKeyId, crl.partition);
     if (byKey.has(key)) {
-      throw new OperatorError("OPERATOR_CRL", `two CRLs for partition ${crl.partition} of CA ${crl.issuerKeyId}`);
+      throw new OperatorError(
+        "OPERATOR_CRL",
+        `two CRLs given for scope ${crl.partition} of CA ${crl.issuerKeyId}: choose one with selectCrls`,
+      );
     }
     byKey.set(key, crl);
   }
@@ -128,8 +140,11 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   let checked = 0;
   let checkedPartitions = 0;
   for (const part of inUse) {
-    const crl = byKey.get(`${part.issuerKeyId}\u0000${part.partition}`);
-    if (crl === undefined) {
+    // The partition's CRL and the CA's full CRL, whichever were given (the same coverage rule as attest).
+    const applicable = coveringScopes(part.partition)
+      .map((scope) => byKey.get(scopeKey(part.issuerKeyId, scope)))
+      .filter((c) => c !== undefined);
+    if (applicable.length === 0) {
       missingPartitions.push(part);
       continue;
     }
@@ -137,7 +152,7 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
     for (const cert of store.activeCertificates(chain.chainId, chain.registry, part.issuerKeyId, part.partition)) {
       checked++;
       if (checked % 5000 === 0) options.onProgress?.("scan", checked, total);
-      if (crl.lookup(cert.serialHex) === undefined) continue;
+      if (applicable.every((crl) => crl.lookup(cert.serialHex) === undefined)) continue;
       const hit = hits.get(cert.attestationId) ?? { subject: cert.subject, roles: new Set(), serials: [] };
       hit.roles.add(cert.role);
       hit.serials.push(cert.serialHex);

@@ -5,6 +5,7 @@ import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import type { PiiMaterial } from "../../src/operator/pii-guard.js";
 import type { CertificateRef } from "../../src/operator/store/types.js";
 import { assertNoPii } from "../../src/operator/pii-guard.js";
+import { FULL_CRL_SCOPE } from "../../src/pki/crl-selection.js";
 
 const REGISTRY = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
 
@@ -242,6 +243,24 @@ describe("crl-sync", function () {
     expect(row?.status).to.equal("revoked");
     expect(row?.error).to.match(/^superseded on chain/);
     expect(chain.heartbeats).to.equal(1);
+  });
+
+  it("a full CRL (no distribution point) covers every partition of its CA: listed in it or in the partition's CRL is revoked", async function () {
+    const chain = new FakeChain();
+    const store = seed(10, chain);
+    // CA "aa": only p0 has a partition CRL (listing 2); the full CRL lists 3 (p1) and 4 (p0). CA "bb": none.
+    const given = [
+      crl("aa", "p0", [(0xa00000 + 2).toString(16)]),
+      crl(
+        "aa",
+        FULL_CRL_SCOPE,
+        [3, 4].map((i) => (0xa00000 + i).toString(16)),
+      ),
+    ];
+    const result = await crlSync({ store, chain, crls: given, dryRun: true });
+    expect(result.listed.map((l) => l.subject).sort()).to.deep.equal([2, 3, 4].map(subjectOf).sort());
+    expect(result.missingPartitions).to.deep.equal([{ issuerKeyId: "bb", partition: "p1", count: 5 }]);
+    expect(result.checkedCertificates).to.equal(10);
   });
 
   it("--dry-run lists and changes nothing", async function () {

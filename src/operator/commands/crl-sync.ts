@@ -1,7 +1,8 @@
 import { loadCaDirectory } from "../ca-directory.js";
 import { crlSync, type CrlSyncResult } from "../crl-sync.js";
 import { crlSyncChain } from "../crl-sync-chain.js";
-import { loadCrls, verifiedPartitions } from "../crl-files.js";
+import { loadCrls } from "../crl-files.js";
+import { admitCrlNumbers, selectCrls, verifiedPartitions } from "../crl-selection.js";
 import { OperatorError } from "../operator-error.js";
 import { reconcilePending } from "../reconcile.js";
 import { chainTime, connectRegistry, openStore, type OperatorContext } from "./context.js";
@@ -19,8 +20,9 @@ export interface CrlSyncArgs {
 }
 
 /**
- * `kyc crl-sync`: verify every CRL (any failure aborts before anything is sent), settle pending rows, revoke the
- * listed attestations in batches, record the heartbeat once complete.
+ * `kyc crl-sync`: verify every CRL and choose the newest per issuer and scope (`selectCrls`; any problem aborts
+ * before anything is sent), refuse a CRL-number rollback (`admitCrlNumbers`, recorded unless a dry run), settle
+ * pending rows, revoke the listed attestations in batches, record the heartbeat once complete.
  */
 export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): Promise<CrlSyncResult> {
   if (args.crl === undefined || args.crl === "")
@@ -30,10 +32,12 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
   const cas = loadCaDirectory(args.caDir);
   const client = await connectRegistry(ctx, args.registry);
   const nowSeconds = await chainTime(ctx.provider);
-  const partitions = verifiedPartitions(loadCrls(args.crl, cas, new Date(Number(nowSeconds) * 1000)));
+  const selection = selectCrls(loadCrls(args.crl, cas, new Date(Number(nowSeconds) * 1000)));
+  const partitions = verifiedPartitions(selection);
   if (args.dryRun !== true) await client.requireRole("ATTESTER_ROLE", await client.signer().getAddress());
   const store = openStore(ctx, client.chainId, args.store);
   try {
+    admitCrlNumbers(store, client.chainId, client.address, selection, args.dryRun !== true);
     if (args.dryRun !== true) await reconcilePending(store, client, nowSeconds);
     return await crlSync({
       store,
