@@ -322,9 +322,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   done();
 
   // 10. crl-sync.
-  begin("Operator runs crl-sync: verifies every CRL, revokes listed attestations, records the heartbeat");
+  begin(
+    "Operator runs crl-sync: newest CRL per partition, burns listed card keys (revokeInvalidKeys), records the heartbeat",
+  );
   const sync = await crlSyncCommand(ctx(operator), { crl: crlDir, caDir, registry, store });
-  for (const b of sync.batches) record(`revokeBatch (${b.revoked} of ${b.size})`, b);
+  for (const b of sync.batches) record(`${b.kind} (${b.changed} of ${b.size})`, b);
   record("crl-sync heartbeat", sync.heartbeat);
   const crlListed = sync.listed.map((l) => l.subject.toLowerCase());
   say(

@@ -14,6 +14,7 @@ import { verifyPkcs1Sha256 } from "../pki/rsa.js";
 import { requestTuple, signAttestation, type AttestationRequest } from "./attestation-request.js";
 import type { LoadedCrl } from "./crl-files.js";
 import { sealRecord, type CheckedCertificate, type VerificationRecord } from "./records/verification-record.js";
+import { crlsCovering, selectCrls } from "./crl-selection.js";
 import { deriveClaims, expiryCap, personTag } from "./derive.js";
 import { OperatorError } from "./operator-error.js";
 import { assertNoPii, type PiiMaterial } from "../privacy/pii-guard.js";
@@ -41,11 +42,12 @@ export interface ProofCheck {
   readonly subjectSignature?: SubjectSignatureKind;
 }
 
-/** A certificate that passed its checks: the CA it chains to and the CRL it was checked against. */
+/** A certificate that passed its checks: the CA it chains to and the CRLs it was checked against. */
 export interface CheckedCard {
   readonly cert: JpkiCertificate;
   readonly ca: JpkiCertificate;
-  readonly crl: LoadedCrl;
+  /** Its partition's CRL and/or its CA's full CRL, the newest of each (see `crl-selection.ts`). */
+  readonly crls: readonly LoadedCrl[];
 }
 
 /** Inputs of {@link checkProofRequest}. */
@@ -91,7 +93,7 @@ function checkCertificate(
   crls: readonly LoadedCrl[],
   now: Date,
   failures: string[],
-): { ca: JpkiCertificate; caId: number; crl: LoadedCrl | undefined } | undefined {
+): { ca: JpkiCertificate; caId: number; crls: readonly LoadedCrl[] | undefined } | undefined {
   const name = role === "auth" ? "authentication certificate" : "signing certificate";
   const expectedKinds = role === "auth" ? ["auth"] : ["sign"];
   if (!expectedKinds.includes(cert.kind)) failures.push(`the ${name} is not a JPKI ${name} (kind ${cert.kind})`);
@@ -117,25 +119,24 @@ function checkCertificate(
   const policy = role === "auth" ? AUTH_POLICY : SIGN_POLICY;
   if (!cert.policies.includes(policy)) failures.push(`the ${name} lacks the JPKI policy ${policy}`);
   // CRL.
-  let usedCrl: LoadedCrl | undefined;
+  let usedCrls: readonly LoadedCrl[] | undefined;
   const partition = cert.crlDistributionPoint?.partition;
   const aki = cert.authorityKeyId?.toLowerCase();
   if (partition === undefined || aki === undefined) {
     failures.push(`the ${name} has no CRL distribution point or authority key id`);
   } else {
-    const crl = crls.find(
-      (c) => c.partition === partition && (c.issuerKeyId === aki || c.ca?.subjectKeyId?.toLowerCase() === aki),
-    );
-    if (crl === undefined) failures.push(`no CRL for the ${name}'s partition was given`);
-    else if (crl.problems.length > 0)
-      failures.push(`the CRL for the ${name} cannot be used: ${crl.problems.join("; ")}`);
-    else if (crl.crl.lookup(cert.serialHex) !== undefined) failures.push(`the ${name} is revoked (listed in the CRL)`);
-    else usedCrl = crl;
+    const covering = crlsCovering(selectCrls(crls), aki, partition);
+    if (covering.problems.length > 0)
+      failures.push(`the CRL for the ${name} cannot be used: ${covering.problems.join("; ")}`);
+    else if (covering.crls.length === 0) failures.push(`no CRL for the ${name}'s partition was given`);
+    else if (covering.crls.some((c) => c.crl.lookup(cert.serialHex) !== undefined))
+      failures.push(`the ${name} is revoked (listed in the CRL)`);
+    else usedCrls = covering.crls;
   }
   // Card signature over the binding digest.
   if (!verifyPkcs1Sha256(cert.rsa, digest, signature))
     failures.push(`the card signature with the ${role} key does not verify`);
-  return issuer === undefined ? undefined : { ...issuer, crl: usedCrl };
+  return issuer === undefined ? undefined : { ...issuer, crls: usedCrls };
 }
 
 /**
@@ -211,14 +212,14 @@ export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck
     } catch {
       failures.push("the signing certificate's attributes cannot be read");
     }
-    if (signIssuer?.crl !== undefined && attributes !== undefined)
-      sign = { cert: signCert, ca: signIssuer.ca, caId: signIssuer.caId, crl: signIssuer.crl, attributes };
+    if (signIssuer?.crls !== undefined && attributes !== undefined)
+      sign = { cert: signCert, ca: signIssuer.ca, caId: signIssuer.caId, crls: signIssuer.crls, attributes };
   }
   return {
     ok: failures.length === 0,
     failures,
-    ...(authIssuer?.crl !== undefined
-      ? { auth: { cert: authCert, ca: authIssuer.ca, caId: authIssuer.caId, crl: authIssuer.crl } }
+    ...(authIssuer?.crls !== undefined
+      ? { auth: { cert: authCert, ca: authIssuer.ca, caId: authIssuer.caId, crls: authIssuer.crls } }
       : {}),
     ...(sign !== undefined ? { sign } : {}),
     ...(subjectSignature !== undefined ? { subjectSignature } : {}),
@@ -493,11 +494,11 @@ function checkedCertificate(c: CheckedCard & { role: "auth" | "sign"; caId: numb
     serialHex: c.cert.serialHex.toLowerCase(),
     chain: [c.ca.sha256Fingerprint.toLowerCase()],
     caId: c.caId,
-    crl: {
-      issuerKeyId: (c.crl.issuerKeyId ?? "").toLowerCase(),
-      number: c.crl.crl.crlNumber ?? null,
-      thisUpdate: c.crl.crl.thisUpdate.toISOString(),
-    },
+    crls: c.crls.map((l) => ({
+      issuerKeyId: (l.issuerKeyId ?? "").toLowerCase(),
+      number: l.crl.crlNumber ?? null,
+      thisUpdate: l.crl.thisUpdate.toISOString(),
+    })),
   };
 }
 

@@ -1,24 +1,27 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 
 import { KycError } from "../errors.js";
 import type { JpkiCertificate } from "../pki/certificate.js";
 import { openCrl, type StreamedCrl } from "../pki/crl.js";
-import type { CrlPartition } from "./crl-sync.js";
+import { crlNumberOf, crlScope, type ScopedCrl } from "../pki/crl-selection.js";
 import { OperatorError } from "./operator-error.js";
 
-/** One CRL file, opened (streamed) and checked. */
-export interface LoadedCrl {
+/** One CRL file, opened and checked; what it is comes from its content, never from its file name. */
+export interface LoadedCrl extends ScopedCrl {
+  /** The file path (for messages only). */
   readonly file: string;
-  readonly crl: StreamedCrl;
   /** The CA whose key verifies the CRL's signature (undefined when none does). */
   readonly ca: JpkiCertificate | undefined;
-  /** Lower-case hex SKI of that CA: the AKI of the certificates the CRL covers. */
-  readonly issuerKeyId: string | undefined;
-  /** The partition the CRL covers: its issuingDistributionPoint's partition, else its file name without `.crl`. */
-  readonly partition: string;
-  /** Why the CRL cannot be used (bad signature, stale, unknown issuer); empty when usable. */
+  /**
+   * Lower-case hex SKI of the CA that verified it (the AKI of the certificates it covers); when no CA verifies it,
+   * the key id the CRL claims (its authorityKeyIdentifier, or "" when absent), which `problems` then disowns.
+   */
+  readonly issuerKeyId: string;
+  /** Why the CRL can never be used: unknown issuer, bad signature. Empty when verified. */
   readonly problems: readonly string[];
+  /** Why the CRL is not fresh at the given time (thisUpdate ≤ at < nextUpdate); undefined when fresh. */
+  readonly staleness: string | undefined;
 }
 
 function crlFiles(path: string): string[] {
@@ -43,19 +46,22 @@ function crlFiles(path: string): string[] {
 }
 
 /**
- * Opens every CRL at `path` (a file or a folder, walked recursively) and checks each: its signature against a CA
- * of `cas` with the CRL's issuer name, and freshness at `at` (thisUpdate ≤ at < nextUpdate). Problems are
- * reported per CRL; a malformed file raises.
+ * Opens every CRL at `path` (a file or a folder, walked recursively; any `*.crl` name) and checks each: its
+ * signature against a CA of `cas` with the CRL's issuer name and key id, and freshness at `at`. Its scope
+ * (`crlScope`) and cRLNumber come from its content. Problems are reported per CRL (see `selectCrls` for which CRL
+ * is used); a malformed file, or one without cRLNumber, raises.
  * @throws OperatorError `OPERATOR_BAD_INPUT` / `OPERATOR_CRL`
  */
 export function loadCrls(path: string, cas: readonly JpkiCertificate[], at: Date): LoadedCrl[] {
   return crlFiles(path).map((file) => {
     let crl: StreamedCrl;
+    let number: bigint;
     try {
       crl = openCrl(readFileSync(file));
+      number = crlNumberOf(crl, file);
     } catch (cause) {
       const why = cause instanceof KycError ? cause.message : String(cause);
-      throw new OperatorError("OPERATOR_CRL", `${file} is not a CRL: ${why}`, { cause });
+      throw new OperatorError("OPERATOR_CRL", `${file} is not a usable CRL: ${why}`, { cause });
     }
     const problems: string[] = [];
     // The CA generation: by the CRL's authority key id when present (every J-LIS generation shares one DN).
@@ -66,38 +72,19 @@ export function loadCrls(path: string, cas: readonly JpkiCertificate[], at: Date
     const ca = candidates.find((c) => crl.verifySignature(c));
     if (candidates.length === 0) problems.push("issued by a CA that is not in the CA folder");
     else if (ca === undefined) problems.push("its signature does not verify against its CA");
-    if (!crl.isFresh(at)) {
-      problems.push(
-        `not fresh at ${at.toISOString()} (thisUpdate ${crl.thisUpdate.toISOString()}, nextUpdate ${crl.nextUpdate?.toISOString() ?? "none"})`,
-      );
-    }
+    const staleness = crl.isFresh(at)
+      ? undefined
+      : `not fresh at ${at.toISOString()} (thisUpdate ${crl.thisUpdate.toISOString()}, nextUpdate ${crl.nextUpdate?.toISOString() ?? "none"})`;
     return {
       file,
+      label: file,
       crl,
       ca,
-      issuerKeyId: ca?.subjectKeyId?.toLowerCase(),
-      partition: crl.distributionPoint?.partition ?? basename(file).replace(/\.crl$/i, ""),
+      issuerKeyId: ca?.subjectKeyId?.toLowerCase() ?? aki ?? "",
+      scope: crlScope(crl),
+      number,
       problems,
+      staleness,
     };
   });
-}
-
-/**
- * The CRLs as crl-sync's partitions, refusing the whole set when any CRL has a problem (nothing is sent then).
- * @throws OperatorError `OPERATOR_CRL`
- */
-export function verifiedPartitions(crls: readonly LoadedCrl[]): CrlPartition[] {
-  const bad = crls.filter((c) => c.problems.length > 0 || c.issuerKeyId === undefined);
-  if (bad.length > 0) {
-    const first = bad[0]!;
-    throw new OperatorError(
-      "OPERATOR_CRL",
-      `${bad.length} CRL(s) failed verification, nothing was sent; first: ${first.file}: ${first.problems.join("; ")}`,
-    );
-  }
-  return crls.map((c) => ({
-    issuerKeyId: c.issuerKeyId!,
-    partition: c.partition,
-    lookup: (serialHex: string) => c.crl.lookup(serialHex),
-  }));
 }

@@ -1,15 +1,19 @@
 import { FROM_SIGNING } from "../claims.js";
 import type { PiiMaterial } from "../privacy/pii-guard.js";
+import { coveringScopes, scopeKey } from "../pki/crl-selection.js";
 import { OperatorError } from "./operator-error.js";
 import { reconcilePending, type ReconcileChain, type ReconcileResult } from "./reconcile.js";
 import type { OperatorStore } from "./store/operator-store.js";
 import type { AttestationRecord, PartitionInUse } from "./store/types.js";
 
-/** One verified CRL, as crl-sync uses it: a serial lookup for one (issuing CA, partition). */
+/** One verified CRL, as crl-sync uses it: a serial lookup for one (issuing CA, scope). */
 export interface CrlPartition {
   /** Lower-case hex subject key id of the CA that signed the CRL (= the AKI of the certificates it covers). */
   readonly issuerKeyId: string;
-  /** The partition name (same form as the store's `partition`). */
+  /**
+   * The CRL's scope: a partition name (same form as the store's `partition`), or `FULL_CRL_SCOPE` for a CRL that
+   * covers every certificate of its CA.
+   */
   readonly partition: string;
   /** Index lookup of a serial (the PKI layer's hex form); undefined when not listed. */
   lookup(serialHex: string): unknown;
@@ -63,7 +67,10 @@ export interface CrlSyncChain extends ReconcileChain {
 export interface CrlSyncOptions {
   readonly store: OperatorStore;
   readonly chain: CrlSyncChain;
-  /** Every CRL in the folder, already verified (signature against its CA, freshness). */
+  /**
+   * The CRLs to use, one per (issuer key id, scope), already verified and chosen (`selectCrls`,
+   * `verifiedPartitions`).
+   */
   readonly crls: readonly CrlPartition[];
   /** Entries per batch transaction (default 50). */
   readonly batchSize?: number;
@@ -177,7 +184,9 @@ interface Hit {
  * heartbeat back: the next run settles and checks them (`reconciled.stillPending` reports them).
  *
  * The scan walks the store's checked certificates one partition at a time (SQL index on issuer, partition) and
- * looks each serial up in that CRL's index: cost O(stored certificates), independent of the CRL's size.
+ * looks each serial up in the index of the partition's CRL and of the CA's full CRL, whichever were given (a
+ * certificate is listed when either lists it; a partition with neither is missing): cost O(stored certificates),
+ * independent of the CRLs' size.
  */
 export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   const { store, chain } = options;
@@ -187,9 +196,12 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   }
   const byKey = new Map<string, CrlPartition>();
   for (const crl of options.crls) {
-    const key = `${crl.issuerKeyId.toLowerCase()}\u0000${crl.partition}`;
+    const key = scopeKey(crl.issuerKeyId, crl.partition);
     if (byKey.has(key)) {
-      throw new OperatorError("OPERATOR_CRL", `two CRLs for partition ${crl.partition} of CA ${crl.issuerKeyId}`);
+      throw new OperatorError(
+        "OPERATOR_CRL",
+        `two CRLs given for scope ${crl.partition} of CA ${crl.issuerKeyId}: choose one with selectCrls`,
+      );
     }
     byKey.set(key, crl);
   }
@@ -206,8 +218,11 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   let checked = 0;
   let checkedPartitions = 0;
   for (const part of inUse) {
-    const crl = byKey.get(`${part.issuerKeyId}\u0000${part.partition}`);
-    if (crl === undefined) {
+    // The partition's CRL and the CA's full CRL, whichever were given (the same coverage rule as attest).
+    const applicable = coveringScopes(part.partition)
+      .map((scope) => byKey.get(scopeKey(part.issuerKeyId, scope)))
+      .filter((c) => c !== undefined);
+    if (applicable.length === 0) {
       missingPartitions.push(part);
       continue;
     }
@@ -215,7 +230,7 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
     for (const cert of store.activeCertificates(chain.chainId, chain.registry, part.issuerKeyId, part.partition)) {
       checked++;
       if (checked % 5000 === 0) options.onProgress?.("scan", checked, total);
-      if (crl.lookup(cert.serialHex) === undefined) continue;
+      if (applicable.every((crl) => crl.lookup(cert.serialHex) === undefined)) continue;
       const hit = hits.get(cert.attestationId) ?? { subject: cert.subject, roles: new Set(), serials: [] };
       hit.roles.add(cert.role);
       hit.serials.push(cert.serialHex);

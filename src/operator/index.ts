@@ -32,6 +32,15 @@ export {
 export { attestProofRequest, checkProofRequest, type AttestResult, type ProofCheck } from "./attest.js";
 export { attestReport, type AttestReport } from "./attest-report.js";
 export { crlSync, type CrlSyncResult, type CrlPartition, type CrlSyncChain } from "./crl-sync.js";
+export { loadCrls, type LoadedCrl } from "./crl-files.js";
+export {
+  admitCrlNumbers,
+  crlsCovering,
+  selectCrls,
+  verifiedPartitions,
+  type CrlProblem,
+  type CrlSelection,
+} from "./crl-selection.js";
 export { assertNoPii, findPii, type PiiMaterial } from "../privacy/pii-guard.js";
 export { PiiGuardError } from "../privacy/pii-guard-error.js";
 export { piiFromCertificate } from "./pii-material.js";

@@ -10,8 +10,16 @@ export type OperatorErrorCode =
   | "OPERATOR_BAD_INPUT"
   /** An off-chain check of the proof request failed (chain, validity, CRL, signature, policy, binding). */
   | "OPERATOR_CHECK_FAILED"
-  /** A CRL failed verification (signature, freshness) or a partition is missing: nothing was sent. */
+  /**
+   * A CRL failed verification (signature, freshness), has no cRLNumber, cannot be ordered against another CRL of
+   * its scope, or a partition is missing: nothing was sent.
+   */
   | "OPERATOR_CRL"
+  /**
+   * A CRL's cRLNumber is lower than one already used for its issuer and scope (a rollback to an older CRL that may
+   * miss revocations): nothing was done.
+   */
+  | "OPERATOR_CRL_ROLLBACK"
   /** The operator HMAC secret is missing or unusable. */
   | "OPERATOR_SECRET"
   /** A relay file is malformed, for another chain or registry, or its relay deadline has passed. */

@@ -1,29 +1,35 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, join, relative, sep } from "node:path";
+import { join } from "node:path";
 
 import type { JpkiCertificate } from "./certificate.js";
 import { openCrl, type StreamedCrl } from "./crl.js";
+import { coveringScopes, crlNumberOf, crlScope, newestPerScope, type ScopedCrl } from "./crl-selection.js";
 import { PkiError } from "./pki-error.js";
 
-/** One CRL file of a partitioned folder. */
+/** One CRL file of a folder. Its name and place carry no meaning: what it covers is read from its content. */
 export interface CrlFileInfo {
   /** Absolute path. */
   path: string;
-  /** File name without `.crl` (the partition key, e.g. `kakuu-ken_tesuto-shi`). */
-  partition: string;
-  /** `auth` or `sign` when a path segment says so. */
-  kind?: "auth" | "sign";
 }
 
-/** A folder of partitioned CRLs (by municipality, possibly per CA generation, e.g. the dev-pki `crl/` folder). */
+/** A CRL chosen from a folder: the newest (highest cRLNumber) of its CA key and scope. */
+export interface FoundCrl {
+  file: CrlFileInfo;
+  crl: StreamedCrl;
+}
+
+/** A folder of CRLs (partitioned by municipality and/or full, possibly several CA generations and issues). */
 export interface CrlDirectory {
   files: CrlFileInfo[];
   /**
-   * The CRL covering a certificate: same partition as the certificate's CRL distribution point, same hierarchy,
-   * and a CRL authority key id equal to the certificate's (so each CA generation's own CRL is used).
-   * Raises `PKI_CRL_NOT_FOUND` when none matches.
+   * The CRLs covering a certificate (the rule of `crl-selection.ts`): among the CRLs with the certificate's issuer
+   * name and authority key id, per scope covering it (its partition's, its CA's full CRL), the one with the highest
+   * cRLNumber. Signatures and freshness are not checked here. Raises `PKI_CRL_NOT_FOUND` when none matches,
+   * `PKI_CRL_NO_NUMBER` / `PKI_CRL_AMBIGUOUS` when the candidates cannot be ordered.
    */
-  findFor(cert: JpkiCertificate): { file: CrlFileInfo; crl: StreamedCrl };
+  findFor(cert: JpkiCertificate): FoundCrl[];
+  /** Per scope, the newest CRL whose authority key id is `keyId` (every CRL's when undefined). */
+  newestOf(keyId: string | undefined): FoundCrl[];
   /** Opens (and caches) one file. */
   open(file: CrlFileInfo): StreamedCrl;
 }
@@ -43,13 +49,7 @@ export function openCrlDirectory(dir: string): CrlDirectory {
       const p = join(d, n);
       const st = statSync(p);
       if (st.isDirectory()) walk(p, depth + 1);
-      else if (n.endsWith(".crl")) {
-        const segments = relative(dir, p).split(sep);
-        const kind = segments.includes("auth") ? "auth" : segments.includes("sign") ? "sign" : undefined;
-        const info: CrlFileInfo = { path: p, partition: basename(n, ".crl") };
-        if (kind) info.kind = kind;
-        files.push(info);
-      }
+      else if (/\.crl$/i.test(n)) files.push({ path: p });
     }
   };
   walk(dir, 0);
@@ -68,22 +68,46 @@ export function openCrlDirectory(dir: string): CrlDirectory {
     }
     return crl;
   };
+  const newest = (candidates: Array<ScopedCrl & FoundCrl>): FoundCrl[] =>
+    [...newestPerScope(candidates).values()].map(({ file, crl }) => ({ file, crl }));
+  const scoped = (file: CrlFileInfo, crl: StreamedCrl, issuerKeyId: string): ScopedCrl & FoundCrl => ({
+    file,
+    crl,
+    issuerKeyId,
+    scope: crlScope(crl),
+    number: crlNumberOf(crl, file.path),
+    label: file.path,
+  });
   return {
     files,
     open,
     findFor(cert) {
       const dp = cert.crlDistributionPoint;
       if (!dp) throw new PkiError("PKI_CRL_NOT_FOUND", "the certificate has no CRL distribution point");
-      const kind = cert.kind.startsWith("auth") ? "auth" : cert.kind.startsWith("sign") ? "sign" : undefined;
-      const candidates = files.filter((f) => f.partition === dp.partition && (f.kind === undefined || f.kind === kind));
-      for (const file of candidates) {
+      const scopes = coveringScopes(dp.partition);
+      const aki = cert.authorityKeyId?.toLowerCase();
+      const candidates: Array<ScopedCrl & FoundCrl> = [];
+      for (const file of files) {
         const crl = open(file);
-        if (cert.authorityKeyId && crl.authorityKeyId && crl.authorityKeyId !== cert.authorityKeyId) continue;
-        if (crl.distributionPoint && crl.distributionPoint.name.text !== dp.name.text) continue;
-        if (crl.issuer.text !== cert.issuer.text) continue;
-        return { file, crl };
+        const crlAki = crl.authorityKeyId?.toLowerCase();
+        if (aki !== undefined && crlAki !== undefined && crlAki !== aki) continue;
+        if (crl.issuer.text !== cert.issuer.text || !scopes.includes(crlScope(crl))) continue;
+        candidates.push(scoped(file, crl, aki ?? crlAki ?? ""));
       }
-      throw new PkiError("PKI_CRL_NOT_FOUND", `no CRL for partition "${dp.partition}" and this issuer key in ${dir}`);
+      if (candidates.length === 0) {
+        throw new PkiError("PKI_CRL_NOT_FOUND", `no CRL for partition "${dp.partition}" and this issuer key in ${dir}`);
+      }
+      return newest(candidates);
+    },
+    newestOf(keyId) {
+      const want = keyId?.toLowerCase();
+      const candidates: Array<ScopedCrl & FoundCrl> = [];
+      for (const file of files) {
+        const crl = open(file);
+        const crlAki = crl.authorityKeyId?.toLowerCase() ?? "";
+        if (want === undefined || crlAki === want) candidates.push(scoped(file, crl, crlAki));
+      }
+      return newest(candidates);
     },
   };
 }

@@ -49,13 +49,24 @@ export function isCritical(buf: Uint8Array, parts: readonly Tlv[]): boolean {
 
 /**
  * Refuses an issuingDistributionPoint (the decoded value `idp`) that narrows the CRL's scope: indirectCRL [4],
- * onlyContainsCACerts [2], onlySomeReasons [3], onlyContainsAttributeCerts [5]. distributionPoint [0] and
- * onlyContainsUserCerts [1] are fine (card certificates are end-entity certificates).
+ * onlyContainsCACerts [2], onlySomeReasons [3], onlyContainsAttributeCerts [5]. onlyContainsUserCerts [1] is fine
+ * (card certificates are end-entity certificates). A distributionPoint [0] must be a fullName naming a
+ * directoryName (the form JPKI certificates' cRLDistributionPoints use, matched by partition): a CRL scoped to a
+ * URI or a name relative to the issuer covers certificates this toolkit cannot tell, so it is refused rather than
+ * read as a full CRL.
  */
 export function checkIssuingDistributionPoint(buf: Uint8Array, idp: Tlv): void {
   if (idp.tag !== TAG.SEQUENCE) throw new PkiError("PKI_MALFORMED", "bad issuingDistributionPoint");
   for (const f of children(buf, idp, "issuingDistributionPoint")) {
-    if (f.tag === ctx(0, true)) continue;
+    if (f.tag === ctx(0, true)) {
+      const name = children(buf, f, "DistributionPointName");
+      if (name.length !== 1) throw new PkiError("PKI_MALFORMED", "bad issuingDistributionPoint distributionPoint");
+      const full = name[0]!;
+      const named =
+        full.tag === ctx(0, true) && children(buf, full, "GeneralNames").some((t) => t.tag === ctx(4, true));
+      if (!named) throw scope("scoped to a distribution point that is not a directory name");
+      continue;
+    }
     const flag = f.end - f.valueStart === 1 && buf[f.valueStart] !== 0;
     if (f.tag === ctx(1, false)) continue;
     if (f.tag === ctx(4, false) && flag) throw scope("an indirect CRL (issuingDistributionPoint indirectCRL)");

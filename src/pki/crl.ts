@@ -31,7 +31,7 @@ export interface StreamedCrl {
   entryCount: number;
   /** crlExtensions AuthorityKeyIdentifier keyid, lowercase hex. */
   authorityKeyId?: string;
-  /** cRLNumber as lowercase hex. */
+  /** cRLNumber as lowercase hex (the INTEGER's content bytes; non-negative, at most 20 octets). */
   crlNumber?: string;
   /** The issuingDistributionPoint's directory name (partitioned CRLs). */
   distributionPoint?: CrlDistributionPoint;
@@ -290,7 +290,10 @@ class CrlReader implements StreamedCrl {
         const kid = children(der, inner, "authorityKeyIdentifier").find((t) => t.tag === ctx(0, false));
         if (kid) out.authorityKeyId = toHex(der.subarray(kid.valueStart, kid.end));
       } else if (oid === OID.cRLNumber) {
-        if (inner.tag !== TAG.INTEGER) throw malformed("bad cRLNumber");
+        if (inner.tag !== TAG.INTEGER || inner.end === inner.valueStart) throw malformed("bad cRLNumber");
+        // RFC 5280 §5.2.3: a non-negative integer of at most 20 octets.
+        if ((der[inner.valueStart]! & 0x80) !== 0) throw malformed("negative cRLNumber");
+        if (inner.end - inner.valueStart > 21) throw malformed("cRLNumber longer than 20 octets");
         out.crlNumber = toHex(der.subarray(inner.valueStart, inner.end));
       } else if (oid === OID.issuingDistributionPoint) {
         checkIssuingDistributionPoint(der, inner);

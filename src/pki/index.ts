@@ -16,7 +16,16 @@ export { verifyChain, type ChainFailure, type ChainResult, type TrustAnchorLike 
 export { verifyPkcs1, verifyPkcs1Sha256, rsaPublicKeyObject, type RsaKeyLike } from "./rsa.js";
 export { openCrl, serialBytes, type CrlEntryInfo, type StreamedCrl } from "./crl.js";
 export { scanCrlFile, type CrlScanOptions, type CrlScanResult } from "./crl-scan.js";
-export { openCrlDirectory, type CrlDirectory, type CrlFileInfo } from "./crl-directory.js";
+export { openCrlDirectory, type CrlDirectory, type CrlFileInfo, type FoundCrl } from "./crl-directory.js";
+export {
+  FULL_CRL_SCOPE,
+  coveringScopes,
+  crlNumberOf,
+  crlScope,
+  newestPerScope,
+  scopeKey,
+  type ScopedCrl,
+} from "./crl-selection.js";
 export { JLIS_CA_FINGERPRINTS, jlisCaByFingerprint, type JlisCaInfo } from "./jlis-ca.js";
 export { toDer, toPem } from "./pem.js";
 export type { DistinguishedName, DnAttribute } from "./names.js";

@@ -26,6 +26,13 @@ export type PkiErrorCode =
   | "PKI_ISSUER_NOT_FOUND"
   /** No CRL in a folder covers the certificate. */
   | "PKI_CRL_NOT_FOUND"
+  /** A CRL has no cRLNumber: CRLs are told apart and ordered by it (newest wins, rollbacks are refused). */
+  | "PKI_CRL_NO_NUMBER"
+  /**
+   * CRLs of one issuer and scope cannot be ordered: two different CRLs carry the same cRLNumber, or two CRLs whose
+   * distribution point names differ map to one partition.
+   */
+  | "PKI_CRL_AMBIGUOUS"
   /** A signing-certificate attribute is missing or malformed. */
   | "PKI_BAD_ATTRIBUTE"
   /** A file could not be read or written, or a dev-pki folder is incomplete. */

@@ -523,7 +523,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const listed = crlsWithRevoked(w, "auth", adult.partition, [adult.auth.serialHex], await chainNow());
     const sync = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address });
     expect(sync.listed.map((l) => l.attestationId)).to.deep.equal([r1.storeId]);
-    expect(sync.batches.map((b) => b.revoked)).to.deep.equal([1]);
+    expect(sync.batches.map((b) => b.changed)).to.deep.equal([1]);
     expect((await f.registry.kycStatus(f.alice.address))[0]).to.equal(3n); // Revoked
     // the relay can no longer land (the key is burned); once its deadline passes, both rows are closed
     await networkHelpers.time.increase(6 * 60);
@@ -569,7 +569,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       registry: f.address,
       store: storeB,
     });
-    expect(b.batches.map((x) => x.revoked)).to.deep.equal([1]);
+    expect(b.batches.map((x) => x.changed)).to.deep.equal([1]);
     expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
   });
 

@@ -72,7 +72,7 @@ describe("kyc records export / verify (verification records against the on-chain
           serialHex: "0badc0de",
           chain: ["aa".repeat(32)],
           caId: 1,
-          crl: { issuerKeyId: "ab01", number: "2a", thisUpdate: "2027-01-15T00:00:00.000Z" },
+          crls: [{ issuerKeyId: "ab01", number: "2a", thisUpdate: "2027-01-15T00:00:00.000Z" }],
         },
       ],
       subjectSignature: "ecdsa",

@@ -70,7 +70,7 @@ function record(i: number, overrides: Partial<VerificationRecord> = {}): Verific
         serialHex: (0x100000 + i).toString(16),
         chain: [`${"aa".repeat(32)}`],
         caId: 1,
-        crl: { issuerKeyId: "ab01", number: "2a", thisUpdate: "2027-01-15T00:00:00.000Z" },
+        crls: [{ issuerKeyId: "ab01", number: "2a", thisUpdate: "2027-01-15T00:00:00.000Z" }],
       },
     ],
     subjectSignature: "ecdsa",

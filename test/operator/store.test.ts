@@ -148,6 +148,29 @@ describe("operator store", function () {
     v2.close();
   });
 
+  it("schema 3 remembers the highest CRL number per (chain, registry, issuer key, scope); a lower one never replaces it", function () {
+    const path = join(dir, "v2.sqlite");
+    OperatorStore.open(path, { migrations: MIGRATIONS.slice(0, 2) }).close();
+    const store = OperatorStore.open(path);
+    expect(store.schemaVersion).to.be.at.least(3);
+    const other = "0x" + "ab".repeat(20);
+    expect(store.crlNumberSeen(31337n, REGISTRY, "AA", "p0")).to.equal(undefined);
+    store.recordCrlNumber(31337n, REGISTRY, "AA", "p0", 0x65n);
+    store.recordCrlNumber(31337n, REGISTRY, "aa", "p0", 0x64n); // lower: kept at 0x65
+    store.recordCrlNumber(31337n, REGISTRY, "aa", "*", 7n);
+    const big = (1n << 159n) + 3n; // 20 octets
+    store.recordCrlNumber(31337n, other, "aa", "p0", big);
+    expect(store.crlNumberSeen(31337n, REGISTRY.toLowerCase(), "aa", "p0")).to.equal(0x65n);
+    expect(store.crlNumberSeen(31337n, REGISTRY, "aa", "*")).to.equal(7n);
+    expect(store.crlNumberSeen(31337n, REGISTRY, "aa", "p1")).to.equal(undefined);
+    expect(store.crlNumberSeen(31337n, REGISTRY, "bb", "p0")).to.equal(undefined);
+    expect(store.crlNumberSeen(5n, REGISTRY, "aa", "p0")).to.equal(undefined);
+    expect(store.crlNumberSeen(31337n, other, "aa", "p0")).to.equal(big);
+    store.recordCrlNumber(31337n, REGISTRY, "aa", "p0", 0x66n);
+    expect(store.crlNumberSeen(31337n, REGISTRY, "aa", "p0")).to.equal(0x66n);
+    store.close();
+  });
+
   it("a re-attestation supersedes the active row; the row comes back if the new one fails", function () {
     const store = OperatorStore.open(":memory:");
     const subject = attestation(3).subject;

@@ -206,4 +206,16 @@ describe("pki: CRL extension policy (RFC 5280 §5.2, §5.3)", function () {
     // a bare key carries no key usage: taken as given
     expect(openCrl(der).verifySignature(certOnly.rsa)).to.equal(true);
   });
+
+  it("a negative cRLNumber is malformed (CRLs are ordered by it)", function () {
+    const der = build();
+    const hex = Buffer.from(der).toString("hex");
+    const good = "0603551d140403020107"; // cRLNumber 7
+    expect(hex).to.include(good);
+    expect(openCrl(der).crlNumber).to.equal("07");
+    const negative = Buffer.from(hex.replace(good, "0603551d140403020187"), "hex");
+    expect(() => openCrl(negative))
+      .to.throw(PkiError)
+      .with.property("code", "PKI_MALFORMED");
+  });
 });

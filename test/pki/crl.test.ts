@@ -10,7 +10,7 @@ import { openCrlDirectory } from "../../src/pki/crl-directory.js";
 import { openCrl } from "../../src/pki/crl.js";
 import { issueCrl } from "../../src/pki/dev-pki/issue-crl.js";
 import { issueCrlDer } from "../../src/pki/dev-pki/profile.js";
-import { CA_NAMES } from "../../src/pki/dev-pki/world.js";
+import { CA_NAMES, crlDpName } from "../../src/pki/dev-pki/world.js";
 import { PkiError } from "../../src/pki/pki-error.js";
 import { NOW, testWorld } from "./helpers/world.js";
 
@@ -52,12 +52,14 @@ describe("pki: CRLs", function () {
     const w = await testWorld();
     const h = w.holder("revoked-key-compromise");
     const dir = openCrlDirectory(join(w.dir, "crl"));
-    const { crl, file } = dir.findFor(w.cert(h.auth.cert));
-    expect(file.partition).to.equal(h.partition);
+    const found = dir.findFor(w.cert(h.auth.cert));
+    expect(found).to.have.length(1);
+    const { crl } = found[0]!;
+    expect(crl.distributionPoint?.partition).to.equal(h.partition);
     expect(crl.lookup(h.auth.serialHex)!.reason).to.equal("keyCompromise");
     const good = w.holder("adult");
-    expect(dir.findFor(w.cert(good.auth.cert)).crl.lookup(good.auth.serialHex)).to.equal(undefined);
-    const stale = openCrlDirectory(join(w.dir, "crl-stale")).findFor(w.cert(h.auth.cert)).crl;
+    expect(dir.findFor(w.cert(good.auth.cert))[0]!.crl.lookup(good.auth.serialHex)).to.equal(undefined);
+    const stale = openCrlDirectory(join(w.dir, "crl-stale")).findFor(w.cert(h.auth.cert))[0]!.crl;
     expect(stale.isFresh(NOW)).to.equal(false);
     expect(stale.lookup(h.auth.serialHex)).to.equal(undefined);
   });
@@ -65,7 +67,9 @@ describe("pki: CRLs", function () {
   it("the folder lookup picks each CA generation's own CRL", async function () {
     const w = await testWorld();
     const h = w.holder("revoked-hold"); // issued by generation 1
-    const { crl, file } = openCrlDirectory(join(w.dir, "crl")).findFor(w.cert(h.sign!.cert));
+    const found = openCrlDirectory(join(w.dir, "crl")).findFor(w.cert(h.sign!.cert));
+    expect(found).to.have.length(1);
+    const { crl, file } = found[0]!;
     expect(file.path).to.contain(join("sign", "gen1"));
     expect(crl.authorityKeyId).to.equal(w.ca("sign-gen1").subjectKeyId);
     expect(crl.lookup(h.sign!.serialHex)!.reason).to.equal("certificateHold");
@@ -124,6 +128,40 @@ describe("pki: CRLs", function () {
     expect(after.crl.entries).to.equal(w.manifest.crls.find((c) => c.path === record.path)!.entries.length + 1);
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     expect(manifest.holders.find((x: { id: string }) => x.id === h.id).auth.status).to.equal("revoked");
+  });
+
+  it("kyc crl check on a folder: the newest CRL of the certificate's scope decides, whatever the file names", async function () {
+    const w = await testWorld();
+    const h = w.holder("adult");
+    const ca = w.ca("auth-gen2");
+    const p = w.manifest.partitions.find((x) => x.partition === h.partition)!;
+    const current = w.manifest.crls.find((c) => !c.stale && c.caId === "auth-gen2" && c.partition === h.partition)!;
+    const key = createPrivateKey(readFileSync(join(w.dir, "ca", "auth-gen2.key.pem")));
+    const spec = (crlNumber: number, partitioned: boolean) =>
+      issueCrlDer(
+        {
+          issuer: CA_NAMES.auth,
+          thisUpdate: NOW,
+          nextUpdate: new Date(NOW.getTime() + 86_400_000),
+          entries: [{ serial: Buffer.from(h.auth.serialHex, "hex"), revokedAt: NOW, reasonCode: 1 }],
+          authorityKeyId: Uint8Array.from(Buffer.from(ca.subjectKeyId!, "hex")),
+          crlNumber,
+          ...(partitioned ? { distributionPoint: crlDpName("auth", p.prefecture, p.city) } : {}),
+        },
+        key,
+      );
+    const check = (crl: string) =>
+      checkCrl({ crl, ca: join(w.dir, "ca", "auth-gen2.der"), cert: join(w.dir, h.auth.cert), at: NOW.toISOString() });
+    // Yesterday's CRL (current.crlNumber) and today's (one more) of the partition, today's under an unrelated name.
+    const both = mkdtempSync(join(tmpdir(), "pki-newest-"));
+    cpSync(join(w.dir, "crl"), both, { recursive: true });
+    writeFileSync(join(both, "auth", "zz-download.crl"), spec(current.crlNumber + 1, true));
+    expect(check(both)).to.include({ status: "revoked", reason: "keyCompromise" });
+    expect(check(both).crl.path).to.equal(join(both, "auth", "zz-download.crl"));
+    // A full CRL (no issuingDistributionPoint) covers the certificate's partition too.
+    const full = mkdtempSync(join(tmpdir(), "pki-full-"));
+    writeFileSync(join(full, "auth.crl"), spec(5, false));
+    expect(check(full)).to.include({ status: "revoked" });
   });
 
   it("rejects duplicate entries with a typed error", async function () {

@@ -2,6 +2,7 @@ import { readProofRequest } from "../../binding/proof-request-file.js";
 import { attestProofRequest, type AttestResult } from "../attest.js";
 import { loadCaDirectory } from "../ca-directory.js";
 import { loadCrls } from "../crl-files.js";
+import { admitCrlNumbers, selectCrls } from "../crl-selection.js";
 import { OperatorError } from "../operator-error.js";
 import { reconcilePending } from "../reconcile.js";
 import { writeRelayFile } from "../relay-file.js";
@@ -44,6 +45,7 @@ export async function attestCommand(
   const secret = await operatorSecret(ctx, client.chainId);
   const store = openStore(ctx, client.chainId, args.store);
   try {
+    admitCrlNumbers(store, client.chainId, client.address, selectCrls(crls), true);
     await reconcilePending(store, client, nowSeconds);
     const minutes = args.relayMinutes ?? 1440;
     if (!Number.isInteger(minutes) || minutes < 1)

@@ -1,7 +1,8 @@
 import { loadCaDirectory } from "../ca-directory.js";
 import { crlSync, type CrlSyncResult } from "../crl-sync.js";
 import { crlSyncChain } from "../crl-sync-chain.js";
-import { loadCrls, verifiedPartitions } from "../crl-files.js";
+import { loadCrls } from "../crl-files.js";
+import { admitCrlNumbers, selectCrls, verifiedPartitions } from "../crl-selection.js";
 import { OperatorError } from "../operator-error.js";
 import { chainTime, connectRegistry, openStore, type OperatorContext } from "./context.js";
 
@@ -18,9 +19,10 @@ export interface CrlSyncArgs {
 }
 
 /**
- * `kyc crl-sync`: verify every CRL (any failure aborts before anything is sent), settle pending rows from chain
- * state, burn the card keys of listed authentication certificates (`revokeInvalidKeys`) and drop the claims of listed
- * signing certificates (`dropSigningClaims`) in batches, record the heartbeat once complete.
+ * `kyc crl-sync`: verify every CRL and choose the newest per issuer and scope (`selectCrls`; any problem aborts
+ * before anything is sent), refuse a CRL-number rollback (`admitCrlNumbers`, recorded unless a dry run), settle
+ * pending rows from chain state, burn the card keys of listed authentication certificates (`revokeInvalidKeys`) and
+ * drop the claims of listed signing certificates (`dropSigningClaims`) in batches, record the heartbeat once complete.
  */
 export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): Promise<CrlSyncResult> {
   if (args.crl === undefined || args.crl === "")
@@ -30,10 +32,12 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
   const cas = loadCaDirectory(args.caDir);
   const client = await connectRegistry(ctx, args.registry);
   const nowSeconds = await chainTime(ctx.provider);
-  const partitions = verifiedPartitions(loadCrls(args.crl, cas, new Date(Number(nowSeconds) * 1000)));
+  const selection = selectCrls(loadCrls(args.crl, cas, new Date(Number(nowSeconds) * 1000)));
+  const partitions = verifiedPartitions(selection);
   if (args.dryRun !== true) await client.requireRole("ATTESTER_ROLE", await client.signer().getAddress());
   const store = openStore(ctx, client.chainId, args.store);
   try {
+    admitCrlNumbers(store, client.chainId, client.address, selection, args.dryRun !== true);
     // crlSync settles the store's pending rows from chain state first (not in a dry run).
     return await crlSync({
       store,

@@ -48,14 +48,15 @@ export interface CheckedCertificate {
   readonly chain: readonly string[];
   /** The on-chain trust anchor id the chain ends at. */
   readonly caId: number;
-  readonly crl: {
+  /** The CRLs it was checked against (its partition's and/or its CA's full CRL, the newest of each). */
+  readonly crls: ReadonlyArray<{
     /** Lower-case hex key id of the CRL's issuer. */
     readonly issuerKeyId: string;
     /** The CRL's cRLNumber (hex), or null when it has none. */
     readonly number: string | null;
     /** The CRL's thisUpdate (ISO 8601). */
     readonly thisUpdate: string;
-  };
+  }>;
 }
 
 /** A record with its salt and commitment, as the store keeps it. */

@@ -3,7 +3,8 @@
  * changes are new entries with the next version. `schema_version` records every applied version.
  *
  * Privacy: the store keeps the minimum needed to find an attestation again and to match it against a CRL
- * (issuer key id, serial, notAfter, CRL partition of each certificate). It never stores certificate attributes
+ * (issuer key id, serial, notAfter, CRL partition of each certificate), and the highest CRL number used per CRL
+ * scope (no CRL entry). It never stores certificate attributes
  * (name, date of birth, gender, address), the certificate itself or the card signature.
  */
 export interface Migration {
@@ -70,8 +71,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX attestations_by_supersedes ON attestations (supersedes);
     `,
   },
-  // Version 3 is reserved (CRL numbers per issuer and partition, added on another branch). Migrations are applied by
-  // version, each once, so a store already at 4 still gets 3 when it arrives (3 and 4 touch different tables).
+  {
+    version: 3,
+    description: "CRL rollback protection: the highest cRLNumber used per issuer key and CRL scope",
+    sql: `
+      -- A CRL whose number is lower than the one recorded here for its (chain, registry, issuer key, scope) is refused.
+      CREATE TABLE crl_numbers (
+        chain_id        TEXT    NOT NULL,            -- decimal string
+        registry        TEXT    NOT NULL,            -- lower-case 0x address
+        issuer_key_id   TEXT    NOT NULL,            -- lower-case hex subject key id of the CA that signed the CRL
+        scope           TEXT    NOT NULL,            -- the CRL's partition, or '*' for a full CRL (no distribution point)
+        crl_number      TEXT    NOT NULL,            -- lower-case hex without leading zeros (up to 20 octets)
+        updated_at      INTEGER NOT NULL,
+        PRIMARY KEY (chain_id, registry, issuer_key_id, scope)
+      ) WITHOUT ROWID;
+    `,
+  },
   {
     version: 4,
     description: "protocol v2: binding deadline, verification records, signing-claim drop state",

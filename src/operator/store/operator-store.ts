@@ -583,6 +583,41 @@ export class OperatorStore {
     }
   }
 
+  /**
+   * The highest cRLNumber recorded for CRLs of (issuer key id, scope) in a registry, or undefined when none was.
+   * `scope` is a partition or `FULL_CRL_SCOPE`.
+   */
+  crlNumberSeen(chainId: bigint, registry: string, issuerKeyId: string, scope: string): bigint | undefined {
+    const row = this.db
+      .prepare(
+        "SELECT crl_number AS n FROM crl_numbers WHERE chain_id = ? AND registry = ? AND issuer_key_id = ? AND scope = ?",
+      )
+      .get(chainId.toString(), registry.toLowerCase(), issuerKeyId.toLowerCase(), scope) as Row | undefined;
+    return row === undefined ? undefined : BigInt(`0x${String(row.n)}`);
+  }
+
+  /** Records that a CRL with `crlNumber` was used for (issuer key id, scope); a lower number never replaces a higher. */
+  recordCrlNumber(chainId: bigint, registry: string, issuerKeyId: string, scope: string, crlNumber: bigint): void {
+    if (crlNumber < 0n) throw new OperatorError("OPERATOR_BAD_INPUT", "a CRL number is never negative");
+    this.transaction(() => {
+      const seen = this.crlNumberSeen(chainId, registry, issuerKeyId, scope);
+      if (seen !== undefined && seen >= crlNumber) return;
+      this.db
+        .prepare(
+          `INSERT INTO crl_numbers (chain_id, registry, issuer_key_id, scope, crl_number, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (chain_id, registry, issuer_key_id, scope) DO UPDATE SET crl_number = excluded.crl_number, updated_at = excluded.updated_at`,
+        )
+        .run(
+          chainId.toString(),
+          registry.toLowerCase(),
+          issuerKeyId.toLowerCase(),
+          scope,
+          crlNumber.toString(16),
+          this.now(),
+        );
+    });
+  }
+
   /** Closes the database. */
   close(): void {
     if (this.db.isOpen) this.db.close();

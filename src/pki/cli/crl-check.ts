@@ -9,7 +9,7 @@ import { readCertificateFile } from "./inspect.js";
 
 /** Options of `kyc crl check`. */
 export interface CrlCheckOptions {
-  /** A CRL file, or a folder of partitioned CRLs. */
+  /** A CRL file, or a folder of CRLs (any file names: each CRL's scope is read from its content). */
   crl: string;
   /** The CA certificate that signed the CRL. */
   ca: string;
@@ -86,17 +86,11 @@ export function checkCrl(options: CrlCheckOptions): CrlCheckResult {
     return hit ? { ...base, status: "revoked", reason: hit.reason, revokedAt: hit.revokedAt.toISOString() } : base;
   } else {
     const dir = openCrlDirectory(options.crl);
-    if (cert) {
-      const found = dir.findFor(cert);
-      candidates.push({ path: found.file.path, crl: found.crl });
-    } else {
-      // A bare serial: every CRL of this CA key in the folder.
-      for (const f of dir.files) {
-        const crl = dir.open(f);
-        if (!ca.subjectKeyId || crl.authorityKeyId === ca.subjectKeyId) candidates.push({ path: f.path, crl });
-      }
-      if (candidates.length === 0) throw new PkiError("PKI_CRL_NOT_FOUND", `no CRL of this CA in ${options.crl}`);
-    }
+    // The newest CRL (highest cRLNumber) per scope: the certificate's partition and its CA's full CRL, or, for a
+    // bare serial, every scope of this CA key in the folder. A serial listed in any of them is revoked.
+    const found = cert ? dir.findFor(cert) : dir.newestOf(ca.subjectKeyId);
+    for (const f of found) candidates.push({ path: f.file.path, crl: f.crl });
+    if (candidates.length === 0) throw new PkiError("PKI_CRL_NOT_FOUND", `no CRL of this CA in ${options.crl}`);
   }
 
   let first: CrlCheckResult | undefined;
