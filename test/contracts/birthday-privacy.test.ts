@@ -188,7 +188,7 @@ describe("birthday privacy: what an observer of the chain learns of a holder's b
       holders.push({
         index: holders.length,
         dob,
-        wallet: Wallet.createRandom().connect(ethers.provider) as Wallet,
+        wallet: new Wallet(Wallet.createRandom().privateKey, ethers.provider),
         issuedAt: Math.floor(T0 - (2 + 1.6 * random()) * YEAR_S),
         times,
       });
