@@ -12,7 +12,7 @@ export interface CrlSnapshot {
 
 /**
  * The operator's CA folder and CRL folder, loaded as `kyc attest` loads them (`loadCaDirectory`, `loadCrls`) and kept
- * for `maxAgeMs`, so a request does not re-read every CRL. A CRL's freshness is judged at load time: a CRL that goes
+ * for `maxAgeMs`, so a request does not re-read every CRL. Each load passes `onLoad` (the rollback check) first. A CRL's freshness is judged at load time: a CRL that goes
  * stale is noticed at the next reload (at most `maxAgeMs` later); crl-sync reloads at once ({@link invalidate}).
  */
 export class CrlCache {
@@ -22,6 +22,8 @@ export class CrlCache {
     private readonly caDir: string,
     private readonly crlPath: string,
     private readonly maxAgeMs = 300_000,
+    /** Runs on every fresh load before the snapshot is used (the service's CRL rollback check); may throw. */
+    private readonly onLoad: (snapshot: CrlSnapshot) => void = () => undefined,
   ) {}
 
   /**
@@ -33,8 +35,10 @@ export class CrlCache {
     if (s !== undefined && Math.abs(now.getTime() - s.loadedAt) < this.maxAgeMs) return s;
     const caCertificates = loadCaDirectory(this.caDir);
     const crls = loadCrls(this.crlPath, caCertificates, now);
-    this.snapshot = { caCertificates, crls, loadedAt: now.getTime() };
-    return this.snapshot;
+    const snapshot = { caCertificates, crls, loadedAt: now.getTime() };
+    this.onLoad(snapshot);
+    this.snapshot = snapshot;
+    return snapshot;
   }
 
   /** Forgets the snapshot (new CRLs were fetched). */

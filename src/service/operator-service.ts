@@ -12,6 +12,7 @@ import { KycError } from "../errors.js";
 import { attestProofRequest, type AttestResult } from "../operator/attest.js";
 import { chainTime } from "../operator/commands/context.js";
 import type { CrlSyncResult } from "../operator/crl-sync.js";
+import { admitCrlNumbers, selectCrls } from "../operator/crl-selection.js";
 import { reconcilePending, type ReconcileResult } from "../operator/reconcile.js";
 import { serializeRelayFile } from "../operator/relay-file.js";
 import { checkReason } from "./check-reason.js";
@@ -108,7 +109,11 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
   const attester = getAddress(await client.signer().getAddress());
   const lane = new SubmissionLane(options.submissionConcurrency ?? 1);
   const locks = new KeyedLock();
-  const crls = new CrlCache(options.caDir, options.crl, options.crlReloadMs ?? 300_000);
+  // As `kyc attest`: a CRL older than one already seen for its issuer and scope is refused (rollback), and the
+  // numbers of the CRLs used are remembered.
+  const crls = new CrlCache(options.caDir, options.crl, options.crlReloadMs ?? 300_000, (snapshot) =>
+    admitCrlNumbers(store, client.chainId, client.address, selectCrls(snapshot.crls), true),
+  );
   let inFlight = 0;
   const metrics = new ServiceMetrics(
     () => {
@@ -179,11 +184,9 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     void reply.code(refusal.status).type("application/json").send(refusal.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({
-        error: { code: "SERVICE_NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` },
-      });
+    void reply.code(404).send({
+      error: { code: "SERVICE_NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}` },
+    });
   });
   app.addHook("onResponse", async (request, reply) => {
     metrics.requests.inc({

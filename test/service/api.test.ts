@@ -83,10 +83,13 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
   });
 
   it("serialises concurrent requests for the same subject or the same card: one transaction, the others a typed 409/422", async function () {
+    // Four attestations may be sent at once here (a node-managed account): only the locks keep duplicates apart.
+    const fast = await sw.start({ submissionConcurrency: 4 });
+    allLogs.push(fast.logs);
     const bob = sw.f.bob;
     const body = await sw.proof("age-19", bob, Claim.AUTH, false);
     remember(body);
-    const results = await Promise.all(Array.from({ length: 6 }, () => post(`${url}/v1/attestations`, body)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => post(`${fast.url}/v1/attestations`, body)));
     const statuses = results.map((r) => r.status).sort();
     expect(
       statuses.filter((s) => s === 201),
@@ -103,12 +106,32 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const s1 = await spareSigner(sw.ethers, 10);
     const s2 = await spareSigner(sw.ethers, 11);
     const [b1, b2] = [await sw.proof("age-17", s1, Claim.AUTH, false), await sw.proof("age-17", s2, Claim.AUTH, false)];
-    const pair = await Promise.all([post(`${url}/v1/attestations`, b1), post(`${url}/v1/attestations`, b2)]);
+    const pair = await Promise.all([post(`${fast.url}/v1/attestations`, b1), post(`${fast.url}/v1/attestations`, b2)]);
     expect(pair.map((r) => r.status).filter((s) => s === 201)).to.have.length(1);
     const loser = pair.find((r) => r.status !== 201)!;
     expect([409, 422]).to.include(loser.status);
     const verified = [await sw.f.registry.isVerified(s1.address), await sw.f.registry.isVerified(s2.address)];
     expect(verified.filter(Boolean)).to.have.length(1);
+  });
+
+  it("answers SERVICE_TIMEOUT when an attestation takes too long, keeps its keys locked until it settles, and it lands once", async function () {
+    const slow = await sw.start({ handlerTimeoutMs: 1, submissionConcurrency: 4 });
+    allLogs.push(slow.logs);
+    const subject = await spareSigner(sw.ethers, 13);
+    const body = await sw.proof("sign-affiliation-changed", subject, Claim.AUTH, false);
+    remember(body);
+    const first = await post(`${slow.url}/v1/attestations`, body);
+    expectRefusal(first, 503, "SERVICE_TIMEOUT");
+    // The first one is still running: the same request again is refused, it does not start a second transaction.
+    expectRefusal(await post(`${slow.url}/v1/attestations`, body), 409, "SERVICE_BUSY");
+    for (let i = 0; i < 100 && !(await sw.f.registry.isVerified(subject.address)); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const status = await get(`${slow.url}/v1/attestations/${subject.address}`);
+    expect(status.body.chain.status).to.equal("Active");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sw.store.live(sw.client.chainId, sw.f.address, subject.address)?.status).to.equal("active");
+    expect(await sw.f.registry.queryFilter(sw.f.registry.filters.Attested(subject.address))).to.have.length(1);
   });
 
   it("refuses every malformed request with a typed 4xx and never a 5xx", async function () {
