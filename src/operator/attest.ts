@@ -331,6 +331,11 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   const subjectSignature = hexlify(request.subjectSignature);
   const keyNullifier = computeKeyNullifier(modulus);
   const reattestation = await checkKey(client, b.subject, keyNullifier);
+  // The same card's rows for other wallets: the chain may have ended them (a lost wallet revoked with the card) since
+  // the store last looked; settle them so that their certificates stop backing a live row.
+  for (const row of store.liveByKey(client.chainId, client.address, keyNullifier)) {
+    if (row.subject !== b.subject.toLowerCase()) await settleSubject(store, client, row.subject);
+  }
 
   const usedCerts: Array<CheckedCard & { role: "auth" | "sign"; caId: number }> = [{ role: "auth", ...auth }];
   if (usesSign) usedCerts.push({ role: "sign", ...sign });

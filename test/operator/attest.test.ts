@@ -228,7 +228,8 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const poor = Wallet.createRandom().connect(ethers.provider);
     await f.registry.connect(f.admin).grantRole(await f.registry.ATTESTER_ROLE(), poor.address);
     await f.registry.connect(f.admin).setMaxStaleness(0);
-    await rejects(attestCommand(ctx(poor as never), { ...base, request }), "CHAIN_INSUFFICIENT_FUNDS");
+    const poorRequest = await proof("adult", f.alice.address, ALL, true, "poor.json", poor.address);
+    await rejects(attestCommand(ctx(poor as never), { ...base, request: poorRequest }), "CHAIN_INSUFFICIENT_FUNDS");
     const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
     expect(store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
     expect(store.byStatus(31337n, f.address, ["failed"])).to.have.length(1);
@@ -450,8 +451,10 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
     expect(await f.registry.hasClaims(f.alice.address, Claim.IDENTITY)).to.equal(false);
     // a new card for the same subject, with the subject's consent: it replaces the record (card renewal)
+    // (the CRL folder is now the newer one: the older numbers would be refused as a rollback)
     const r3 = await attestCommand(ctx(), {
       ...base,
+      crl: listed,
       request: await proof("age-19", f.alice.address, Claim.AUTH, false, "p3.json"),
     });
     expect(r3.reattestation).to.equal(false);

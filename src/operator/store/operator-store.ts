@@ -510,6 +510,18 @@ export class OperatorStore {
     return this.liveRow(chainId.toString(), registry.toLowerCase(), subject.toLowerCase());
   }
 
+  /** The live (pending, active or revoke-pending) rows bound to a card key, oldest first (any subject). */
+  liveByKey(chainId: bigint, registry: string, keyNullifier: string): AttestationRecord[] {
+    const marks = LIVE.map(() => "?").join(", ");
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND key_nullifier = ? AND status IN (${marks}) ORDER BY id`,
+        )
+        .all(chainId.toString(), registry.toLowerCase(), keyNullifier.toLowerCase(), ...LIVE) as Row[]
+    ).map(toRecord);
+  }
+
   /** Rows of a registry in the given statuses, oldest first. */
   byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): AttestationRecord[] {
     const marks = statuses.map(() => "?").join(", ");
