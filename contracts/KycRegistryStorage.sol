@@ -336,7 +336,7 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         uint256 bit = uint256(1) << (caId - 1);
         if (_cfgDisabledAnchors(cfg) & bit != 0) revert TrustAnchorDisabled(caId);
         if (_cfgSigningAnchors(cfg) & bit != 0) revert WrongAnchorKind(caId);
-        // maxAge < 2^40 and the result is at most now + maxAge, so it fits 40 bits until the year 36812
+        // maxAge < 2^32 and the result is at most now + maxAge, so it fits 40 bits until about the year 34700
         return uint40(expiresAt);
     }
 
@@ -501,7 +501,9 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     // ------------------------------------------------------------------ internals: parameters and roles
 
     function _setMaxAge(uint64 newMaxAge) internal {
-        if (newMaxAge < _EXPIRY_GRID || newMaxAge > type(uint40).max) revert InvalidMaxAge(newMaxAge);
+        // at most 2^32 - 1 s (136 years): now + maxAge must fit the record's 40-bit expiry, or an attestation would
+        // be stored already expired
+        if (newMaxAge < _EXPIRY_GRID || newMaxAge > type(uint32).max) revert InvalidMaxAge(newMaxAge);
         _config.maxAge = uint40(newMaxAge);
         emit MaxAgeChanged(newMaxAge);
     }

@@ -79,7 +79,7 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     ) external returns (uint16 caId);
     /// @notice ANCHOR_MANAGER_ROLE. A disabled anchor makes every record under it read `DisabledTrustAnchor`.
     function setTrustAnchorEnabled(uint16 caId, bool enabled) external;
-    /// @notice DEFAULT_ADMIN_ROLE; at least EXPIRY_GRID.
+    /// @notice DEFAULT_ADMIN_ROLE; at least EXPIRY_GRID, at most 2^32 - 1 seconds (136 years).
     function setMaxAge(uint64 newMaxAge) external;
     /// @notice DEFAULT_ADMIN_ROLE; 0 disables the heartbeat check.
     function setMaxStaleness(uint64 newMaxStaleness) external;
