@@ -184,6 +184,21 @@ describe("KycRegistry v2: attest", function () {
       expect(await registry.maxAge()).to.equal(EXPIRY_GRID);
     });
 
+    it("maxAge is bounded so that now + maxAge fits the 40-bit expiry (no attestation that lands already expired)", async function () {
+      const { registry, admin, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const tooLong = (1n << 40n) - 1n; // now + maxAge would wrap the stored 40-bit expiry into the past
+      await expect(registry.connect(admin).setMaxAge(tooLong))
+        .to.be.revertedWithCustomError(registry, "InvalidMaxAge")
+        .withArgs(tooLong);
+      const longest = (1n << 32n) - 1n; // 136 years
+      await registry.connect(admin).setMaxAge(longest);
+      const far = EXPIRY_GRID * (1n << 30n); // a cap far beyond now + maxAge, on the grid
+      await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address, { expiryCap: far }));
+      const ts = await latestTime(ethers);
+      expect((await registry.kycStatus(alice.address))[2]).to.equal(gridFloor(ts + longest));
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
     it("reads Expired once expiresAt passes; the same key renews the same subject and frees nothing early", async function () {
       const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
       const card = testCard(0);
