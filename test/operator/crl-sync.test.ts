@@ -2,6 +2,7 @@ import { expect } from "chai";
 
 import { Claim, FROM_SIGNING } from "../../src/claims.js";
 import { crlSync, type CrlPartition } from "../../src/operator/crl-sync.js";
+import { FULL_CRL_SCOPE } from "../../src/pki/crl-selection.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import type { CertificateRef } from "../../src/operator/store/types.js";
 import { FakeRegistry, REGISTRY } from "./helpers/fake-registry.js";
@@ -320,6 +321,17 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     chain.records.get(subjectOf(2))!.status = "Revoked";
     await crlSync({ store, chain, crls: crls([], []) });
     expect(store.get(row.id)?.status).to.equal("revoked");
+  });
+
+  it("a full CRL (no distribution point) covers every partition of its CA: listed in it or in the partition's CRL is acted on", async function () {
+    const chain = new FakeRegistry();
+    const store = seed(10, chain);
+    // CA "aa": only p0 has a partition CRL (listing 2); the full CRL lists 3 (p1) and 4 (p0). CA "bb": none.
+    const given = [crl("aa", "p0", [authSerial(2)]), crl("aa", FULL_CRL_SCOPE, [3, 4].map(authSerial))];
+    const result = await crlSync({ store, chain, crls: given, dryRun: true });
+    expect(result.listed.map((l) => l.subject).sort()).to.deep.equal([2, 3, 4].map(subjectOf).sort());
+    expect(result.missingPartitions).to.deep.equal([{ issuerKeyId: "bb", partition: "p1", count: 5 }]);
+    expect(result.checkedCertificates).to.equal(10);
   });
 
   describe("a row superseded by a still-pending re-attestation (the chain still holds its record)", function () {
