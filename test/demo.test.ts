@@ -86,9 +86,28 @@ describe("the demo flow (npm run demo)", function () {
     expect(tx?.from).to.not.equal(result.holders.A); // wallet A is "lost": another account relays
   });
 
+  it("the lost wallet's card binds a new wallet A2: the same card key, active again, with every claim", async function () {
+    expect(result.final.A2).to.include({ status: "Active", verified: true });
+    expect(result.final.A2.claims).to.deep.equal(["auth", "identity", "age18", "age20"]);
+    const registry = await connection.ethers.getContractAt("IKycRegistryFull", result.registry);
+    const [attestedA, attestedA2] = await Promise.all(
+      [result.holders.A, result.final.A2.account].map((s) =>
+        registry.queryFilter(registry.filters.Attested(s)).then((logs) => String(logs.at(-1)!.args.keyNullifier)),
+      ),
+    );
+    expect(attestedA2).to.equal(attestedA);
+    const [subject, active, burned] = await registry.keyState(attestedA);
+    expect([subject, active, burned]).to.deep.equal([result.final.A2.account, true, false]);
+  });
+
+  it("every verification record of the run matches its on-chain commitment", function () {
+    expect(result.records.exported).to.equal(3);
+    expect(result.records).to.include({ matched: 3, mismatched: 0 });
+  });
+
   it("logs numbered steps and a table with every transaction's gas", function () {
     const text = lines.join("\n");
-    for (let n = 1; n <= 14; n++) expect(text).to.include(`[${n}] `);
+    for (let n = 1; n <= 16; n++) expect(text).to.include(`[${n}] `);
     const whats = result.transactions.map((t) => t.what);
     for (const expected of [
       "deploy KycRegistry",
@@ -98,7 +117,8 @@ describe("the demo flow (npm run demo)", function () {
       "attest (holder A, direct)",
       "attestBySig (relayed by holder B)",
       "transfer 10 KGT A → B",
-      "revokeBatch (1 of 1)",
+      "revokeInvalidKeys (1 of 1)",
+      "attest (holder A, new wallet A2)",
       "revokeByCard (holder A's card)",
     ])
       expect(whats).to.include(expected);

@@ -11,7 +11,7 @@ import KycRegistryModule from "./KycRegistry.js";
  *     npx hardhat ignition deploy deploy/modules/Examples.ts --network localhost --parameters deploy/parameters/local.json
  */
 export default buildModule("KycExamplesModule", (m) => {
-  const { registry } = m.useModule(KycRegistryModule);
+  const { registry, extension } = m.useModule(KycRegistryModule);
   const token = m.contract("KycGatedToken", [
     m.getParameter("tokenName", "KYC Gated Token"),
     m.getParameter("tokenSymbol", "KGT"),
@@ -20,5 +20,5 @@ export default buildModule("KycExamplesModule", (m) => {
     m.getParameter("tokenOwner", m.getAccount(0)),
   ]);
   const ageGatedClaim = m.contract("AgeGatedClaim", [registry]);
-  return { registry, token, ageGatedClaim };
+  return { registry, extension, token, ageGatedClaim };
 });

@@ -28,6 +28,7 @@ import { statusCommand, type StatusReport } from "../../src/operator/commands/ad
 import { OPERATOR_SECRET_VARIABLE, type OperatorContext } from "../../src/operator/commands/context.js";
 import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
 import { devSetupCommand } from "../../src/operator/commands/dev-setup.js";
+import { recordsExportCommand, recordsVerifyCommand } from "../../src/operator/commands/records.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
 import { revokeByCardCommand } from "../../src/operator/commands/revoke-by-card.js";
 import { generateDevPki } from "../../src/pki/dev-pki/generate.js";
@@ -85,6 +86,8 @@ export interface DemoResult {
   /** The custom error of the transfer to the revoked holder, e.g. `KycRequired(0x…)`. */
   readonly blockedTransfer: { readonly error: string; readonly name: string; readonly account: string };
   readonly final: { readonly A: StatusReport; readonly A2: StatusReport; readonly B: StatusReport };
+  /** `kyc records export --all` then `kyc records verify` over the run's attestations. */
+  readonly records: { readonly exported: number; readonly matched: number; readonly mismatched: number };
   readonly transactions: readonly DemoTx[];
   /** Blocks of the run (for audits). */
   readonly blocks: { readonly from: number; readonly to: number };
@@ -188,9 +191,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     }
   }
   const registry = await deployed.registry.getAddress();
+  const extension = await deployed.extension.getAddress();
   const token = await deployed.token.getAddress();
   const ageGatedClaim = await deployed.ageGatedClaim.getAddress();
   const names = new Map([
+    [extension.toLowerCase(), "deploy KycRegistryAdmin (extension)"],
     [registry.toLowerCase(), "deploy KycRegistry"],
     [token.toLowerCase(), "deploy KycGatedToken"],
     [ageGatedClaim.toLowerCase(), "deploy AgeGatedClaim"],
@@ -203,7 +208,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (receipt !== null && what !== undefined) record(what, receipt);
     }
   }
-  say(`KycRegistry ${registry}`);
+  say(`KycRegistry ${registry} (admin extension ${extension}, reached through the registry)`);
   say(`KycGatedToken ${token} (both ends of a transfer need the AUTH claim)`);
   say(`AgeGatedClaim ${ageGatedClaim}`);
   done();
@@ -392,7 +397,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   done();
 
-  // 15. Privacy audit.
+  // 15. Verification records.
+  begin("Operator: the verification records (kept 7 years) checked against their on-chain commitments");
+  const recordsFile = join(workDir, "records.json");
+  const exported = await recordsExportCommand(ctx(operator), { all: true, out: recordsFile, registry, store });
+  const verified = await recordsVerifyCommand(ctx(admin), { in: recordsFile, registry });
+  say(
+    `${exported.count} records exported with their salts (owner-only file); ${verified.matched} match the Attested events, ${verified.mismatched} do not`,
+  );
+  if (verified.mismatched > 0 || verified.matched === 0)
+    throw new DemoError("a verification record does not match the chain");
+  done();
+
+  // 16. Privacy audit.
   begin("Privacy audit: every calldata, log and changed storage slot of the run vs. both holders' certificates");
   const toBlock = await provider.getBlockNumber();
   const { artifacts, transactions: txCount } = await collectChainArtifacts(provider, fromBlock, toBlock);
@@ -440,6 +457,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     afterCrlSync,
     blockedTransfer,
     final,
+    records: { exported: exported.count, matched: verified.matched, mismatched: verified.mismatched },
     transactions,
     blocks: { from: fromBlock, to: toBlock },
     artifacts,
