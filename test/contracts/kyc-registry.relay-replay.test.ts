@@ -92,6 +92,20 @@ describe("KycRegistry v2: relayed attestation (attestBySig)", function () {
       keyNullifier: keyNullifier(card.modulus),
       relayDeadline: req.deadline,
     });
+    // the same authorisation signed by someone who does not own the account is refused
+    const notOwner = await signAttestation(stranger, chainId, await registry.getAddress(), {
+      binding,
+      request: req,
+      keyNullifier: keyNullifier(card.modulus),
+      relayDeadline: req.deadline,
+    });
+    await expect(
+      registry.connect(stranger).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, {
+        attester: op,
+        deadline: req.deadline,
+        signature: notOwner,
+      }),
+    ).to.be.revertedWithCustomError(registry, "InvalidAttesterSignature");
     await registry.connect(stranger).attestBySig(req, card.modulus, proof.cardSignature, proof.subjectSignature, {
       attester: op,
       deadline: req.deadline,
