@@ -7,6 +7,15 @@
 export { attestCommand, type AttestArgs } from "./commands/attest.js";
 export { crlSyncCommand, type CrlSyncArgs } from "./commands/crl-sync.js";
 export { relayCommand } from "./commands/relay.js";
+export {
+  recordsExportCommand,
+  recordsVerifyCommand,
+  type RecordsExportArgs,
+  type RecordsVerifyArgs,
+} from "./commands/records.js";
+export { settleSubject, type ReconcileChain } from "./reconcile.js";
+export { crlSyncChain, reconcileChain } from "./crl-sync-chain.js";
+export { sealRecord, recordCommitment, type VerificationRecord } from "./records/verification-record.js";
 export { devSetupCommand, type DevSetupResult } from "./commands/dev-setup.js";
 export { revokeByCardCommand, type RevokeByCardArgs } from "./commands/revoke-by-card.js";
 export {
