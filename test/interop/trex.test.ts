@@ -1,0 +1,152 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { Claims } from "../helpers/card-proof.js";
+import { kycHolders } from "./helpers/holders.js";
+import { deployTrex, deployTrexToken } from "./helpers/trex.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+const JAPAN = 392n;
+
+async function fixture() {
+  const h = await kycHolders(ethers);
+  const adapter = await ethers.deployContract("KycIdentityRegistryAdapter", [h.registry, Claims.IDENTITY], h.deployer);
+  const { token, compliance } = await deployTrexToken(h.deployer, await adapter.getAddress());
+  return { ...h, adapter, token, compliance };
+}
+
+describe("interop: ERC-3643 (T-REX) identity registry adapter", function () {
+  describe("read surface", function () {
+    it("answers isVerified from the KYC registry with the adapter's required claims", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      expect(await h.adapter.isVerified(h.verified.address)).to.equal(true);
+      expect(await h.adapter.isVerified(h.verified2.address)).to.equal(true);
+      for (const bad of [h.authOnly, h.revoked, h.expired, h.stale, h.unverified]) {
+        expect(await h.adapter.isVerified(bad.address), bad.address).to.equal(false);
+      }
+      const adults20 = await ethers.deployContract("KycIdentityRegistryAdapter", [h.registry, Claims.AGE_20]);
+      expect(await adults20.isVerified(h.verified.address)).to.equal(true);
+      expect(await adults20.isVerified(h.verified2.address)).to.equal(false);
+      const anyone = await ethers.deployContract("KycIdentityRegistryAdapter", [h.registry, 0]);
+      expect(await anyone.isVerified(h.authOnly.address)).to.equal(true);
+      expect(await anyone.isVerified(h.stale.address)).to.equal(false);
+      expect(await anyone.requiredClaims()).to.equal(0n);
+      expect(await h.adapter.requiredClaims()).to.equal(BigInt(Claims.IDENTITY));
+      expect(await h.adapter.kycRegistry()).to.equal(h.registry);
+    });
+
+    it("contains / identity / investorCountry follow the record's existence; the sub-registries are zero", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      for (const known of [h.verified, h.authOnly, h.revoked, h.expired, h.stale]) {
+        expect(await h.adapter.contains(known.address)).to.equal(true);
+        expect(await h.adapter.identity(known.address)).to.equal(known.address);
+        expect(await h.adapter.investorCountry(known.address)).to.equal(JAPAN);
+      }
+      expect(await h.adapter.contains(h.unverified.address)).to.equal(false);
+      expect(await h.adapter.identity(h.unverified.address)).to.equal(ethers.ZeroAddress);
+      expect(await h.adapter.investorCountry(h.unverified.address)).to.equal(0n);
+      expect(await h.adapter.identityStorage()).to.equal(ethers.ZeroAddress);
+      expect(await h.adapter.issuersRegistry()).to.equal(ethers.ZeroAddress);
+      expect(await h.adapter.topicsRegistry()).to.equal(ethers.ZeroAddress);
+      expect(await h.token.getFunction("identityRegistry")()).to.equal(await h.adapter.getAddress());
+    });
+
+    it("refuses a zero registry", async function () {
+      const factory = await ethers.getContractFactory("KycIdentityRegistryAdapter");
+      await expect(factory.deploy(ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(factory, "ZeroRegistry");
+    });
+  });
+
+  describe("agent writes", function () {
+    it("every ERC-3643 registry write reverts: attestations come from the KYC registry (attacker and owner alike)", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      const a = h.adapter;
+      const who = h.unverified.address;
+      for (const caller of [h.unverified, h.deployer]) {
+        const c = a.connect(caller);
+        const writes = [
+          c.registerIdentity(who, who, JAPAN),
+          c.deleteIdentity(h.verified.address),
+          c.updateCountry(h.verified.address, 0),
+          c.updateIdentity(h.verified.address, who),
+          c.batchRegisterIdentity([who], [who], [JAPAN]),
+          c.setIdentityRegistryStorage(who),
+          c.setClaimTopicsRegistry(who),
+          c.setTrustedIssuersRegistry(who),
+        ];
+        for (const w of writes) {
+          await expect(w).to.be.revertedWithCustomError(a, "AttestationsComeFromKycRegistry").withArgs(h.registry);
+        }
+      }
+      // the attempted self-registration changed nothing
+      expect(await a.isVerified(who)).to.equal(false);
+      expect(await a.contains(who)).to.equal(false);
+    });
+  });
+
+  describe("a published T-REX Token using the adapter", function () {
+    it("mints to verified holders only", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      const token = h.token.connect(h.deployer);
+      await token.getFunction("mint")(h.verified.address, 100n);
+      expect(await token.getFunction("balanceOf")(h.verified.address)).to.equal(100n);
+      for (const bad of [h.authOnly, h.revoked, h.expired, h.stale, h.unverified]) {
+        await expect(token.getFunction("mint")(bad.address, 1n), bad.address).to.be.revertedWith(
+          "Identity is not verified.",
+        );
+      }
+    });
+
+    it("transfers to verified holders; to unverified, revoked, expired, stale or claim-lacking ones it reverts", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      await h.token.connect(h.deployer).getFunction("mint")(h.verified.address, 100n);
+      const fromVerified = h.token.connect(h.verified);
+      await fromVerified.getFunction("transfer")(h.verified2.address, 10n);
+      expect(await h.token.getFunction("balanceOf")(h.verified2.address)).to.equal(10n);
+      for (const bad of [h.authOnly, h.revoked, h.expired, h.stale, h.unverified]) {
+        await expect(fromVerified.getFunction("transfer")(bad.address, 1n), bad.address).to.be.revertedWith(
+          "Transfer not possible",
+        );
+        await fromVerified.getFunction("approve")(h.deployer.address, 1n);
+        await expect(
+          h.token.connect(h.deployer).getFunction("transferFrom")(h.verified.address, bad.address, 1n),
+          bad.address,
+        ).to.be.revertedWith("Transfer not possible");
+        // even the token's agent cannot force tokens to a holder the KYC registry does not verify
+        await expect(
+          h.token.connect(h.deployer).getFunction("forcedTransfer")(h.verified.address, bad.address, 1n),
+        ).to.be.revertedWith("Transfer not possible");
+      }
+      expect(await h.token.getFunction("balanceOf")(h.verified.address)).to.equal(90n);
+    });
+
+    it("a revocation in the KYC registry stops the next transfer", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      await h.token.connect(h.deployer).getFunction("mint")(h.verified.address, 100n);
+      const send = h.token.connect(h.verified).getFunction("transfer");
+      await send(h.verified2.address, 1n);
+      await h.revoke(h.verified2.address);
+      await expect(send(h.verified2.address, 1n)).to.be.revertedWith("Transfer not possible");
+      expect(await h.adapter.isVerified(h.verified2.address)).to.equal(false);
+      expect(await h.token.getFunction("balanceOf")(h.verified2.address)).to.equal(1n);
+    });
+
+    it("a token agent's recovery cannot register a wallet through the adapter", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      await h.token.connect(h.deployer).getFunction("mint")(h.verified.address, 5n);
+      // T-REX recovery needs an ONCHAINID holding the new wallet as a management key: the holder's own Identity
+      const oid = await deployTrex(h.unverified, "Identity", [h.unverified.address, false]);
+      await expect(
+        h.token.connect(h.deployer).getFunction("recoveryAddress")(
+          h.verified.address,
+          h.unverified.address,
+          await oid.getAddress(),
+        ),
+      )
+        .to.be.revertedWithCustomError(h.adapter, "AttestationsComeFromKycRegistry")
+        .withArgs(h.registry);
+      expect(await h.token.getFunction("balanceOf")(h.verified.address)).to.equal(5n);
+    });
+  });
+});
