@@ -38,6 +38,7 @@ contract KycEasReadFace is IEasReadSurface, IAttestationIndexer {
     // solhint-disable-next-line immutable-vars-naming
     bytes32 public immutable schemaUid;
     /// @dev The high 96 bits of every UID this face serves.
+    // solhint-disable-next-line immutable-vars-naming
     uint256 private immutable _uidTag;
 
     /// @notice The KYC registry address is zero.
