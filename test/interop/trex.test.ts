@@ -3,7 +3,9 @@ import { network } from "hardhat";
 
 import { Claims } from "../helpers/card-proof.js";
 import { kycHolders } from "./helpers/holders.js";
-import { deployTrex, deployTrexToken } from "./helpers/trex.js";
+import { id } from "ethers";
+
+import { deployTrex, deployTrexIdentityStack, deployTrexToken, onboardOnchainId } from "./helpers/trex.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -147,6 +149,33 @@ describe("interop: ERC-3643 (T-REX) identity registry adapter", function () {
         .to.be.revertedWithCustomError(h.adapter, "AttestationsComeFromKycRegistry")
         .withArgs(h.registry);
       expect(await h.token.getFunction("balanceOf")(h.verified.address)).to.equal(5n);
+    });
+  });
+  describe("the bench's reference: T-REX's own IdentityRegistry with ONCHAINID", function () {
+    it("verifies a holder whose Identity holds the trusted issuer's claim, and only that holder", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      const issuerKey = (await ethers.getSigners())[17]!;
+      const topic = BigInt(id("jpki-kyc bench KYC topic"));
+      const stack = await deployTrexIdentityStack(h.deployer, issuerKey, topic);
+      await onboardOnchainId(ethers, stack, h.deployer, issuerKey, h.verified, topic);
+      // a registered Identity without the claim is not verified
+      const bare = await deployTrex(h.authOnly, "Identity", [h.authOnly.address, false]);
+      await stack.registry.connect(h.deployer).getFunction("registerIdentity")(
+        h.authOnly.address,
+        await bare.getAddress(),
+        JAPAN,
+      );
+      // nor can a claim signed by a key the trusted ClaimIssuer does not hold be added to an Identity
+      await expect(onboardOnchainId(ethers, stack, h.deployer, h.unverified, h.stale, topic)).to.be.revertedWith(
+        "invalid claim",
+      );
+      const { token } = await deployTrexToken(h.deployer, await stack.registry.getAddress(), "REF");
+      expect(await stack.registry.getFunction("isVerified")(h.verified.address)).to.equal(true);
+      expect(await stack.registry.getFunction("isVerified")(h.authOnly.address)).to.equal(false);
+      await token.connect(h.deployer).getFunction("mint")(h.verified.address, 2n);
+      await expect(token.connect(h.deployer).getFunction("mint")(h.authOnly.address, 1n)).to.be.revertedWith(
+        "Identity is not verified.",
+      );
     });
   });
 });
