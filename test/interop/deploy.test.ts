@@ -10,12 +10,12 @@ describe("interop: deployment (Ignition)", function () {
       parameters: { KycInteropModule: { trexClaims: 8, easClaims: 4 } },
     });
     const registryAddress = await registry.getAddress();
-    expect(await trexAdapter.kycRegistry()).to.equal(registryAddress);
-    expect(await trexAdapter.requiredClaims()).to.equal(8n);
-    expect(await easReadFace.kycRegistry()).to.equal(registryAddress);
-    expect(await easReadFace.requiredClaims()).to.equal(4n);
+    expect(await trexAdapter.getFunction("kycRegistry")()).to.equal(registryAddress);
+    expect(await trexAdapter.getFunction("requiredClaims")()).to.equal(8n);
+    expect(await easReadFace.getFunction("kycRegistry")()).to.equal(registryAddress);
+    expect(await easReadFace.getFunction("requiredClaims")()).to.equal(4n);
     const defaults = await (await network.create()).ignition.deploy(InteropModule);
-    expect(await defaults.trexAdapter.requiredClaims()).to.equal(2n);
-    expect(await defaults.easReadFace.requiredClaims()).to.equal(0n);
+    expect(await defaults.trexAdapter.getFunction("requiredClaims")()).to.equal(2n);
+    expect(await defaults.easReadFace.getFunction("requiredClaims")()).to.equal(0n);
   });
 });
