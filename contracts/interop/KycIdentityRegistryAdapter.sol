@@ -120,6 +120,22 @@ contract KycIdentityRegistryAdapter is IERC3643IdentityRegistry {
         _refuseWrite();
     }
 
+    /// @notice Whether `account` is an agent of this registry (T-REX `AgentRole`): never, since no account may
+    /// register, update or delete identities here.
+    function isAgent(address) external pure returns (bool) {
+        return false;
+    }
+
+    /// @notice T-REX `AgentRole.addAgent`: refused, there are no agents.
+    function addAgent(address) external view {
+        _refuseWrite();
+    }
+
+    /// @notice T-REX `AgentRole.removeAgent`: refused, there are no agents.
+    function removeAgent(address) external view {
+        _refuseWrite();
+    }
+
     function _refuseWrite() private view {
         revert AttestationsComeFromKycRegistry(address(kycRegistry));
     }

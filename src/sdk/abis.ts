@@ -24,6 +24,7 @@ export const KYC_IDENTITY_REGISTRY_ADAPTER_ABI = [
   "function kycRegistry() view returns (address)",
   "function requiredClaims() view returns (uint32)",
   "function JAPAN() view returns (uint16)",
+  "function isAgent(address) pure returns (bool)",
   "error AttestationsComeFromKycRegistry(address kycRegistry)",
   "error ZeroRegistry()",
 ] as const;

@@ -76,12 +76,15 @@ describe("interop: ERC-3643 (T-REX) identity registry adapter", function () {
           c.setIdentityRegistryStorage(who),
           c.setClaimTopicsRegistry(who),
           c.setTrustedIssuersRegistry(who),
+          c.addAgent(caller.address),
+          c.removeAgent(h.deployer.address),
         ];
         for (const w of writes) {
           await expect(w).to.be.revertedWithCustomError(a, "AttestationsComeFromKycRegistry").withArgs(h.registry);
         }
       }
-      // the attempted self-registration changed nothing
+      // the attempted self-registration changed nothing; nobody is an agent
+      expect(await a.isAgent(h.deployer.address)).to.equal(false);
       expect(await a.isVerified(who)).to.equal(false);
       expect(await a.contains(who)).to.equal(false);
     });
@@ -151,6 +154,54 @@ describe("interop: ERC-3643 (T-REX) identity registry adapter", function () {
       expect(await h.token.getFunction("balanceOf")(h.verified.address)).to.equal(5n);
     });
   });
+  describe("published T-REX compliance modules reading the adapter", function () {
+    it("CountryAllowModule reads investorCountry (392 for every JPKI holder)", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      const module = await deployTrex(h.deployer, "CountryAllowModule");
+      await module.getFunction("initialize")();
+      const compliance = h.compliance.connect(h.deployer);
+      await compliance.getFunction("addModule")(await module.getAddress());
+      const call = (fn: string, country: bigint) =>
+        compliance.getFunction("callModuleFunction")(
+          module.interface.encodeFunctionData(fn, [country]),
+          module.getAddress(),
+        );
+      // only the US allowed: a Japanese holder is refused by compliance
+      await call("addAllowedCountry", 840n);
+      await expect(h.token.connect(h.deployer).getFunction("mint")(h.verified.address, 1n)).to.be.revertedWith(
+        "Compliance not followed",
+      );
+      await call("addAllowedCountry", JAPAN);
+      await h.token.connect(h.deployer).getFunction("mint")(h.verified.address, 1n);
+      await h.token.connect(h.verified).getFunction("transfer")(h.verified2.address, 1n);
+      expect(await h.token.getFunction("balanceOf")(h.verified2.address)).to.equal(1n);
+    });
+
+    it("MaxBalanceModule keys balances by identity(wallet): per wallet", async function () {
+      const h = await networkHelpers.loadFixture(fixture);
+      const module = await deployTrex(h.deployer, "MaxBalanceModule");
+      await module.getFunction("initialize")();
+      const compliance = h.compliance.connect(h.deployer);
+      await compliance.getFunction("addModule")(await module.getAddress());
+      await compliance.getFunction("callModuleFunction")(
+        module.interface.encodeFunctionData("setMaxBalance", [100n]),
+        module.getAddress(),
+      );
+      const mint = h.token.connect(h.deployer).getFunction("mint");
+      await mint(h.verified.address, 100n);
+      await expect(mint(h.verified.address, 1n)).to.be.revertedWith("Compliance not followed");
+      await mint(h.verified2.address, 60n);
+      await expect(h.token.connect(h.verified).getFunction("transfer")(h.verified2.address, 41n)).to.be.revertedWith(
+        "Transfer not possible",
+      );
+      await h.token.connect(h.verified).getFunction("transfer")(h.verified2.address, 40n);
+      const idBalance = module.getFunction("getIDBalance");
+      const complianceAddress = await h.compliance.getAddress();
+      expect(await idBalance(complianceAddress, h.verified2.address)).to.equal(100n);
+      expect(await idBalance(complianceAddress, h.verified.address)).to.equal(60n);
+    });
+  });
+
   describe("the bench's reference: T-REX's own IdentityRegistry with ONCHAINID", function () {
     it("verifies a holder whose Identity holds the trusted issuer's claim, and only that holder", async function () {
       const h = await networkHelpers.loadFixture(fixture);

@@ -30,6 +30,8 @@ const TREX_FILES = {
   IdentityRegistryStorage: "contracts/registry/implementation/IdentityRegistryStorage.sol/IdentityRegistryStorage.json",
   ClaimTopicsRegistry: "contracts/registry/implementation/ClaimTopicsRegistry.sol/ClaimTopicsRegistry.json",
   TrustedIssuersRegistry: "contracts/registry/implementation/TrustedIssuersRegistry.sol/TrustedIssuersRegistry.json",
+  CountryAllowModule: "contracts/compliance/modular/modules/CountryAllowModule.sol/CountryAllowModule.json",
+  MaxBalanceModule: "contracts/compliance/modular/modules/MaxBalanceModule.sol/MaxBalanceModule.json",
   // ONCHAINID, as bundled (and compiled) by the T-REX package
   Identity: "@onchain-id/solidity/contracts/Identity.sol/Identity.json",
   ClaimIssuer: "@onchain-id/solidity/contracts/ClaimIssuer.sol/ClaimIssuer.json",
