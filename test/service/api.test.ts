@@ -12,6 +12,7 @@ import { readSigningAttributes } from "../../src/pki/attributes.js";
 import { parseCertificate } from "../../src/pki/certificate.js";
 import { piiFromCertificate } from "../../src/operator/pii-material.js";
 import { findPii } from "../../src/privacy/pii-guard.js";
+import { crlsWithRevoked } from "../operator/helpers/dev-world.js";
 import { ADMIN_TOKEN, get, post, serviceWorld, spareSigner, type ServiceWorld } from "./helpers/service-world.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
@@ -291,6 +292,28 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const off = await sw.start({ adminToken: undefined });
     allLogs.push(off.logs);
     expectRefusal(await post(`${off.url}/v1/admin/crl-sync`, {}, auth), 403, "SERVICE_ADMIN_DISABLED");
+  });
+
+  it("(late: it leaves a newer CRL number in the store) refuses, as kyc attest does, a CRL older than one already seen (rollback): 503 OPERATOR_CRL_ROLLBACK, nothing sent", async function () {
+    const subject = await spareSigner(sw.ethers, 14);
+    // A newer CRL (higher cRLNumber) for the partition of this card is seen first…
+    // (The adult's card is free again: the admin test revoked its record for a non-compromise reason.)
+    const holder = sw.w.holder("adult");
+    const chainNow = new Date((await sw.ethers.provider.getBlock("latest"))!.timestamp * 1000);
+    const newer = crlsWithRevoked(sw.w, "auth", holder.partition, [], chainNow);
+    const first = await sw.start({ crl: newer });
+    allLogs.push(first.logs);
+    const body = await sw.proof("adult", subject, Claim.AUTH, false);
+    const seen = await post(`${first.url}/v1/attestations`, body);
+    expect(seen.status, seen.text).to.equal(201);
+    // …then a service presented the older CRL folder again refuses before sending anything.
+    const old = await sw.start({ crl: sw.paths.crl });
+    allLogs.push(old.logs);
+    const other = await spareSigner(sw.ethers, 15);
+    const refused = await post(`${old.url}/v1/attestations`, await sw.proof("minor-12", other, Claim.AUTH, false));
+    expectRefusal(refused, 503, "OPERATOR_CRL_ROLLBACK");
+    expect(await sw.f.registry.isVerified(other.address)).to.equal(false);
+    expect(sw.store.bySubject(sw.client.chainId, sw.f.address, other.address)).to.deep.equal([]);
   });
 
   it("health, readiness (fails on a stale crl-sync heartbeat), metrics and the OpenAPI document", async function () {
