@@ -63,6 +63,7 @@ interface Outcome {
   readonly job: Job;
   readonly status: number;
   readonly code: string | undefined;
+  readonly message: string | undefined;
   readonly ms: number;
 }
 
@@ -243,12 +244,15 @@ async function main(): Promise<void> {
         });
         const text = await res.text();
         let code: string | undefined;
+        let message: string | undefined;
         try {
-          code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+          const error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+          code = error?.code;
+          message = error?.message;
         } catch {
           code = undefined;
         }
-        outcomes.push({ job, status: res.status, code, ms: performance.now() - t });
+        outcomes.push({ job, status: res.status, code, message, ms: performance.now() - t });
       }
     }),
   );
@@ -329,7 +333,9 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ ...report, ok }, null, 2));
   if (!ok) {
     for (const o of outcomes.filter((x) => (x.job.kind === "bad" && !typed(x)) || x.status >= 500).slice(0, 10))
-      log(`unexpected: ${o.job.label} → ${o.status} ${o.code ?? ""}`);
+      log(`unexpected: ${o.job.label} → ${o.status} ${o.code ?? ""} ${o.message ?? ""}`);
+    for (const o of outcomes.filter((x) => x.job.kind === "valid" && x.status !== 201).slice(0, 5))
+      log(`valid request refused: ${o.status} ${o.code ?? ""} ${o.message ?? ""}`);
     process.exitCode = 1;
   }
 }
