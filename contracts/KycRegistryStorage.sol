@@ -3,7 +3,6 @@ pragma solidity ^0.8.28;
 
 // solhint-disable-next-line max-line-length
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
@@ -343,10 +342,44 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     /// @dev Check 13: the subject consents. ECDSA first (an EOA, or an EIP-7702 account signing with its key), then
     /// ERC-1271 (a smart account); either way the signer is `subject` itself.
     function _checkSubjectSignature(address subject, bytes32 digest, bytes calldata signature) internal view {
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == subject) return;
+        if (_ecdsaSigner(digest, signature) == subject) return;
         if (!SignatureChecker.isValidERC1271SignatureNowCalldata(subject, digest, signature)) {
             revert InvalidSubjectSignature();
+        }
+    }
+
+    /// @dev The ECDSA signer of `digest`: a 65-byte `r ‖ s ‖ v` signature or a 64-byte EIP-2098 `r ‖ vs` one (the
+    /// operator sends the compact form: one calldata word less). Zero for any other length, a `v` other than 27/28, an
+    /// `s` in the upper half of the curve order (EIP-2: one signature per key and digest) or a failed recovery.
+    /// Scratch memory past the free memory pointer, used inside this one block only.
+    function _ecdsaSigner(bytes32 digest, bytes calldata signature) internal view returns (address signer) {
+        assembly ("memory-safe") {
+            let r := calldataload(signature.offset)
+            let s := 0
+            let v := 0
+            switch signature.length
+            case 65 {
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            case 64 {
+                let vs := calldataload(add(signature.offset, 0x20))
+                s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                v := add(shr(255, vs), 27)
+            }
+            if and(gt(v, 0), iszero(gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0))) {
+                let p := mload(0x40)
+                mstore(p, digest)
+                mstore(add(p, 0x20), v)
+                mstore(add(p, 0x40), r)
+                mstore(add(p, 0x60), s)
+                // precompile 0x01 answers nothing for a v other than 27/28 or a point not on the curve (Yul evaluates
+                // arguments right to left: returndatasize() is read after the call)
+                let ok := staticcall(gas(), 0x01, p, 0x80, p, 0x20)
+                if and(ok, eq(returndatasize(), 0x20)) {
+                    signer := mload(p)
+                }
+            }
         }
     }
 

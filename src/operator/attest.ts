@@ -1,4 +1,4 @@
-import { getAddress, getBytes, hexlify, ZeroHash } from "ethers";
+import { getAddress, getBytes, hexlify, Signature, ZeroHash } from "ethers";
 
 import { AnchorKind } from "../chain/registry-abi.js";
 import type { RegistryClient, TrustAnchorView, TxOutcome } from "../chain/registry-client.js";
@@ -328,7 +328,11 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     );
   const modulus = hexlify(auth.cert.rsa.modulus);
   const cardSignature = hexlify(request.authSignature);
-  const subjectSignature = hexlify(request.subjectSignature);
+  // An EOA's 65-byte signature goes on chain in its 64-byte EIP-2098 form (one calldata word less).
+  const subjectSignature =
+    check.subjectSignature === "ecdsa" && request.subjectSignature.length === 65
+      ? Signature.from(hexlify(request.subjectSignature)).compactSerialized
+      : hexlify(request.subjectSignature);
   const keyNullifier = computeKeyNullifier(modulus);
   const reattestation = await checkKey(client, b.subject, keyNullifier);
   // The same card's rows for other wallets: the chain may have ended them (a lost wallet revoked with the card) since

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Interface, ZeroHash, id } from "ethers";
+import { Interface, Signature, ZeroHash, concat, getBytes, id, toBeHex } from "ethers";
 import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
@@ -385,6 +385,33 @@ describe("KycRegistry v2: attest", function () {
         );
       }
       await a.attest(req, card.modulus, proof.cardSignature, proof.subjectSignature);
+    });
+
+    it("the wallet's ECDSA signature: 65-byte and 64-byte EIP-2098 forms are accepted, a high-s twin and a bad v are not", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(fixture);
+      const req = await makeRequest(ethers, alice.address);
+      const card = testCard(0);
+      const full = await subjectSignature(registry, alice, { ...req, attester: attester.address });
+      const proof = await bindingProof(registry, card, alice, req, attester.address);
+      expect(getBytes(proof.subjectSignature)).to.have.length(64); // the helper sends the compact form
+      const sig = Signature.from(full);
+      // the malleable twin (s' = n - s, v flipped): the same signer by plain ecrecover, refused here (EIP-2)
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const highS = concat([sig.r, toBeHex(n - BigInt(sig.s), 32), toBeHex(sig.v === 27 ? 28 : 27, 1)]);
+      const badV = concat([sig.r, sig.s, toBeHex(29, 1)]);
+      const a = registry.connect(attester);
+      for (const bad of [highS, badV, full.slice(0, -4)]) {
+        await expect(a.attest(req, card.modulus, proof.cardSignature, bad)).to.be.revertedWithCustomError(
+          registry,
+          "InvalidSubjectSignature",
+        );
+      }
+      const snapshot = await networkHelpers.takeSnapshot();
+      await a.attest(req, card.modulus, proof.cardSignature, full);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      await snapshot.restore();
+      await a.attest(req, card.modulus, proof.cardSignature, proof.subjectSignature);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
     });
 
     it("ClaimsNotDisclosed: the operator publishes more than the holder disclosed; a subset is fine", async function () {

@@ -6,7 +6,7 @@
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 
-import { concat, getBytes, id, keccak256, toBeHex, type Signer } from "ethers";
+import { Signature, concat, getBytes, id, keccak256, toBeHex, type Signer } from "ethers";
 
 import { bindingTypedData } from "../../src/binding/kyc-binding.js";
 import type { AttestationRequest } from "../../src/operator/attestation-request.js";
@@ -173,10 +173,14 @@ export async function bindingProof(
     nonce: nonce ?? (await registry.nonces(req.subject)),
   };
   const digest = await bindingDigestOf(registry, fields);
+  const signature = await subjectSignature(registry, wallet, fields);
+  // An EOA subject's signature is sent in its 64-byte EIP-2098 form, as the operator tooling does (a smart account's
+  // owner signature is passed through as its ERC-1271 check expects it).
+  const eoa = (await wallet.getAddress()).toLowerCase() === req.subject.toLowerCase();
   return {
     digest,
     cardSignature: cardSign(card, digest),
-    subjectSignature: await subjectSignature(registry, wallet, fields),
+    subjectSignature: eoa ? Signature.from(signature).compactSerialized : signature,
   };
 }
 

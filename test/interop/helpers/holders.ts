@@ -6,7 +6,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { id } from "ethers";
 
-import { Claims, EXPIRY_GRID, gridFloor, testCard } from "../../helpers/card-proof.js";
+import { Claims, EXPIRY_GRID, FROM_SIGNING, gridFloor, keyNullifier, testCard } from "../../helpers/card-proof.js";
 import { Reason, attestWith, deployRegistryFixture, makeRequest } from "../../helpers/registry-fixture.js";
 
 /** Claim masks of the holders (AUTH = 1, IDENTITY = 2, AGE_18 = 4, AGE_20 = 8). */
@@ -50,7 +50,7 @@ export async function kycHolders(ethers: HardhatEthers): Promise<KycHolders> {
     claims: number,
     expiryCap?: bigint,
   ) => {
-    const personTag = claims & Claims.IDENTITY ? tag(holder.address) : undefined;
+    const personTag = claims & FROM_SIGNING ? tag(holder.address) : undefined;
     const req = await makeRequest(ethers, holder.address, {
       claims,
       ...(personTag === undefined ? {} : { personTag }),
@@ -73,7 +73,8 @@ export async function kycHolders(ethers: HardhatEthers): Promise<KycHolders> {
   await attest(f.attester, 23, authOnly!, Claims.AUTH);
   await attest(f.attester, 24, revoked!, ALL_CLAIMS);
   await attest(f.attester2, 25, stale!, ALL_CLAIMS);
-  await f.registry.connect(f.attester).revoke(revoked!.address, Reason.CertificateInvalid);
+  // its authentication certificate is listed in the CRL: the operator burns the key and revokes the record
+  await f.registry.connect(f.attester).revokeInvalidKeys([keyNullifier(testCard(24).modulus)]);
   await f.registry.connect(f.admin).revokeRole(await f.registry.ATTESTER_ROLE(), f.attester2.address);
 
   return {
