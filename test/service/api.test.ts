@@ -334,6 +334,17 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
       "/readyz",
     ]);
     expect((await fetch(`${url}/docs`)).status).to.be.oneOf([200, 302]);
+    // The chain does not answer: not ready.
+    const provider = sw.client.provider as unknown as { getBlock: (...a: unknown[]) => Promise<unknown> };
+    const getBlock = provider.getBlock;
+    provider.getBlock = () => Promise.reject(new Error("connection refused"));
+    try {
+      const down = await get(`${url}/readyz`);
+      expectRefusal(down, 503, "SERVICE_UNAVAILABLE");
+      expect(down.body.checks.chain).to.equal("unreachable");
+    } finally {
+      provider.getBlock = getBlock;
+    }
     // Past maxStaleness without a crl-sync: not ready.
     await sw.networkHelpers.time.increase(4 * 24 * 3600);
     const stale = await get(`${url}/readyz`);
