@@ -11,6 +11,9 @@ import { kycTasks } from "./tasks/index.js";
 const SOLC_VERSION = "0.8.31";
 const solcPath = createRequire(import.meta.url).resolve("solc/soljson.js");
 
+/** The CreateX salt of `ignition deploy --strategy create2` (see `ignition.strategyConfig`). */
+const CREATE2_SALT = "0x0000000000000000000000000000000000000000006a706b692d6b79632d7632";
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
@@ -36,11 +39,41 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:8545",
     },
+    // Testnets for users in Japan. The same key (keystore: `npx hardhat keystore set <NAME>_PRIVATE_KEY`) on every
+    // chain; deploy with `--strategy create2` for one address on every chain (docs/use-it-from.md).
     sepolia: {
       type: "http",
       chainType: "l1",
       url: configVariable("SEPOLIA_RPC_URL"),
       accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
+    amoy: {
+      type: "http",
+      chainType: "generic",
+      chainId: 80002,
+      url: configVariable("AMOY_RPC_URL"),
+      accounts: [configVariable("AMOY_PRIVATE_KEY")],
+    },
+    baseSepolia: {
+      type: "http",
+      chainType: "op",
+      chainId: 84532,
+      url: configVariable("BASE_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("BASE_SEPOLIA_PRIVATE_KEY")],
+    },
+    kairos: {
+      type: "http",
+      chainType: "generic",
+      chainId: 1001,
+      url: configVariable("KAIROS_RPC_URL"),
+      accounts: [configVariable("KAIROS_PRIVATE_KEY")],
+    },
+  },
+  ignition: {
+    strategyConfig: {
+      // CreateX salt: 20 zero bytes (anyone may deploy), 0x00 (no chain id in the guarded salt: the same address on
+      // every chain), then "jpki-kyc-v2". Changing it moves every address.
+      create2: { salt: CREATE2_SALT },
     },
   },
   tasks: kycTasks,
