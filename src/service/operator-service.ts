@@ -147,6 +147,23 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     requestTimeout: options.requestTimeoutMs ?? 15_000,
     trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    // Malformed HTTP, or a request not received in time, is answered in the same typed form before routing.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      const timeout = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+      const body = JSON.stringify({
+        error: timeout
+          ? { code: "SERVICE_TIMEOUT", message: "the request was not received in time" }
+          : { code: "SERVICE_BAD_REQUEST", message: "malformed HTTP request" },
+      });
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${timeout ? "408 Request Timeout" : "400 Bad Request"}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      } else {
+        socket.destroy(error);
+      }
+    },
   });
   // JSON only: a text body is refused as an unsupported media type, not parsed.
   app.removeContentTypeParser("text/plain");

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -215,6 +216,16 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const rr = await post(`${url}/v1/attestations`, revoked);
     expectRefusal(rr, 422, "OPERATOR_CHECK_FAILED");
     expect(rr.body.error.failures.join(" ")).to.match(/revoked/);
+    // Malformed HTTP itself.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(url).port), "127.0.0.1", () => socket.write("GARBAGE / HTTP/9.9\r\n\r\n"));
+      let text = "";
+      socket.on("data", (d) => (text += d.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(raw).to.match(/^HTTP\/1\.1 400/);
+    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).error.code).to.equal("SERVICE_BAD_REQUEST");
     // Unknown routes and bad parameters.
     expectRefusal(await get(`${url}/v1/nothing`), 404, "SERVICE_NOT_FOUND");
     expectRefusal(await get(`${url}/v1/attestations/not-an-address`), 400, "SERVICE_BAD_REQUEST");
