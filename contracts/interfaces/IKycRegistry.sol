@@ -30,6 +30,6 @@ interface IKycRegistry {
     /// @return status see `KycStatus`; checked in the order None, Revoked, Expired, DisabledTrustAnchor,
     ///         StaleOperator, Active
     /// @return claims the published claim bits (also returned when the status is not `Active`)
-    /// @return expiresAt unix seconds, on the 30-day grid (0 when `None`)
+    /// @return expiresAt unix seconds, on the half-year expiry grid (0 when `None`)
     function kycStatus(address account) external view returns (KycStatus status, uint32 claims, uint64 expiresAt);
 }

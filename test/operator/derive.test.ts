@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { Claim } from "../../src/claims.js";
 import {
   DEV_OPERATOR_SECRET,
+  ageReferenceTime,
   EXPIRY_GRID_SECONDS,
   ageInJst,
   canonicalName,
@@ -41,13 +42,17 @@ describe("operator derivations", function () {
         deriveClaims({ disclose: ALL, signingCertificateVerified: false, dateOfBirth: "1990-01-01", at }),
       ).to.equal(Claim.AUTH);
     });
-    it("derives AGE_18 / AGE_20 at the boundaries", function () {
+    it("derives AGE_18 / AGE_20 at the boundaries of the grid period's start (2026-07-02 JST for this `at`)", function () {
+      expect(ageReferenceTime(at).toISOString()).to.equal("2026-07-02T04:49:48.000Z");
       const c = (dob: string) =>
         deriveClaims({ disclose: ALL, signingCertificateVerified: true, dateOfBirth: dob, at });
-      expect(c("2008-11-01")).to.equal(Claim.AUTH | Claim.IDENTITY); // 17, turns 18 tomorrow
-      expect(c("2008-10-31")).to.equal(Claim.AUTH | Claim.IDENTITY | Claim.AGE_18); // 18 today
-      expect(c("2006-11-01")).to.equal(Claim.AUTH | Claim.IDENTITY | Claim.AGE_18); // 19
-      expect(c("2006-10-31")).to.equal(ALL); // 20 today
+      expect(c("2008-07-03")).to.equal(Claim.AUTH | Claim.IDENTITY); // 17 at the period's start
+      expect(c("2008-07-02")).to.equal(Claim.AUTH | Claim.IDENTITY | Claim.AGE_18); // 18 on that day
+      expect(c("2006-07-03")).to.equal(Claim.AUTH | Claim.IDENTITY | Claim.AGE_18); // 19
+      expect(c("2006-07-02")).to.equal(ALL); // 20 on that day
+      // 18 on the day of attestation but not at the period's start: AGE_18 waits for the next boundary (the moment it
+      // appears would otherwise date the birthday)
+      expect(c("2008-10-31")).to.equal(Claim.AUTH | Claim.IDENTITY);
     });
     it("never publishes more than disclosed, and always AUTH", function () {
       fc.assert(
@@ -106,8 +111,36 @@ describe("operator derivations", function () {
     });
   });
 
-  describe("expiry cap", function () {
-    it("rounds notAfter down to the 30-day grid", function () {
+  describe("expiry cap and age reference (the half-year grid)", function () {
+    it("the grid is half a mean Gregorian year, as in the registry", function () {
+      expect(EXPIRY_GRID_SECONDS).to.equal((365.2425 * 86_400) / 2);
+    });
+    it("judges ages at the start of the grid period: AGE_20 appears only at the first boundary after the birthday", function () {
+      const birth = "2006-07-15"; // 20 on 2026-07-15
+      const boundaryAfter = ageReferenceTime(new Date("2027-06-30T00:00:00Z"));
+      expect(boundaryAfter.getTime()).to.be.greaterThan(Date.parse("2026-07-15T00:00:00Z"));
+      const onBirthday = deriveClaims({
+        disclose: 0xff,
+        signingCertificateVerified: true,
+        dateOfBirth: birth,
+        at: new Date("2026-07-16T00:00:00Z"),
+      });
+      expect(onBirthday & Claim.AGE_20).to.equal(0); // the period started before the 20th birthday
+      const afterBoundary = deriveClaims({
+        disclose: 0xff,
+        signingCertificateVerified: true,
+        dateOfBirth: birth,
+        at: new Date(boundaryAfter.getTime() + 86_400_000),
+      });
+      expect(afterBoundary & Claim.AGE_20).to.equal(Claim.AGE_20);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), (seconds) => {
+          const ref = ageReferenceTime(new Date(seconds * 1000)).getTime() / 1000;
+          return ref % EXPIRY_GRID_SECONDS === 0 && ref <= seconds && seconds - ref < EXPIRY_GRID_SECONDS;
+        }),
+      );
+    });
+    it("rounds notAfter down to the grid", function () {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), (seconds) => {
           const cap = expiryCap(new Date(seconds * 1000));

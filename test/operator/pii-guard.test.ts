@@ -49,11 +49,12 @@ function attestCalldata(modulus: string, extra: Partial<Record<string, unknown>>
     deadline: 1_900_000_000n,
     claims: 15,
     personTag: hexlify(randomBytes(32)),
-    expiryCap: 1_900_800_000n - (1_900_800_000n % 2_592_000n),
+    expiryCap: 1_900_800_000n - (1_900_800_000n % 15_778_476n),
     caId: 1,
+    recordCommitment: hexlify(randomBytes(32)),
     ...extra,
   };
-  return iface.encodeFunctionData("attest", [req, modulus, hexlify(randomBytes(256))]);
+  return iface.encodeFunctionData("attest", [req, modulus, hexlify(randomBytes(256)), hexlify(randomBytes(64))]);
 }
 
 describe("PII guard", function () {
