@@ -29,7 +29,15 @@ const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 
 const child = spawnSync(
   process.execPath,
-  ["--import", "tsx", join(REPO_ROOT, "scripts", "bench", "anon-prove-child.ts"), artifacts.dir, `${now}`, holder!.address, `${RUNS}`],
+  [
+    "--import",
+    "tsx",
+    join(REPO_ROOT, "scripts", "bench", "anon-prove-child.ts"),
+    artifacts.dir,
+    `${now}`,
+    holder!.address,
+    `${RUNS}`,
+  ],
   { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
 );
 if (child.status !== 0) throw new Error(`prover child failed:\n${child.stderr}`);

@@ -174,7 +174,14 @@ async function build(dir: string, log: Log): Promise<{ record: DevSetupRecord; v
     const zkey0 = join(tmp, "anon_0000.zkey");
     await checked("groth16 setup", log, (l) => zKey.newZKey(a.r1cs, ptau, zkey0, l));
     await checked("zkey beacon", log, (l) =>
-      zKey.beacon(zkey0, a.zkey, "jpki-kyc dev phase 2 (public, NOT SECRET)", DEV_ZKEY_BEACON, BEACON_ITERATIONS_EXP, l),
+      zKey.beacon(
+        zkey0,
+        a.zkey,
+        "jpki-kyc dev phase 2 (public, NOT SECRET)",
+        DEV_ZKEY_BEACON,
+        BEACON_ITERATIONS_EXP,
+        l,
+      ),
     );
     rmSync(zkey0);
     const vkey = await checked("zkey export verificationkey", log, (l) => zKey.exportVerificationKey(a.zkey, l));

@@ -18,7 +18,8 @@ function malformed(message: string): AnonError {
 function numbers(value: unknown, length: number, name: string): bigint[] {
   if (!Array.isArray(value) || value.length !== length) throw malformed(`${name} is not a list of ${length} numbers`);
   return value.map((v: unknown) => {
-    if (typeof v !== "string" || !DECIMAL.test(v)) throw malformed(`${name} holds a value that is not a decimal string`);
+    if (typeof v !== "string" || !DECIMAL.test(v))
+      throw malformed(`${name} holds a value that is not a decimal string`);
     return BigInt(v);
   });
 }

@@ -31,7 +31,10 @@ export function decodePublicSignals(signals: readonly unknown[]): AnonPublicSign
   }
   const values = signals.map((value, i) => {
     if (typeof value !== "string" || !DECIMAL.test(value)) {
-      throw new AnonError("ANON_MALFORMED_PROOF", `public signal ${ANON_PUBLIC_SIGNAL_ORDER[i]} is not a decimal string`);
+      throw new AnonError(
+        "ANON_MALFORMED_PROOF",
+        `public signal ${ANON_PUBLIC_SIGNAL_ORDER[i]} is not a decimal string`,
+      );
     }
     const n = BigInt(value);
     if (n >= SNARK_SCALAR_FIELD) {

@@ -114,7 +114,10 @@ describe("anon API", function () {
       ];
       for (const [change, code] of cases) {
         const e = caught(() => anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, ...change }));
-        expect(e.code, JSON.stringify(change, (_, v) => (typeof v === "bigint" ? v.toString() : v))).to.equal(code);
+        expect(
+          e.code,
+          JSON.stringify(change, (_, v) => (typeof v === "bigint" ? v.toString() : v)),
+        ).to.equal(code);
       }
       const e = caught(() => anonWitnessInput(w.hasher, w.tree, { ...w.alice, claims: 2n ** 32n }, w.statement));
       expect(e.code).to.equal("ANON_OUT_OF_RANGE");
@@ -142,7 +145,10 @@ describe("anon API", function () {
 
     it("verifies a valid proof and returns its public signals with the nullifier", async function () {
       const signals = await verifyAnonProof(vkey, proof, { ...w.statement, roots: [123n, w.statement.root] });
-      expect(signals).to.deep.equal({ ...w.statement, nullifier: w.hasher.nullifier(w.statement.scope, w.alice.secret) });
+      expect(signals).to.deep.equal({
+        ...w.statement,
+        nullifier: w.hasher.nullifier(w.statement.scope, w.alice.secret),
+      });
     });
 
     it("refuses the proof when any public signal is changed (pairing check)", async function () {
@@ -162,9 +168,7 @@ describe("anon API", function () {
       );
       for (const name of ["claimsMask", "now", "scope", "signalHash"] as const) {
         const expected = { roots: w.statement.root, [name]: w.statement[name] + 1n };
-        expect((await rejected(verifyAnonProof(vkey, proof, expected))).code, name).to.equal(
-          "ANON_STATEMENT_MISMATCH",
-        );
+        expect((await rejected(verifyAnonProof(vkey, proof, expected))).code, name).to.equal("ANON_STATEMENT_MISMATCH");
       }
     });
 

@@ -1,10 +1,6 @@
 // Witness tests of circuits/anon.circom: every constraint of the statement, from the honest side and the attacker's.
 // circom's witness calculator evaluates every constraint while it computes, so an input the constraints reject
 // makes it throw ("Assert Failed"); accepted witnesses are also checked against the r1cs.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { expect } from "chai";
 import { wtns } from "snarkjs";
 
@@ -33,24 +29,18 @@ function invR(a: bigint): bigint {
 describe("anon circuit (witness)", function () {
   let artifacts: AnonArtifacts;
   let w: AnonWorld;
-  let dir: string;
-  let count = 0;
 
   before(async function () {
     this.timeout(20 * 60_000); // a cold development setup compiles and prepares the powers of tau
     artifacts = await anonArtifacts();
     w = await anonWorld();
-    dir = mkdtempSync(join(tmpdir(), "anon-wtns-"));
   });
 
-  after(async function () {
-    rmSync(dir, { recursive: true, force: true });
-    await releaseCurve();
-  });
+  after(releaseCurve);
 
   /** Computes the witness and checks it against the r1cs; returns [1, nullifier, root, mask, now, scope, signal]. */
   async function witness(input: AnonCircuitInput): Promise<bigint[]> {
-    const file = join(dir, `w${count++}.wtns`);
+    const file = { type: "mem" };
     await wtns.calculate(input, artifacts.wasm, file);
     const ok: unknown = await wtns.check(artifacts.r1cs, file);
     expect(ok).to.equal(true);
@@ -61,15 +51,27 @@ describe("anon circuit (witness)", function () {
     return values.map((v) => BigInt(v));
   }
 
-  async function refused(input: AnonCircuitInput): Promise<void> {
+  /**
+   * Expects the witness calculator to stop on a failed constraint in `where`, the innermost templates of circom's
+   * error trace ("Num2Bits<ClaimsCover": a Num2Bits inside ClaimsCover), so that each test fails if its rule is
+   * removed rather than passing for another reason.
+   */
+  async function refused(input: AnonCircuitInput, where: string): Promise<void> {
     let error: unknown;
+    const consoleError = console.error;
+    console.error = () => {}; // circom's runtime prints the trace before throwing it
     try {
-      await wtns.calculate(input, artifacts.wasm, join(dir, `x${count++}.wtns`));
+      await wtns.calculate(input, artifacts.wasm, { type: "mem" });
     } catch (e) {
       error = e;
+    } finally {
+      console.error = consoleError;
     }
     expect(error, "the circuit accepted the input").to.be.instanceOf(Error);
-    expect((error as Error).message).to.match(/Assert Failed/);
+    const message = (error as Error).message;
+    expect(message).to.match(/Assert Failed/);
+    const trace = [...message.matchAll(/Error in template (\w+?)_\d+ line: \d+/g)].map((m) => m[1]).join("<");
+    expect(trace.startsWith(where), `${where} in ${trace}`).to.equal(true);
   }
 
   function aliceInput(overrides: Partial<Record<string, string | string[]>> = {}): AnonCircuitInput {
@@ -97,27 +99,27 @@ describe("anon circuit (witness)", function () {
 
   describe("membership", function () {
     it("refuses a root the path does not lead to", async function () {
-      await refused(aliceInput({ root: (w.statement.root + 1n).toString() }));
+      await refused(aliceInput({ root: (w.statement.root + 1n).toString() }), "AnonAttestation");
     });
 
     it("refuses a wrong sibling", async function () {
       const siblings = [...(aliceInput().siblings as string[])];
       siblings[3] = (BigInt(siblings[3]!) + 1n).toString();
-      await refused(aliceInput({ siblings }));
+      await refused(aliceInput({ siblings }), "AnonAttestation");
     });
 
     it("refuses a flipped path bit", async function () {
       const indices = [...(aliceInput().indices as string[])];
       indices[0] = indices[0] === "1" ? "0" : "1";
-      await refused(aliceInput({ indices }));
+      await refused(aliceInput({ indices }), "AnonAttestation");
     });
 
     it("refuses a secret that is not the leaf's (another holder's leaf)", async function () {
-      await refused(aliceInput({ secret: w.bob.secret.toString() }));
+      await refused(aliceInput({ secret: w.bob.secret.toString() }), "AnonAttestation");
     });
 
     it("refuses leaf contents that differ from the published leaf (claims raised)", async function () {
-      await refused(aliceInput({ claims: (w.alice.claims | CLAIMS.RESIDENT).toString() }));
+      await refused(aliceInput({ claims: (w.alice.claims | CLAIMS.RESIDENT).toString() }), "AnonAttestation");
     });
 
     it("refuses a non-binary path index that would splice an invented leaf under a real node", async function () {
@@ -137,33 +139,38 @@ describe("anon circuit (witness)", function () {
       expect([modR(forged + swap), modR(sibling - swap)]).to.deep.equal([a, b]);
       let node = w.hasher.node(modR(forged + swap), modR(sibling - swap));
       for (let l = 1; l < real.siblings.length; l++) {
-        node =
-          real.indices[l] === 1 ? w.hasher.node(real.siblings[l]!, node) : w.hasher.node(node, real.siblings[l]!);
+        node = real.indices[l] === 1 ? w.hasher.node(real.siblings[l]!, node) : w.hasher.node(node, real.siblings[l]!);
       }
       expect(node, "the forgery reaches the real root").to.equal(w.tree.root);
 
-      await refused({
-        ...aliceInput(),
-        claimsMask: CLAIMS.RESIDENT.toString(),
-        secret: secret.toString(),
-        claims: claims.toString(),
-        expiresAt: expiresAt.toString(),
-        siblings: [sibling, ...real.siblings.slice(1)].map(String),
-        indices: [selector, ...real.indices.slice(1)].map(String),
-      });
+      await refused(
+        {
+          ...aliceInput(),
+          claimsMask: CLAIMS.RESIDENT.toString(),
+          secret: secret.toString(),
+          claims: claims.toString(),
+          expiresAt: expiresAt.toString(),
+          siblings: [sibling, ...real.siblings.slice(1)].map(String),
+          indices: [selector, ...real.indices.slice(1)].map(String),
+        },
+        "MerkleRoot<AnonAttestation",
+      );
     });
   });
 
   describe("claims", function () {
     it("refuses claims lacking one bit of the mask", async function () {
       const input = anonWitnessInput(w.hasher, w.tree, w.bob, { ...w.statement, claimsMask: CLAIMS.AGE_18 });
-      await refused({ ...input, claimsMask: (CLAIMS.AGE_18 | CLAIMS.AGE_20).toString() });
+      await refused(
+        { ...input, claimsMask: (CLAIMS.AGE_18 | CLAIMS.AGE_20).toString() },
+        "ClaimsCover<AnonAttestation",
+      );
     });
 
     it("accepts the top bit (bit 31) and refuses it when the claims lack it", async function () {
       await witness(aliceInput({ claimsMask: CLAIMS.HIGH.toString() }));
       const input = anonWitnessInput(w.hasher, w.tree, w.bob, { ...w.statement, claimsMask: CLAIMS.AUTH });
-      await refused({ ...input, claimsMask: CLAIMS.HIGH.toString() });
+      await refused({ ...input, claimsMask: CLAIMS.HIGH.toString() }, "ClaimsCover<AnonAttestation");
     });
 
     it("refuses claims >= 2^32, even in a leaf of the tree", async function () {
@@ -171,23 +178,26 @@ describe("anon circuit (witness)", function () {
       const leaf = w.hasher.leaf(w.hasher.commitment(holder.secret), holder.claims, holder.expiresAt);
       const tree = AnonTree.build(w.hasher, [leaf]);
       const path = tree.path(0);
-      await refused({
-        ...aliceInput(),
-        root: tree.root.toString(),
-        secret: holder.secret.toString(),
-        claims: holder.claims.toString(),
-        expiresAt: holder.expiresAt.toString(),
-        siblings: path.siblings.map(String),
-        indices: path.indices.map(String),
-      });
+      await refused(
+        {
+          ...aliceInput(),
+          root: tree.root.toString(),
+          secret: holder.secret.toString(),
+          claims: holder.claims.toString(),
+          expiresAt: holder.expiresAt.toString(),
+          siblings: path.siblings.map(String),
+          indices: path.indices.map(String),
+        },
+        "Num2Bits<ClaimsCover",
+      );
     });
 
     it("refuses a claims mask >= 2^32 (a mask bit above 31 would otherwise be unchecked)", async function () {
-      await refused(aliceInput({ claimsMask: (2n ** 32n + CLAIMS.AGE_18).toString() }));
+      await refused(aliceInput({ claimsMask: (2n ** 32n + CLAIMS.AGE_18).toString() }), "Num2Bits<ClaimsCover");
     });
 
     it("refuses a claims mask equal to a field-wrapped value (r - 1)", async function () {
-      await refused(aliceInput({ claimsMask: (r - 1n).toString() }));
+      await refused(aliceInput({ claimsMask: (r - 1n).toString() }), "Num2Bits<ClaimsCover");
     });
   });
 
@@ -197,7 +207,7 @@ describe("anon circuit (witness)", function () {
     });
 
     it("refuses now = expiresAt (the leaf expires at expiresAt)", async function () {
-      await refused(aliceInput({ now: w.alice.expiresAt.toString() }));
+      await refused(aliceInput({ now: w.alice.expiresAt.toString() }), "StrictlyBefore<AnonAttestation");
     });
 
     it("refuses an expired leaf (expiresAt < now)", async function () {
@@ -207,12 +217,12 @@ describe("anon circuit (witness)", function () {
         now: w.carol.expiresAt - 1n,
       });
       await witness(input);
-      await refused({ ...input, now: NOW.toString() });
+      await refused({ ...input, now: NOW.toString() }, "StrictlyBefore<AnonAttestation");
     });
 
     it("refuses now >= 2^64 and now wrapped around the field", async function () {
-      await refused(aliceInput({ now: (2n ** 64n).toString() }));
-      await refused(aliceInput({ now: (r - 1n).toString() }));
+      await refused(aliceInput({ now: (2n ** 64n).toString() }), "Num2Bits<StrictlyBefore");
+      await refused(aliceInput({ now: (r - 1n).toString() }), "Num2Bits<StrictlyBefore");
     });
   });
 
