@@ -85,7 +85,8 @@ async function checked<T>(step: string, log: Log, run: (logger: object) => Promi
   return result;
 }
 
-function compile(outDir: string, log: Log): void {
+/** Compiles circuits/anon.circom with circom2 (--O2) into `outDir` (anon.r1cs, anon.wasm). */
+export function compileCircuit(outDir: string, log: Log): void {
   const cli = join(packageDir("circom2"), "cli.js");
   const started = Date.now();
   const nodeModules = join(REPO_ROOT, "node_modules");
@@ -101,7 +102,7 @@ function compile(outDir: string, log: Log): void {
 }
 
 /** The smallest power of two that holds the circuit, as snarkjs computes it (constraints + public + 1). */
-function ptauPowerFor(info: { nConstraints: number; nPubInputs: number; nOutputs: number }): number {
+export function ptauPowerFor(info: { nConstraints: number; nPubInputs: number; nOutputs: number }): number {
   const domain = info.nConstraints + info.nPubInputs + info.nOutputs + 1;
   return Math.max(8, Math.ceil(Math.log2(domain)));
 }
@@ -160,7 +161,7 @@ async function build(dir: string, log: Log): Promise<{ record: DevSetupRecord; v
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   try {
-    compile(tmp, log);
+    compileCircuit(tmp, log);
     const a = artifactsIn(tmp);
     const info = (await r1cs.info(a.r1cs)) as unknown as {
       nConstraints: number;

@@ -44,7 +44,7 @@ describe("anon circuit (witness)", function () {
     await wtns.calculate(input, artifacts.wasm, file);
     const ok: unknown = await wtns.check(artifacts.r1cs, file);
     expect(ok).to.equal(true);
-    const values = (await (wtns as unknown as { exportJson(f: string): Promise<bigint[]> }).exportJson(file)).slice(
+    const values = (await (wtns as unknown as { exportJson(f: unknown): Promise<bigint[]> }).exportJson(file)).slice(
       0,
       7,
     );

@@ -55,9 +55,9 @@ describe("AnonVerifierDev (Solidity)", function () {
       changed[i] = pubSignals[i]! + SNARK_SCALAR_FIELD;
       expect(await verifier.verifyProof(pA, pB, pC, changed), `signal ${i} + r`).to.equal(false);
     }
-    const otherA = [pA[0], pA[1] + 1n];
+    const otherA: [bigint, bigint] = [pA[0], pA[1] + 1n];
     expect(await verifier.verifyProof(otherA, pB, pC, pubSignals), "pA off the curve").to.equal(false);
-    const swappedB = [
+    const swappedB: [[bigint, bigint], [bigint, bigint]] = [
       [pB[0][1], pB[0][0]],
       [pB[1][1], pB[1][0]],
     ];
