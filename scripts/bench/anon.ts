@@ -2,14 +2,15 @@
  * Benchmark of the anonymous proofs (`npm run bench:anon`): writes `reports/anon.json`.
  * - constraints, zkeyBytes: from the development setup (`npm run zk:dev-setup`, run first if needed);
  * - proveMs: median wall time of `proveAnon` (witness + Groth16 with snarkjs) over 5 proofs in a child process,
- *   after a first proof that loads the wasm and the curve (`firstProveMs`); provePeakRssMb: the child's peak RSS
- *   (Node itself included);
+ *   after a first proof that loads the wasm and the curve (`firstProveMs`); proveCpuMs: its CPU time, all threads
+ *   (the machine is shared: compare with the load average recorded); provePeakRssMb: the child's peak RSS (Node
+ *   itself included);
  * - verifyGas: total transaction gas of a consumer transaction that verifies the proof and records its nullifier
  *   (`contracts/mocks/AnonNullifierProbe.sol`, Osaka); verifyProofCallGas: total gas of a bare `verifyProof` call.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 
 import { network } from "hardhat";
@@ -41,13 +42,16 @@ const child = spawnSync(
   { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 16 * 2 ** 20 },
 );
 if (child.status !== 0) throw new Error(`prover child failed:\n${child.stderr}`);
-const { proveMs, peakRssMb, proof } = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
+const { proveMs, proveCpuMs, peakRssMb, proof } = JSON.parse(child.stdout.trim().split("\n").pop()!) as {
   proveMs: number[];
+  proveCpuMs: number[];
   peakRssMb: number;
   proof: AnonProof;
 };
 const steady = proveMs.slice(1).sort((a, b) => a - b);
 const median = steady[Math.floor(steady.length / 2)]!;
+const steadyCpu = proveCpuMs.slice(1).sort((a, b) => a - b);
+const medianCpu = steadyCpu[Math.floor(steadyCpu.length / 2)]!;
 
 const w = await anonWorld();
 const verifier = await ethers.deployContract("AnonVerifierDev");
@@ -64,13 +68,14 @@ const verifyGas = Number(receipt!.gasUsed);
 
 const report = {
   at: new Date().toISOString(),
-  machine: { cpus: cpus().length, node: process.version },
+  machine: { cpus: cpus().length, node: process.version, loadAverage1m: loadavg()[0] },
   constraints: record.constraints,
   ptauPower: record.ptauPower,
   zkeyBytes: statSync(artifacts.zkey).size,
   firstProveMs: proveMs[0],
   proveMs: median,
   proveMsRuns: proveMs.slice(1),
+  proveCpuMs: medianCpu,
   provePeakRssMb: peakRssMb,
   verifyGas,
   verifyProofCallGas: Number(verifyProofCallGas),
@@ -88,6 +93,7 @@ console.table({
   zkeyMiB: { value: (report.zkeyBytes / 2 ** 20).toFixed(2), target: "" },
   firstProveMs: { value: report.firstProveMs, target: "" },
   proveMs: { value: report.proveMs, target: TARGETS.proveMs },
+  proveCpuMs: { value: report.proveCpuMs, target: "" },
   provePeakRssMb: { value: report.provePeakRssMb, target: TARGETS.provePeakRssMb },
   verifyGas: { value: report.verifyGas, target: TARGETS.verifyGas },
   verifyProofCallGas: { value: report.verifyProofCallGas, target: "" },
