@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 import { groth16 } from "snarkjs";
 
@@ -12,9 +12,18 @@ import { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals } from "./signals.js";
 /** A Groth16 verification key as `snarkjs zkey export verificationkey` writes it. */
 export type AnonVerificationKey = Record<string, unknown> & { protocol: string; curve: string; nPublic: number };
 
-/** Reads a verification key file and checks it is one for this circuit (Groth16, BN254, 6 public signals). */
+/**
+ * Reads a verification key file and checks it is one for this circuit (Groth16, BN254, 6 public signals).
+ * @throws AnonError `ANON_ARTIFACTS_MISSING` for a missing, unreadable or foreign key file.
+ */
 export function loadVerificationKey(path: string): AnonVerificationKey {
-  const vkey = JSON.parse(readFileSync(path, "utf8")) as AnonVerificationKey;
+  if (!existsSync(path)) throw new AnonError("ANON_ARTIFACTS_MISSING", `${path} does not exist`);
+  let vkey: AnonVerificationKey;
+  try {
+    vkey = JSON.parse(readFileSync(path, "utf8")) as AnonVerificationKey;
+  } catch (error) {
+    throw new AnonError("ANON_ARTIFACTS_MISSING", `${path} is not JSON`, { cause: error });
+  }
   if (vkey.protocol !== "groth16" || vkey.curve !== "bn128" || vkey.nPublic !== ANON_PUBLIC_SIGNAL_ORDER.length) {
     throw new AnonError("ANON_ARTIFACTS_MISSING", `${path} is not a Groth16 BN254 key with 6 public signals`);
   }

@@ -21,7 +21,7 @@ import {
   type AnonProof,
   type AnonVerificationKey,
 } from "../../src/anon/index.js";
-import { NOW, anonArtifacts, anonWorld, type AnonWorld } from "./helpers/anon-fixture.js";
+import { CLAIMS, NOW, anonArtifacts, anonWorld, type AnonWorld } from "./helpers/anon-fixture.js";
 
 function caught(run: () => unknown): AnonError {
   try {
@@ -216,6 +216,19 @@ describe("anon API", function () {
         );
       }
       expect(caught(() => decodePublicSignals(["1"])).code).to.equal("ANON_MALFORMED_PROOF");
+    });
+
+    it("refuses to prove an input the circuit rejects, and reports missing artifacts", async function () {
+      const input = anonWitnessInput(w.hasher, w.tree, w.alice, w.statement);
+      const e = await rejected(proveAnon({ ...input, claimsMask: String(CLAIMS.RESIDENT) }, artifacts));
+      expect(e.code).to.equal("ANON_UNSATISFIABLE");
+      expect((e.cause as Error).message).to.match(/Assert Failed/);
+      const missing = { ...artifacts, zkey: `${artifacts.zkey}.missing` };
+      expect((await rejected(proveAnon(input, missing))).code).to.equal("ANON_ARTIFACTS_MISSING");
+      expect(caught(() => loadVerificationKey(`${artifacts.verificationKey}.missing`)).code).to.equal(
+        "ANON_ARTIFACTS_MISSING",
+      );
+      expect(caught(() => loadVerificationKey(artifacts.wasm)).code).to.equal("ANON_ARTIFACTS_MISSING");
     });
 
     it("makes the Solidity calldata snarkjs would print", async function () {
