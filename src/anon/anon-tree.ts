@@ -19,7 +19,10 @@ export class AnonTree {
   /** `zeros[l]` is the root of an empty subtree of height l. */
   private readonly zeros: readonly bigint[];
 
-  private constructor(layers: bigint[][], zeros: bigint[]) {
+  private readonly hasher: AnonHasher;
+
+  private constructor(hasher: AnonHasher, layers: bigint[][], zeros: bigint[]) {
+    this.hasher = hasher;
     this.layers = layers;
     this.zeros = zeros;
     this.root = layers[ANON_TREE_DEPTH]?.[0] ?? (zeros[ANON_TREE_DEPTH] as bigint);
@@ -52,7 +55,34 @@ export class AnonTree {
       }
       layers.push(above);
     }
-    return new AnonTree(layers, zeros);
+    return new AnonTree(hasher, layers, zeros);
+  }
+
+  /**
+   * The tree with the leaf at `index` replaced (0 removes it; `index` = size appends one): 20 hashes instead of a
+   * rebuild. This tree is left unchanged.
+   * @throws AnonError `ANON_OUT_OF_RANGE` for an index past the end or the tree's capacity, `ANON_OUT_OF_FIELD`.
+   */
+  withLeaf(index: number, leaf: bigint): AnonTree {
+    if (!Number.isSafeInteger(index) || index < 0 || index > this.size || index >= 2 ** ANON_TREE_DEPTH) {
+      throw new AnonError("ANON_OUT_OF_RANGE", `cannot set leaf ${index} of a tree of ${this.size} leaves`);
+    }
+    if (leaf < 0n || leaf >= SNARK_SCALAR_FIELD) {
+      throw new AnonError("ANON_OUT_OF_FIELD", "the leaf is not an element of the BN254 scalar field");
+    }
+    const layers = this.layers.map((layer) => [...layer]);
+    let position = index;
+    let node = leaf;
+    for (let l = 0; l <= ANON_TREE_DEPTH; l++) {
+      const layer = layers[l] as bigint[];
+      layer[position] = node;
+      if (l === ANON_TREE_DEPTH) break;
+      const left = position & 1 ? (layer[position - 1] as bigint) : node;
+      const right = position & 1 ? node : (layer[position + 1] ?? (this.zeros[l] as bigint));
+      node = this.hasher.node(left, right);
+      position >>= 1;
+    }
+    return new AnonTree(this.hasher, layers, [...this.zeros]);
   }
 
   /** The number of leaf positions given (removed leaves included). */

@@ -79,6 +79,20 @@ describe("anon API", function () {
       expect(AnonTree.build(w.hasher, leaves).root).to.not.equal(w.tree.root);
     });
 
+    it("updates one leaf (replace, remove, append) to the root a full rebuild gives", function () {
+      const leaves = Array.from({ length: w.tree.size }, (_, i) => w.tree.leaf(i));
+      const replaced = w.tree.withLeaf(3, 42n);
+      expect(replaced.root).to.equal(AnonTree.build(w.hasher, leaves.with(3, 42n)).root);
+      expect(w.tree.leaf(3), "the original tree is unchanged").to.equal(leaves[3]);
+      expect(replaced.withLeaf(5, 0n).root).to.equal(AnonTree.build(w.hasher, leaves.with(3, 42n).with(5, 0n)).root);
+      const appended = w.tree.withLeaf(w.tree.size, 7n);
+      expect(appended.size).to.equal(w.tree.size + 1);
+      expect(appended.root).to.equal(AnonTree.build(w.hasher, [...leaves, 7n]).root);
+      expect(rootFromPath(w.hasher, 7n, appended.path(w.tree.size))).to.equal(appended.root);
+      expect(caught(() => w.tree.withLeaf(w.tree.size + 1, 1n)).code).to.equal("ANON_OUT_OF_RANGE");
+      expect(caught(() => w.tree.withLeaf(0, SNARK_SCALAR_FIELD)).code).to.equal("ANON_OUT_OF_FIELD");
+    });
+
     it("refuses leaves outside the field, more than 2^20 leaves, and a path past the end", function () {
       expect(caught(() => AnonTree.build(w.hasher, [SNARK_SCALAR_FIELD])).code).to.equal("ANON_OUT_OF_FIELD");
       const tooMany = new Array<bigint>(2 ** ANON_TREE_DEPTH + 1).fill(0n);
