@@ -1,0 +1,33 @@
+import { KycError } from "../errors.js";
+
+/** Stable codes of the errors the anonymous-proof module raises. */
+export type AnonErrorCode =
+  /** A value does not fit its type: a claims mask over 32 bits, a time over 64 bits, a negative number. */
+  | "ANON_OUT_OF_RANGE"
+  /** A public input (or the secret) is not below the BN254 scalar field order, so no circuit can take it. */
+  | "ANON_OUT_OF_FIELD"
+  /** The holder's leaf is not in the tree, or the path given does not lead to the tree's root. */
+  | "ANON_NOT_A_MEMBER"
+  /** The holder cannot prove the statement: claims lack a bit of the mask, or the leaf expired by `now`. */
+  | "ANON_UNSATISFIABLE"
+  /** The proof object is not a Groth16 proof over BN254 of this circuit (shape, protocol, number of signals). */
+  | "ANON_MALFORMED_PROOF"
+  /** A proof point is not on the BN254 curve (G1) or its twist (G2). */
+  | "ANON_POINT_NOT_ON_CURVE"
+  /** The proof's root is not the root the verifier accepts. */
+  | "ANON_WRONG_ROOT"
+  /** The proof's claims mask, time, scope or signal differ from what the verifier expects. */
+  | "ANON_STATEMENT_MISMATCH"
+  /** The pairing check failed: the proof does not prove the public inputs it carries. */
+  | "ANON_INVALID_PROOF"
+  /** The development artifacts (wasm, zkey, verification key) have not been made. */
+  | "ANON_ARTIFACTS_MISSING";
+
+/** An error of the anonymous-proof module: bad input to the prover, or a proof the verifier refuses. */
+export class AnonError extends KycError {
+  declare readonly code: AnonErrorCode;
+
+  constructor(code: AnonErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

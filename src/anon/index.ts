@@ -1,0 +1,22 @@
+// Anonymous proofs: the holder proves membership of an attestation leaf with claims ⊇ mask, not expired, and
+// reveals only a per-scope nullifier. See circuits/README.md for the statement.
+export type { AnonArtifacts } from "./anon-artifacts-type.js";
+export type { AnonCalldata } from "./anon-calldata.js";
+export type { AnonExpectation } from "./anon-expectation.js";
+export type { AnonHasher } from "./anon-hasher.js";
+export type { AnonHolder } from "./anon-holder.js";
+export type { AnonMerklePath } from "./anon-merkle-path.js";
+export type { AnonProof } from "./anon-proof.js";
+export type { AnonPublicSignals } from "./anon-public-signals.js";
+export type { AnonStatement } from "./anon-statement.js";
+export { AnonError, type AnonErrorCode } from "./anon-error.js";
+export { ANON_TREE_DEPTH, AnonTree, rootFromPath } from "./anon-tree.js";
+export { artifactsIn, devArtifacts, devArtifactsDir } from "./artifacts.js";
+export { anonCalldata } from "./calldata.js";
+export { releaseCurve } from "./curve.js";
+export { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from "./field.js";
+export { loadAnonHasher } from "./poseidon.js";
+export { proveAnon } from "./prove.js";
+export { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals, hashToField } from "./signals.js";
+export { loadVerificationKey, verifyAnonProof, type AnonVerificationKey } from "./verify.js";
+export { anonWitnessInput, type AnonCircuitInput } from "./witness-input.js";
