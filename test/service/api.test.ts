@@ -299,6 +299,16 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const revoked = await post(`${url}/v1/admin/revoke`, { subject: target, reason: "Operator" }, auth);
     expect(revoked.status, revoked.text).to.equal(200);
     expect(await sw.f.registry.isVerified(target)).to.equal(false);
+    // crl-sync runs inside the service on its schedule: the heartbeat moves on chain.
+    const before = await sw.client.lastCrlSync(sw.f.attester.address);
+    const scheduled = await sw.start({ crlSyncIntervalMs: 300 });
+    allLogs.push(scheduled.logs);
+    for (let i = 0; i < 50 && (await sw.client.lastCrlSync(sw.f.attester.address)) === before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await sw.client.lastCrlSync(sw.f.attester.address)).to.be.greaterThan(before);
+    await scheduled.service.close();
+    expect((await get(`${scheduled.url}/healthz`).catch(() => ({ status: 0 }))).status).to.equal(0);
     // Without a configured token the admin routes are off, whatever is sent.
     const off = await sw.start({ adminToken: undefined });
     allLogs.push(off.logs);
