@@ -10,6 +10,8 @@ export interface ErrorBody {
     readonly failures?: readonly string[];
     /** For `CARD_WRONG_PIN` (holder page): tries left. */
     readonly triesLeft?: number;
+    /** For the card's PIN errors (holder page): which secret, the authentication PIN or the signing password. */
+    readonly pin?: "auth" | "sign";
   };
 }
 
@@ -84,6 +86,7 @@ export function toHttpRefusal(error: unknown): HttpRefusal {
     const status = revertName === "RegistryPaused" ? 503 : (STATUS_BY_CODE[error.code] ?? 400);
     const failures = failedChecks(error);
     const triesLeft = (error as { triesLeft?: number }).triesLeft;
+    const pin = error.code.startsWith("CARD_") ? (/signing password/.test(error.message) ? "sign" : "auth") : undefined;
     return {
       status,
       body: {
@@ -92,6 +95,9 @@ export function toHttpRefusal(error: unknown): HttpRefusal {
           message: oneLine(error.message),
           ...(failures.length > 0 ? { failures } : {}),
           ...(typeof triesLeft === "number" ? { triesLeft } : {}),
+          ...(pin !== undefined && (error.code === "CARD_WRONG_PIN" || error.code === "CARD_PIN_LOCKED")
+            ? { pin }
+            : {}),
         },
       },
     };

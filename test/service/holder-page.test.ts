@@ -153,7 +153,18 @@ describe("holder page in a real browser (Chromium): wallet, virtual card, operat
     expect(calls.filter((c) => c === "eth_signTypedData_v4")).to.have.length(1);
     await shot(page, "03-wrong-pin-tries-left");
 
+    // A wrong signing password is told apart from the PIN.
+    await page.fill("#pin", "1234");
+    await page.fill("#sign-password", "WRONG1");
+    await page.click("#submit");
+    await page.waitForSelector("#error[data-code=CARD_WRONG_PIN]");
+    expect(await page.textContent("#error"))
+      .to.match(/署名用電子証明書のパスワードが違います/)
+      .and.match(/Wrong signing password\. 4 tries left/);
+    expect(await sw.f.registry.isVerified(wallet.address)).to.equal(false);
+
     // The right PIN: the wallet is not asked again; the attestation lands and the status shows it.
+    await page.fill("#sign-password", "ABC123");
     await page.fill("#pin", "1234");
     await page.click("#submit");
     await page.waitForSelector("#status[data-status=Active]", { timeout: 60_000 });

@@ -9,18 +9,24 @@ const $ = (id) => document.getElementById(id);
 function explain(error) {
   const left = error.triesLeft;
   switch (error.code) {
-    case "CARD_WRONG_PIN":
+    case "CARD_WRONG_PIN": {
+      const [ja, en] =
+        error.pin === "sign" ? ["署名用電子証明書のパスワード", "signing password"] : ["暗証番号", "PIN"];
       return left === undefined
-        ? ["暗証番号が違います。", "Wrong PIN."]
+        ? [`${ja}が違います。`, `Wrong ${en}.`]
         : [
-            `暗証番号が違います。あと ${left} 回まちがえるとロックされます。`,
-            `Wrong PIN. ${left} ${left === 1 ? "try" : "tries"} left before the card locks.`,
+            `${ja}が違います。あと ${left} 回まちがえるとロックされます。`,
+            `Wrong ${en}. ${left} ${left === 1 ? "try" : "tries"} left before it locks.`,
           ];
-    case "CARD_PIN_LOCKED":
+    }
+    case "CARD_PIN_LOCKED": {
+      const [ja, en] =
+        error.pin === "sign" ? ["署名用電子証明書のパスワード", "signing password"] : ["暗証番号", "PIN"];
       return [
-        "暗証番号がロックされています。お住まいの市区町村の窓口で解除してください。",
-        "The PIN is locked. Your city or town office can unlock it.",
+        `${ja}がロックされています。お住まいの市区町村の窓口で解除してください。`,
+        `The ${en} is locked. Your city or town office can unlock it.`,
       ];
+    }
     case "CARD_NO_READER":
       return [
         "カードリーダーが見つかりません。接続を確認してください。",
@@ -73,7 +79,7 @@ function showError(error) {
   box.append(p1, p2, code);
   box.dataset.code = error.code;
   box.hidden = false;
-  if (typeof error.triesLeft === "number") showTries(error.triesLeft);
+  if (typeof error.triesLeft === "number" && error.pin !== "sign") showTries(error.triesLeft);
 }
 
 function clearMessages() {
