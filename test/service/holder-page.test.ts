@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +69,11 @@ describe("holder page in a real browser (Chromium): wallet, virtual card, operat
   const closers: Array<() => Promise<unknown>> = [];
 
   before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `this test drives Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium fonts-ipafont-gothic`,
+      );
+    }
     sw = await serviceWorld();
     operatorUrl = (await sw.start()).url;
     userData = mkdtempSync(join(tmpdir(), "kyc-chromium-"));
