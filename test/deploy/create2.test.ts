@@ -5,48 +5,24 @@
  * domain has the chain id, so a proof made for chain A is refused on chain B at the very same registry address.
  */
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { AbiCoder, getAddress, getCreate2Address, id, keccak256, solidityPacked } from "ethers";
 import hre, { network } from "hardhat";
 
+import { CREATE_X, ensureCreateX } from "../../deploy/createx.js";
 import KycDeploymentModule from "../../deploy/modules/KycDeployment.js";
 import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
 import { bindingProof, recordCommitment, testCard } from "../helpers/card-proof.js";
 import { makeRequest } from "../helpers/registry-fixture.js";
 
-/** CreateX v0.1.0, at the same address on every chain that has it (what Ignition's create2 strategy calls). */
-const CREATE_X = "0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed";
-/** The keyless account of CreateX's presigned (pre-EIP-155) deployment transaction. */
-const CREATE_X_DEPLOYER = "0xeD456e05CaAb11d66C4c797dD6c1D6f9A7F352b5";
 const CHAIN_B = 80002n; // Polygon Amoy's id, for the second in-process chain
 const YEAR = 365n * 24n * 3600n;
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
 type Deployed = Awaited<ReturnType<Connection["ignition"]["deploy"]>>;
-
-/** The presigned CreateX deployment transaction Ignition itself uses on a local chain (not exported publicly). */
-async function createXPresignedTx(): Promise<string> {
-  const pkg = createRequire(import.meta.url).resolve("@nomicfoundation/ignition-core/package.json");
-  const file = path.join(path.dirname(pkg), "dist/src/internal/execution/strategy/createx-artifact.js");
-  const { presignedTx } = (await import(pathToFileURL(file).href)) as { presignedTx: string };
-  return presignedTx;
-}
-
-/**
- * Puts CreateX on a chain the way it got onto public chains: its keyless deployer is funded and the presigned raw
- * transaction is broadcast. Ignition does this by itself only on chain id 31337.
- */
-async function installCreateX(ethers: HardhatEthers): Promise<void> {
-  await ethers.provider.send("hardhat_setBalance", [CREATE_X_DEPLOYER, "0x58d15e176280000"]); // 0.4 ETH
-  const hash = (await ethers.provider.send("eth_sendRawTransaction", [await createXPresignedTx()])) as string;
-  const receipt = await ethers.provider.waitForTransaction(hash);
-  expect(receipt?.contractAddress).to.equal(CREATE_X);
-}
 
 async function addresses(deployed: Deployed): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -91,9 +67,16 @@ describe("deploy: one address on every chain (Ignition create2)", function () {
     chainB = await network.create({ override: { chainId: Number(CHAIN_B) } });
     expect((await chainA.ethers.provider.getNetwork()).chainId).to.equal(31337n);
     expect((await chainB.ethers.provider.getNetwork()).chainId).to.equal(CHAIN_B);
-    // chain A: Ignition installs CreateX itself (chain id 31337); chain B: as on a public chain
+    // chain A: Ignition installs CreateX itself (chain id 31337 only); chain B: as on a public chain that lacks it,
+    // with deploy/scripts/install-createx.ts's code path
     expect(await chainB.ethers.provider.getCode(CREATE_X)).to.equal("0x");
-    await installCreateX(chainB.ethers);
+    const refused = await chainB.ignition.deploy(KycDeploymentModule, { strategy: "create2" }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(String(refused)).to.match(/CreateX/i);
+    expect(await ensureCreateX(chainB.ethers)).to.equal("installed");
+    expect(await ensureCreateX(chainB.ethers)).to.equal("present");
     onA = await addresses(await chainA.ignition.deploy(KycDeploymentModule, { strategy: "create2" }));
     onB = await addresses(await chainB.ignition.deploy(KycDeploymentModule, { strategy: "create2" }));
   });
