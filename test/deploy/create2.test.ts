@@ -20,6 +20,8 @@ import { makeRequest } from "../helpers/registry-fixture.js";
 
 const CHAIN_B = 80002n; // Polygon Amoy's id, for the second in-process chain
 const YEAR = 365n * 24n * 3600n;
+/** keccak256(abi.encodePacked("uint32 jpkiKycClaims", address(0), true, uint32(0))): the face's schema, no claims. */
+const EAS_SCHEMA_UID_ANY = "0x3ca6cdda56f7e723797d42f7b9e9d074ed3cfa7bbd54872d72cefeb44cac1fd8";
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
 type Deployed = Awaited<ReturnType<Connection["ignition"]["deploy"]>>;
@@ -117,6 +119,8 @@ describe("deploy: one address on every chain (Ignition create2)", function () {
       expect(getAddress(await registry.getFunction("extension")())).to.equal(at.extension);
       const face = await chain.ethers.getContractAt("KycEasReadFace", at.easReadFace!);
       expect(await face.getFunction("kycRegistry")()).to.equal(at.registry);
+      // EAS readers configure one schema UID for every chain (docs/use-it-from.md): easClaims = 0
+      expect(await face.getFunction("schemaUid")()).to.equal(EAS_SCHEMA_UID_ANY);
     }
   });
 
