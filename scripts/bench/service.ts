@@ -10,7 +10,8 @@
  *
  * The synthetic PKI (one card per valid request: RSA key generation is the cost, ~10 min for 230 holders on a busy
  * 2-core machine) is cached per day under `.kyc/bench/`. Environment: `BENCH_VALID` (default 210), `BENCH_CLIENTS`
- * (20), `BENCH_CONCURRENCY` (attestations sent at once, default 4: the node manages the attester account's nonces).
+ * (20), `BENCH_CONCURRENCY` (attestations sent at once, default 4: the node manages the attester account's nonces),
+ * `BENCH_PRECHECK=0` (no read-only check before the lane).
  */
 import {
   existsSync,
@@ -50,6 +51,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const VALID = Number(process.env.BENCH_VALID ?? 210);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const PRECHECK = process.env.BENCH_PRECHECK !== "0";
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
 
 type Kind = "valid" | "duplicate" | "bad";
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
     rateLimitPerMinute: 100_000,
     crlSyncIntervalMs: 0,
     submissionConcurrency: CONCURRENCY,
+    precheck: PRECHECK,
     defaultMetrics: false,
     logStream: new Writable({
       write(chunk: Buffer, _e, done) {
@@ -314,6 +317,7 @@ async function main(): Promise<void> {
     p95AttestedMs: Math.round(percentile(validLatencies, 95)),
     wallSeconds: Number(seconds.toFixed(1)),
     laneConcurrency: CONCURRENCY,
+    precheck: PRECHECK,
     outcomes: byCode,
     chain: "Hardhat in-process (EDR, automine)",
     at: new Date().toISOString(),

@@ -9,10 +9,11 @@ import { getAddress } from "ethers";
 import { parseProofRequestJson } from "../binding/proof-request.js";
 import { claimNames } from "../claims.js";
 import { KycError } from "../errors.js";
-import { attestProofRequest, type AttestResult } from "../operator/attest.js";
+import { attestProofRequest, checkProofRequest, type AttestResult } from "../operator/attest.js";
 import { chainTime } from "../operator/commands/context.js";
 import type { CrlSyncResult } from "../operator/crl-sync.js";
 import { admitCrlNumbers, selectCrls } from "../operator/crl-selection.js";
+import { OperatorError } from "../operator/operator-error.js";
 import { reconcilePending, type ReconcileResult } from "../operator/reconcile.js";
 import { serializeRelayFile } from "../operator/relay-file.js";
 import { checkReason } from "./check-reason.js";
@@ -308,34 +309,65 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
             "another request for this subject, card or person is being processed: wait for it to finish",
           );
         }
-        const job = lane
-          .run(async () => {
-            inFlight++;
+        const work = (async () => {
+          // The checks run once before the lane too (read-only, the same `checkProofRequest`): a request that fails
+          // them is refused at once instead of waiting behind transactions in flight. The pipeline repeats them.
+          if (options.precheck ?? true) {
             try {
               const nowSeconds = await chainTime(client.provider);
               const now = new Date(Number(nowSeconds) * 1000);
               const snapshot = crls.get(now);
-              const minutes = BigInt(query.relayMinutes ?? options.relayMinutes ?? 1440);
-              return await attestProofRequest({
+              const check = await checkProofRequest({
                 request: proof,
                 caCertificates: snapshot.caCertificates,
                 crls: snapshot.crls,
                 client,
+                attester,
                 now,
-                store,
-                secret: options.secret,
-                submission:
-                  query.mode === "relay"
-                    ? { mode: "relay", relayDeadline: nowSeconds + minutes * 60n }
-                    : { mode: "direct" },
               });
-            } finally {
-              inFlight--;
+              if (!check.ok) {
+                throw new OperatorError(
+                  "OPERATOR_CHECK_FAILED",
+                  `the proof request fails ${check.failures.length} check(s): ${check.failures.join("; ")}`,
+                );
+              }
+            } catch (error) {
+              release();
+              throw error;
             }
-          })
-          // The keys stay locked until the attestation is settled, even when the answer timed out.
-          .finally(release);
-        const result = await withTimeout(job, handlerTimeoutMs);
+          }
+          return (
+            lane
+              .run(async () => {
+                inFlight++;
+                try {
+                  const nowSeconds = await chainTime(client.provider);
+                  const now = new Date(Number(nowSeconds) * 1000);
+                  const snapshot = crls.get(now);
+                  const minutes = BigInt(query.relayMinutes ?? options.relayMinutes ?? 1440);
+                  return await attestProofRequest({
+                    request: proof,
+                    caCertificates: snapshot.caCertificates,
+                    crls: snapshot.crls,
+                    client,
+                    now,
+                    store,
+                    secret: options.secret,
+                    submission:
+                      query.mode === "relay"
+                        ? { mode: "relay", relayDeadline: nowSeconds + minutes * 60n }
+                        : { mode: "direct" },
+                  });
+                } finally {
+                  inFlight--;
+                }
+              })
+              // The keys stay locked until the attestation is settled, even when the answer timed out.
+              .finally(release)
+          );
+        })();
+        // The answer limit covers the checks and the transaction; the work itself goes on after a timeout.
+        const result = await withTimeout(work, handlerTimeoutMs);
         outcome = result.mode === "relay" ? "relay" : "attested";
         return await reply.code(result.mode === "relay" ? 200 : 201).send(attestBody(result));
       } catch (error) {

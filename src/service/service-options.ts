@@ -44,6 +44,11 @@ export interface OperatorServiceOptions {
   readonly requestTimeoutMs?: number;
   /** Attestations sent at the same time (default 1; more only for a node-managed account, see `SubmissionLane`). */
   readonly submissionConcurrency?: number;
+  /**
+   * Run the read-only checks (`checkProofRequest`) before a request queues for the submission lane, so a failing one is
+   * refused at once (default true; the pipeline runs them again in the lane either way).
+   */
+  readonly precheck?: boolean;
   /** Interval of the scheduled crl-sync in ms (default one day; 0 turns the schedule off). */
   readonly crlSyncIntervalMs?: number;
   /** How long loaded CRLs are reused (default 5 minutes). */
