@@ -136,6 +136,24 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     expect(await sw.f.registry.queryFilter(sw.f.registry.filters.Attested(subject.address))).to.have.length(1);
   });
 
+  it("refuses a failing request at once even while the submission lane is busy (the checks run before it queues)", async function () {
+    const busy = await sw.start({ handlerTimeoutMs: 5_000 });
+    allLogs.push(busy.logs);
+    let open!: () => void;
+    const blocked = busy.service.lane.run(() => new Promise<void>((r) => (open = r)), true);
+    try {
+      const revoked = await sw.proof("revoked-hold", Wallet.createRandom(), Claim.AUTH, false);
+      const t = Date.now();
+      const r = await post(`${busy.url}/v1/attestations`, revoked);
+      expectRefusal(r, 422, "OPERATOR_CHECK_FAILED");
+      expect(Date.now() - t).to.be.lessThan(4_000);
+      expect(busy.service.lane.waiting).to.equal(0);
+    } finally {
+      open();
+      await blocked;
+    }
+  });
+
   it("refuses every malformed request with a typed 4xx and never a 5xx", async function () {
     const carol = sw.f.carol;
     const good = await sw.proof("minor-12", carol, Claim.AUTH, false);
