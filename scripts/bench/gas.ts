@@ -40,6 +40,8 @@ import {
 import { measureRsaGas } from "./rsa-gas.js";
 
 const EIP170_LIMIT = 24_576;
+/** The registry keeps this much room under EIP-170 for what comes next (protocol v2 issue: at least 2,000 bytes). */
+const REGISTRY_MARGIN = 2_000;
 const TARGETS = {
   attestDirect: 130_000,
   isVerifiedCold: 8_000,
@@ -194,7 +196,7 @@ const met = {
   attestDirect: attestDirect <= TARGETS.attestDirect,
   isVerifiedCold: isVerifiedCold <= TARGETS.isVerifiedCold,
   rsa2048: rsa.ours <= rsa.modexp + TARGETS.rsaOverModexp,
-  KycRegistrySize: deployedBytes.KycRegistry <= EIP170_LIMIT,
+  KycRegistrySize: deployedBytes.KycRegistry <= EIP170_LIMIT - REGISTRY_MARGIN,
   KycRegistryAdminSize: deployedBytes.KycRegistryAdmin <= EIP170_LIMIT,
 };
 
@@ -228,7 +230,11 @@ const report = {
     attestDirect: { max: TARGETS.attestDirect, met: met.attestDirect },
     isVerifiedCold: { max: TARGETS.isVerifiedCold, met: met.isVerifiedCold },
     rsa2048: { maxOverModexp: TARGETS.rsaOverModexp, met: met.rsa2048 },
-    deployedBytes: { max: EIP170_LIMIT, met: met.KycRegistrySize && met.KycRegistryAdminSize },
+    deployedBytes: {
+      max: EIP170_LIMIT,
+      registryMax: EIP170_LIMIT - REGISTRY_MARGIN,
+      met: met.KycRegistrySize && met.KycRegistryAdminSize,
+    },
   },
 };
 
@@ -249,7 +255,7 @@ const rows: [string, number, string][] = [
   ["RSA-2048 verify: ours (memory, any e)", rsa.oursGeneric, ""],
   ["RSA-2048 verify: OpenZeppelin RSA.pkcs1Sha256", rsa.openzeppelin, ""],
   ["RSA-2048: bare MODEXP call", rsa.modexp, ""],
-  ["KycRegistry deployed bytes (production)", deployedBytes.KycRegistry, `≤ ${EIP170_LIMIT}`],
+  ["KycRegistry deployed bytes (production)", deployedBytes.KycRegistry, `≤ ${EIP170_LIMIT - REGISTRY_MARGIN}`],
   ["KycRegistryAdmin deployed bytes (production)", deployedBytes.KycRegistryAdmin, `≤ ${EIP170_LIMIT}`],
   [
     "RSA-3072 verify: ours (calldata, e=65537)",
