@@ -57,7 +57,9 @@ const family = (op: string) =>
   op.startsWith("PUSH") || op.startsWith("DUP") || op.startsWith("SWAP") ? "stack" : op.startsWith("LOG") ? "LOG" : op;
 const fam = new Map<string, number>();
 for (const [op, g] of byOp) fam.set(family(op), (fam.get(family(op)) ?? 0) + g);
-const rows = [...(process.env.BY_OP ? byOp : fam).entries()].sort((a, b) => b[1] - a[1]).slice(0, process.env.BY_OP ? 40 : 14);
+const rows = [...(process.env.BY_OP ? byOp : fam).entries()]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, process.env.BY_OP ? 40 : 14);
 console.log(
   `attest total ${receipt!.gasUsed} = intrinsic 21000 + calldata ${calldataGas} (${data.length} bytes, ${zeros} zero) + execution ${trace.gas - 0 - 21000 - calldataGas}`,
 );
