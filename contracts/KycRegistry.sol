@@ -228,7 +228,8 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     /// @inheritdoc IKycRegistryOperations
     function revokeSelf() external {
         if (_records[msg.sender].status != _STATUS_ACTIVE) revert NotActive(msg.sender);
-        _revoke(msg.sender, RevocationReason.HolderRequest);
+        // the holder nonce moves on too: a binding signed before (and not yet used) cannot attest after the withdrawal
+        _consumeNonceAndRevokeByCard(msg.sender);
     }
 
     /// @inheritdoc IKycRegistryOperations

@@ -526,6 +526,8 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         return _revokeDigest(subject, _recNonce(r), deadline);
     }
 
+    /// @dev The holder's own withdrawal (`revokeSelf`, `revokeByCard`): consumes the holder nonce, so that no binding
+    /// signed before it can attest after it, then revokes with `HolderRequest`.
     function _consumeNonceAndRevokeByCard(address subject) internal {
         ++_records[subject].nonce;
         _revoke(subject, RevocationReason.HolderRequest);

@@ -84,7 +84,8 @@ interface IKycRegistryOperations is IKycRegistry, IKycRegistryEvents, IKycRegist
     /// @notice Revoke `subject`'s active attestation with `Superseded` or `Operator`: REVOKER_ROLE or the active
     /// attester that issued it. The card key stays usable.
     function revoke(address subject, RevocationReason reason) external;
-    /// @notice The holder withdraws its own attestation (reason `HolderRequest`); the card can bind again.
+    /// @notice The holder withdraws its own attestation (reason `HolderRequest`) and consumes its holder nonce, so a
+    /// binding it signed earlier (and nobody submitted) cannot attest it afterwards; the card can bind again.
     function revokeSelf() external;
     /// @notice Revoke with the card when the wallet key is lost: RSA signature over `revokeDigest(subject,
     /// nonces(subject), deadline)` by the key of the subject's active record. Anyone may relay. Reason

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { id } from "ethers";
 import { network } from "hardhat";
 
-import { Claims, cardSign, keyNullifier, revokeSignature, testCard } from "../helpers/card-proof.js";
+import { Claims, bindingProof, cardSign, keyNullifier, revokeSignature, testCard } from "../helpers/card-proof.js";
 import {
   Reason,
   SkipReason,
@@ -120,9 +120,20 @@ describe("KycRegistry v2: revocation", function () {
         .to.emit(registry, "Revoked")
         .withArgs(alice.address, alice.address, Reason.HolderRequest);
       expect(await registry.isVerified(alice.address)).to.equal(false);
-      expect(await registry.nonces(alice.address)).to.equal(1n);
+      expect(await registry.nonces(alice.address)).to.equal(2n);
       await attestWith(registry, attester, testCard(0), await makeRequest(ethers, alice.address));
       expect(await registry.isVerified(alice.address)).to.equal(true);
+    });
+
+    it("withdrawn consent: a binding the holder signed before revokeSelf (never submitted) cannot attest after it", async function () {
+      const { registry, attester, alice } = await networkHelpers.loadFixture(attestedFixture);
+      const req = await makeRequest(ethers, alice.address);
+      const early = await bindingProof(registry, testCard(0), alice, req, attester.address);
+      await registry.connect(alice).revokeSelf();
+      await expect(
+        registry.connect(attester).attest(req, testCard(0).modulus, early.cardSignature, early.subjectSignature),
+      ).to.be.revertedWithCustomError(registry, "InvalidCardSignature");
+      expect(await registry.isVerified(alice.address)).to.equal(false);
     });
   });
 
