@@ -47,9 +47,9 @@ const der = signedStructure(tbs, privateKey);
 const dir = mkdtempSync(join(tmpdir(), "jpki-kyc-bench-"));
 try {
   const store = OperatorStore.open(join(dir, "store.sqlite"));
-  store.transaction(() => {
+  await store.transaction(async () => {
     for (let i = 0; i < STORED; i++) {
-      const id = store.insertPending({
+      const id = await store.insertPending({
         chainId: 31337n,
         registry: REGISTRY,
         subject: "0x" + i.toString(16).padStart(40, "0"),
@@ -69,7 +69,7 @@ try {
           },
         ],
       });
-      store.markActive(id, null);
+      await store.markActive(id, null);
     }
   });
 
@@ -98,7 +98,7 @@ try {
     dryRun: true,
   });
   const totalMs = elapsed(start);
-  store.close();
+  await store.close();
 
   const report = {
     crlEntries: crl.entryCount,

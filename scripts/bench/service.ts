@@ -274,7 +274,7 @@ async function main(): Promise<void> {
   let doubled = 0;
   for (const s of subjects) {
     const n = perSubject.get(s) ?? 0;
-    const row = store.live(client.chainId, f.address, s);
+    const row = await store.live(client.chainId, f.address, s);
     const ok201 = outcomes.filter((o) => o.job.subject?.toLowerCase() === s && o.status === 201).length;
     if (n === 1 && row?.status === "active" && ok201 === 1) attested++;
     else lost++;
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
     duplicatesRefused === dup.length &&
     badRefused === badOutcomes.length;
   await service.close();
-  store.close();
+  await store.close();
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(path.join(root, "reports"), { recursive: true });
   writeFileSync(path.join(root, "reports", "service.json"), JSON.stringify({ ...report, ok }, null, 2) + "\n");

@@ -68,7 +68,7 @@ export interface SendOptions {
    * Called with the hash as soon as it is known: before the broadcast for a signer that holds its key, right after
    * the node accepted it otherwise (before it is mined). Record it durably.
    */
-  readonly onSent?: (hash: string) => void;
+  readonly onSent?: (hash: string) => void | Promise<void>;
   /** How long to wait for the receipt (ms); default 120 s. */
   readonly timeoutMs?: number;
 }
@@ -305,7 +305,7 @@ export class RegistryClient {
       // The hash is known (and recorded) before the node sees the transaction: if the call times out after the
       // node accepted it, the caller still knows exactly what to look for.
       hash = local.hash;
-      options.onSent?.(hash);
+      await options.onSent?.(hash);
       options.onSending?.();
       try {
         await this.provider.broadcastTransaction(local.raw);
@@ -322,7 +322,7 @@ export class RegistryClient {
       } catch (error) {
         throw toChainError(error, fn);
       }
-      options.onSent?.(hash);
+      await options.onSent?.(hash);
     }
     let receipt: TransactionReceipt | null;
     try {

@@ -337,7 +337,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   const reattestation = await checkKey(client, b.subject, keyNullifier);
   // The same card's rows for other wallets: the chain may have ended them (a lost wallet revoked with the card) since
   // the store last looked; settle them so that their certificates stop backing a live row.
-  for (const row of store.liveByKey(client.chainId, client.address, keyNullifier)) {
+  for (const row of await store.liveByKey(client.chainId, client.address, keyNullifier)) {
     if (row.subject !== b.subject.toLowerCase()) await settleSubject(store, client, row.subject);
   }
 
@@ -372,7 +372,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   };
   // Our own live row for the subject is replaced (re-attestation, a new card, or renewal of an expired record); any
   // other live row (pending, revoke-pending) is a conflict the store reports.
-  const ownRow = store.live(client.chainId, client.address, b.subject);
+  const ownRow = await store.live(client.chainId, client.address, b.subject);
   const supersedes = ownRow?.status === "active" ? ownRow.id : undefined;
   const pii: PiiMaterial[] = [piiFromCertificate("authentication certificate", auth.cert)];
   if (request.signCertificate !== undefined) {
@@ -426,7 +426,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       ]),
       pii,
     );
-    const storeId = store.insertPending({ ...pendingRow, mode: "relay", relayDeadline: Number(relayDeadline) });
+    const storeId = await store.insertPending({ ...pendingRow, mode: "relay", relayDeadline: Number(relayDeadline) });
     const relay: RelayFile = {
       chainId: client.chainId,
       registry: client.address,
@@ -446,7 +446,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
   const args = [requestTuple(attestation), modulus, cardSignature, subjectSignature];
   // Guard before the pending row, so a refused transaction leaves nothing behind.
   assertNoPii(client.encode("attest", args), pii);
-  const storeId = store.insertPending({ ...pendingRow, mode: "direct" });
+  const storeId = await store.insertPending({ ...pendingRow, mode: "direct" });
   let outcome: TxOutcome;
   let handedToNode = false;
   try {
@@ -455,7 +455,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       onSending: () => {
         handedToNode = true;
       },
-      onSent: (hash) => store.setTxHash(storeId, hash),
+      onSent: async (hash) => await store.setTxHash(storeId, hash),
     });
   } catch (error) {
     // Refused or reverted before anything left (guard, gas estimate, funds), or mined and reverted: failed.
@@ -464,11 +464,11 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     const reverted =
       error instanceof ChainError && (error.code === "CHAIN_REVERTED" || error.code === "CHAIN_MISSING_ROLE");
     if (!handedToNode || reverted) {
-      store.markFailed(storeId, error instanceof Error ? (error.message.split("\n")[0] ?? "failed") : "failed");
+      await store.markFailed(storeId, error instanceof Error ? (error.message.split("\n")[0] ?? "failed") : "failed");
     }
     throw error;
   }
-  store.markActive(storeId, outcome.hash);
+  await store.markActive(storeId, outcome.hash);
   return { mode: "direct", ...common, storeId, tx: { hash: outcome.hash, gasUsed: outcome.gasUsed } };
 }
 

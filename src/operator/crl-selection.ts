@@ -103,16 +103,16 @@ export function verifiedPartitions(selection: CrlSelection): CrlPartition[] {
  * one CRL is refused. An equal number is the same CRL again and passes.
  * @throws OperatorError `OPERATOR_CRL_ROLLBACK`
  */
-export function admitCrlNumbers(
+export async function admitCrlNumbers(
   store: OperatorStore,
   chainId: bigint,
   registry: string,
   selection: CrlSelection,
   record: boolean,
-): void {
-  store.transaction(() => {
+): Promise<void> {
+  await store.transaction(async () => {
     for (const c of selection.used) {
-      const seen = store.crlNumberSeen(chainId, registry, c.issuerKeyId, c.scope);
+      const seen = await store.crlNumberSeen(chainId, registry, c.issuerKeyId, c.scope);
       if (seen !== undefined && c.number < seen) {
         throw new OperatorError(
           "OPERATOR_CRL_ROLLBACK",
@@ -121,7 +121,7 @@ export function admitCrlNumbers(
       }
     }
     if (record)
-      for (const c of selection.used) store.recordCrlNumber(chainId, registry, c.issuerKeyId, c.scope, c.number);
+      for (const c of selection.used) await store.recordCrlNumber(chainId, registry, c.issuerKeyId, c.scope, c.number);
   });
 }
 

@@ -37,7 +37,7 @@ export interface CrlSyncChain extends ReconcileChain {
   revokeInvalidKeys(
     keyNullifiers: readonly string[],
     pii: readonly PiiMaterial[],
-    onSent: (hash: string) => void,
+    onSent: (hash: string) => void | Promise<void>,
   ): Promise<{
     hash: string;
     gasUsed: bigint;
@@ -52,7 +52,7 @@ export interface CrlSyncChain extends ReconcileChain {
   dropSigningClaims(
     subjects: readonly string[],
     pii: readonly PiiMaterial[],
-    onSent: (hash: string) => void,
+    onSent: (hash: string) => void | Promise<void>,
   ): Promise<{
     hash: string;
     gasUsed: bigint;
@@ -211,7 +211,7 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
   const reconciled = dryRun ? undefined : await reconcilePending(store, chain, await chain.now());
 
   // 1. Scan.
-  const inUse = store.partitionsInUse(chain.chainId, chain.registry);
+  const inUse = await store.partitionsInUse(chain.chainId, chain.registry);
   const total = inUse.reduce((n, p) => n + p.count, 0);
   const missingPartitions: PartitionInUse[] = [];
   const hits = new Map<number, Hit>();
@@ -227,7 +227,12 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
       continue;
     }
     checkedPartitions++;
-    for (const cert of store.activeCertificates(chain.chainId, chain.registry, part.issuerKeyId, part.partition)) {
+    for await (const cert of store.activeCertificates(
+      chain.chainId,
+      chain.registry,
+      part.issuerKeyId,
+      part.partition,
+    )) {
       checked++;
       if (checked % 5000 === 0) options.onProgress?.("scan", checked, total);
       if (applicable.every((crl) => crl.lookup(cert.serialHex) === undefined)) continue;
@@ -241,9 +246,9 @@ export async function crlSync(options: CrlSyncOptions): Promise<CrlSyncResult> {
 
   // 2. What to do for each listed row; rows an interrupted run marked.
   const revokePending = new Map(
-    store.byStatus(chain.chainId, chain.registry, ["revoke-pending"]).map((r) => [r.id, r]),
+    (await store.byStatus(chain.chainId, chain.registry, ["revoke-pending"])).map((r) => [r.id, r]),
   );
-  const dropPending = new Map(store.dropPending(chain.chainId, chain.registry).map((r) => [r.id, r]));
+  const dropPending = new Map((await store.dropPending(chain.chainId, chain.registry)).map((r) => [r.id, r]));
   const listed: ListedAttestation[] = [...hits.entries()].map(([id, h]) => {
     const action: CrlAction = h.roles.has("auth") ? "revoke" : "drop-claims";
     return {
@@ -325,14 +330,17 @@ class Run {
   ) {}
 
   /** Closes a row whose record ended on chain (`status` final). */
-  private closeEnded(row: AttestationRecord, status: string): void {
-    this.store.markRevoked([row.id], null);
+  private async closeEnded(row: AttestationRecord, status: string): Promise<void> {
+    await this.store.markRevoked([row.id], null);
     if (status === "Revoked") this.alreadyRevoked++;
     else this.notActive.push({ subject: row.subject, status });
   }
 
-  private closeReplaced(row: AttestationRecord): void {
-    this.store.markSuperseded(row.id, "superseded on chain by another attestation (another attester or card key)");
+  private async closeReplaced(row: AttestationRecord): Promise<void> {
+    await this.store.markSuperseded(
+      row.id,
+      "superseded on chain by another attestation (another attester or card key)",
+    );
     this.replaced.push({ subject: row.subject, attestationId: row.id });
   }
 
@@ -342,21 +350,21 @@ class Run {
    */
   private async settleBurned(row: AttestationRecord): Promise<void> {
     const record = await this.chain.recordOf(row.subject);
-    if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+    if (FINAL_STATUSES.has(record.status)) await this.closeEnded(row, record.status);
     // A burned key holds no live record (the burn revoked it): the subject's record is another key's.
-    else this.closeReplaced(row);
+    else await this.closeReplaced(row);
   }
 
   async settleUnlistedRevoke(row: AttestationRecord): Promise<void> {
     const record = await this.chain.recordOf(row.subject);
-    if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+    if (FINAL_STATUSES.has(record.status)) await this.closeEnded(row, record.status);
   }
 
   async settleUnlistedDrop(row: AttestationRecord): Promise<void> {
     const record = await this.chain.recordOf(row.subject);
-    if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
+    if (FINAL_STATUSES.has(record.status)) await this.closeEnded(row, record.status);
     else if (record.status !== "None" && (record.claims & FROM_SIGNING) === 0) {
-      this.store.markClaimsDropped(row.id, record.claims, null);
+      await this.store.markClaimsDropped(row.id, record.claims, null);
       this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims: record.claims, how: "already" });
     }
   }
@@ -365,25 +373,25 @@ class Run {
   async revoke(todo: ReadonlyArray<{ id: number; serials: string[] }>): Promise<void> {
     const send: Array<{ row: AttestationRecord; serials: string[] }> = [];
     for (const t of todo) {
-      const row = this.store.get(t.id);
+      const row = await this.store.get(t.id);
       if (row === undefined) continue;
       const key = await this.chain.keyState(row.keyNullifier);
       // A key never bound (zero subject) or already burned: nothing to send; the record's state settles the row.
       if (key.burned || key.subject === ZERO_ADDRESS) await this.settleBurned(row);
-      else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) this.closeReplaced(row);
+      else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) await this.closeReplaced(row);
       else send.push({ row, serials: t.serials });
     }
     for (let start = 0; start < send.length; start += this.batchSize) {
       const batch = send.slice(start, start + this.batchSize);
       const ids = batch.map((b) => b.row.id);
-      this.store.markRevokePending(ids);
+      await this.store.markRevokePending(ids);
       const pii: PiiMaterial[] = batch.flatMap((b) =>
         b.serials.map((serialHex) => ({ label: "listed certificate", serialHex })),
       );
       const sent = await this.chain.revokeInvalidKeys(
         batch.map((b) => b.row.keyNullifier),
         pii,
-        (hash) => this.store.setRevokeTxHash(ids, hash),
+        async (hash) => await this.store.setRevokeTxHash(ids, hash),
       );
       const revokedNow = new Set(sent.revoked.map((s) => s.toLowerCase()));
       const skipped = new Map(sent.skipped.map((s) => [s.keyNullifier.toLowerCase(), s.reason]));
@@ -405,7 +413,7 @@ class Run {
           why: `revokeInvalidKeys skipped the card key (${reason})`,
         });
       }
-      this.store.markRevoked(confirmed, sent.hash);
+      await this.store.markRevoked(confirmed, sent.hash);
       this.batches.push({
         kind: "revokeInvalidKeys",
         hash: sent.hash,
@@ -421,7 +429,7 @@ class Run {
   async dropClaims(todo: ReadonlyArray<{ id: number; serials: string[] }>): Promise<void> {
     const send: Array<{ row: AttestationRecord; serials: string[] }> = [];
     for (const t of todo) {
-      const row = this.store.get(t.id);
+      const row = await this.store.get(t.id);
       if (row === undefined) continue;
       if (row.status === "revoked") {
         // Superseded by a pending re-attestation: dropSigningClaims acts on whichever record the subject holds
@@ -434,27 +442,27 @@ class Run {
         continue;
       }
       if ((row.claims & FROM_SIGNING) === 0) {
-        this.store.markClaimsDropped(row.id, row.claims, null);
+        await this.store.markClaimsDropped(row.id, row.claims, null);
         this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims: row.claims, how: "none" });
         continue;
       }
       const record = await this.chain.recordOf(row.subject);
-      if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
-      else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) this.closeReplaced(row);
-      else if ((record.claims & FROM_SIGNING) === 0) this.alreadyDropped(row, record.claims);
+      if (FINAL_STATUSES.has(record.status)) await this.closeEnded(row, record.status);
+      else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) await this.closeReplaced(row);
+      else if ((record.claims & FROM_SIGNING) === 0) await this.alreadyDropped(row, record.claims);
       else send.push({ row, serials: t.serials });
     }
     for (let start = 0; start < send.length; start += this.batchSize) {
       const batch = send.slice(start, start + this.batchSize);
       const ids = batch.map((b) => b.row.id);
-      this.store.markClaimsDropPending(ids);
+      await this.store.markClaimsDropPending(ids);
       const pii: PiiMaterial[] = batch.flatMap((b) =>
         b.serials.map((serialHex) => ({ label: "listed signing certificate", serialHex })),
       );
       const sent = await this.chain.dropSigningClaims(
         batch.map((b) => b.row.subject),
         pii,
-        (hash) => this.store.setDropTxHash(ids, hash),
+        async (hash) => await this.store.setDropTxHash(ids, hash),
       );
       const droppedNow = new Map(sent.dropped.map((d) => [d.subject.toLowerCase(), d.claims]));
       const skipped = new Map(sent.skipped.map((s) => [s.subject.toLowerCase(), s.reason]));
@@ -462,15 +470,15 @@ class Run {
       for (const { row } of batch) {
         const claims = droppedNow.get(row.subject);
         if (claims !== undefined) {
-          this.store.markClaimsDropped(row.id, claims, sent.hash);
+          await this.store.markClaimsDropped(row.id, claims, sent.hash);
           this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims, how: "sent" });
           changed++;
           continue;
         }
         const record = await this.chain.recordOf(row.subject);
-        if (FINAL_STATUSES.has(record.status)) this.closeEnded(row, record.status);
-        else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) this.closeReplaced(row);
-        else if ((record.claims & FROM_SIGNING) === 0) this.alreadyDropped(row, record.claims);
+        if (FINAL_STATUSES.has(record.status)) await this.closeEnded(row, record.status);
+        else if (!(await this.chain.isOwnRecord(row.subject, row.keyNullifier))) await this.closeReplaced(row);
+        else if ((record.claims & FROM_SIGNING) === 0) await this.alreadyDropped(row, record.claims);
         else {
           this.unsettled.push({
             subject: row.subject,
@@ -490,8 +498,8 @@ class Run {
     }
   }
 
-  private alreadyDropped(row: AttestationRecord, claims: number): void {
-    this.store.markClaimsDropped(row.id, claims, null);
+  private async alreadyDropped(row: AttestationRecord, claims: number): Promise<void> {
+    await this.store.markClaimsDropped(row.id, claims, null);
     this.claimsDropped.push({ subject: row.subject, attestationId: row.id, claims, how: "already" });
   }
 }

@@ -82,10 +82,10 @@ export async function reconcilePending(
   let activated = 0;
   let failed = 0;
   let stillPending = 0;
-  for (const row of store.byStatus(chain.chainId, chain.registry, ["pending"])) {
+  for (const row of await store.byStatus(chain.chainId, chain.registry, ["pending"])) {
     const receipt = row.txHash === null ? "unknown" : await chain.receiptStatus(row.txHash);
     if (receipt === "success" || (await landedByState(chain, row))) {
-      store.markActive(row.id, row.txHash);
+      await store.markActive(row.id, row.txHash);
       await settleLanded(store, chain, row);
       activated++;
       continue;
@@ -130,9 +130,9 @@ function lastChance(row: AttestationRecord): number | null {
 async function settleLanded(store: OperatorStore, chain: ReconcileChain, row: AttestationRecord): Promise<void> {
   const record = await chain.recordOf(row.subject);
   if (record.status === "Revoked") {
-    store.markRevoked([row.id], null);
+    await store.markRevoked([row.id], null);
   } else if (!(await chain.isOwnRecord(row.subject, row.keyNullifier))) {
-    store.markSuperseded(row.id, "superseded on chain by another attestation (another attester or card key)");
+    await store.markSuperseded(row.id, "superseded on chain by another attestation (another attester or card key)");
   }
 }
 
@@ -146,7 +146,7 @@ async function failRow(
   row: AttestationRecord,
   error: string,
 ): Promise<void> {
-  store.markFailed(row.id, error);
+  await store.markFailed(row.id, error);
   if (row.supersedes !== null) await settleSubject(store, chain, row.subject);
 }
 
@@ -163,14 +163,14 @@ export async function settleSubject(
   subject: string,
 ): Promise<void> {
   const chain = chainOf(source);
-  const row = store.live(chain.chainId, chain.registry, subject);
+  const row = await store.live(chain.chainId, chain.registry, subject);
   if (row === undefined || row.status === "pending") return;
   const record = await chain.recordOf(subject);
   if (record.status === "None") {
-    store.markMissingOnChain(row.id, "the record is not on chain (chain reset or registry redeployed)");
+    await store.markMissingOnChain(row.id, "the record is not on chain (chain reset or registry redeployed)");
   } else if (record.status === "Revoked") {
-    store.markRevoked([row.id], null);
+    await store.markRevoked([row.id], null);
   } else if (!(await chain.isOwnRecord(subject, row.keyNullifier))) {
-    store.markSuperseded(row.id, "superseded on chain by another attestation (another attester or card key)");
+    await store.markSuperseded(row.id, "superseded on chain by another attestation (another attester or card key)");
   }
 }

@@ -23,20 +23,20 @@ export class CrlCache {
     private readonly crlPath: string,
     private readonly maxAgeMs = 300_000,
     /** Runs on every fresh load before the snapshot is used (the service's CRL rollback check); may throw. */
-    private readonly onLoad: (snapshot: CrlSnapshot) => void = () => undefined,
+    private readonly onLoad: (snapshot: CrlSnapshot) => void | Promise<void> = () => undefined,
   ) {}
 
   /**
    * The current snapshot, reloaded when older than `maxAgeMs` (judged at `now`, the chain's time).
    * @throws OperatorError `OPERATOR_BAD_INPUT` / `OPERATOR_CRL` from the loaders.
    */
-  get(now: Date): CrlSnapshot {
+  async get(now: Date): Promise<CrlSnapshot> {
     const s = this.snapshot;
     if (s !== undefined && Math.abs(now.getTime() - s.loadedAt) < this.maxAgeMs) return s;
     const caCertificates = loadCaDirectory(this.caDir);
     const crls = loadCrls(this.crlPath, caCertificates, now);
     const snapshot = { caCertificates, crls, loadedAt: now.getTime() };
-    this.onLoad(snapshot);
+    await this.onLoad(snapshot);
     this.snapshot = snapshot;
     return snapshot;
   }

@@ -112,14 +112,17 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
   const locks = new KeyedLock();
   // As `kyc attest`: a CRL older than one already seen for its issuer and scope is refused (rollback), and the
   // numbers of the CRLs used are remembered.
-  const crls = new CrlCache(options.caDir, options.crl, options.crlReloadMs ?? 300_000, (snapshot) =>
-    admitCrlNumbers(store, client.chainId, client.address, selectCrls(snapshot.crls), true),
+  const crls = new CrlCache(
+    options.caDir,
+    options.crl,
+    options.crlReloadMs ?? 300_000,
+    async (snapshot) => await admitCrlNumbers(store, client.chainId, client.address, selectCrls(snapshot.crls), true),
   );
   let inFlight = 0;
   const metrics = new ServiceMetrics(
-    () => {
+    async () => {
       try {
-        return store.counts(client.chainId, client.address).pending;
+        return (await store.counts(client.chainId, client.address)).pending;
       } catch {
         return inFlight;
       }
@@ -316,7 +319,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
             try {
               const nowSeconds = await chainTime(client.provider);
               const now = new Date(Number(nowSeconds) * 1000);
-              const snapshot = crls.get(now);
+              const snapshot = await crls.get(now);
               const check = await checkProofRequest({
                 request: proof,
                 caCertificates: snapshot.caCertificates,
@@ -343,7 +346,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
                 try {
                   const nowSeconds = await chainTime(client.provider);
                   const now = new Date(Number(nowSeconds) * 1000);
-                  const snapshot = crls.get(now);
+                  const snapshot = await crls.get(now);
                   const minutes = BigInt(query.relayMinutes ?? options.relayMinutes ?? 1440);
                   return await attestProofRequest({
                     request: proof,
@@ -399,7 +402,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     async (request) => {
       const subject = getAddress((request.params as { subject: string }).subject);
       const [record, verified] = await Promise.all([client.attestationOf(subject), client.isVerified(subject)]);
-      const rows = store.bySubject(client.chainId, client.address, subject);
+      const rows = await store.bySubject(client.chainId, client.address, subject);
       const row = rows[rows.length - 1];
       return {
         subject,

@@ -44,7 +44,7 @@ export async function serveCommand(
     throw new OperatorError("OPERATOR_BAD_INPUT", `${ADMIN_TOKEN_VARIABLE} must be at least 24 characters`);
   }
   if (token === undefined) ctx.log?.(`${ADMIN_TOKEN_VARIABLE} is not set: the admin routes are off`);
-  const store = openStore(ctx, client.chainId, args.store);
+  const store = await openStore(ctx, client.chainId, args.store);
   try {
     const service = await createOperatorService({
       client,
@@ -71,11 +71,11 @@ export async function serveCommand(
       url,
       close: async () => {
         await service.close();
-        store.close();
+        await store.close();
       },
     };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }

@@ -14,7 +14,7 @@ export class ServiceMetrics {
   /** Unix time of the last complete crl-sync run of this service (0: none yet). */
   readonly lastCrlSync: Gauge;
 
-  constructor(pendingTransactions: () => number, options: { defaultMetrics?: boolean } = {}) {
+  constructor(pendingTransactions: () => number | Promise<number>, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: "kyc_http_requests_total",
@@ -39,8 +39,8 @@ export class ServiceMetrics {
       name: "kyc_pending_transactions",
       help: "Attestations whose transaction has not settled yet (store rows in status pending)",
       registers,
-      collect() {
-        this.set(pendingTransactions());
+      async collect() {
+        this.set(await pendingTransactions());
       },
     });
     this.lastCrlSync = new Gauge({

@@ -114,7 +114,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       ]),
     ).to.deep.equal([]);
     const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
-    expect(store.get(r.storeId)).to.include({ status: "active", claims: ALL, txHash: r.tx!.hash.toLowerCase() });
+    expect(await store.get(r.storeId)).to.include({ status: "active", claims: ALL, txHash: r.tx!.hash.toLowerCase() });
     store.close();
   });
 
@@ -148,7 +148,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       request: await proof("age-19", f.bob.address, Claim.AUTH, false, "p2.json"),
     });
     const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
-    expect(store.get(r.storeId)?.status).to.equal("active");
+    expect((await store.get(r.storeId))?.status).to.equal("active");
     store.close();
   });
 
@@ -181,7 +181,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       /signing certificate is revoked/,
     );
     const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
-    expect(store.byStatus(31337n, f.address, ["pending", "active", "failed"])).to.deep.equal([]);
+    expect(await store.byStatus(31337n, f.address, ["pending", "active", "failed"])).to.deep.equal([]);
     store.close();
   });
 
@@ -231,8 +231,8 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const poorRequest = await proof("adult", f.alice.address, ALL, true, "poor.json", poor.address);
     await rejects(attestCommand(ctx(poor as never), { ...base, request: poorRequest }), "CHAIN_INSUFFICIENT_FUNDS");
     const store = OperatorStore.open(join(tmp, ".kyc", "operator-31337.sqlite"));
-    expect(store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
-    expect(store.byStatus(31337n, f.address, ["failed"])).to.have.length(1);
+    expect(await store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
+    expect(await store.byStatus(31337n, f.address, ["failed"])).to.have.length(1);
     store.close();
 
     await f.registry.connect(f.admin).setMaxStaleness(600);
@@ -250,7 +250,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
         if (prop === "sendTransaction") {
           return async (tx: unknown) => {
             const peek = OperatorStore.open(storePath);
-            seenAtSend = peek.live(31337n, f.address, f.alice.address)?.status;
+            seenAtSend = (await peek.live(31337n, f.address, f.alice.address))?.status;
             peek.close();
             await target.sendTransaction(tx as never);
             throw new Error("simulated crash after broadcasting");
@@ -264,7 +264,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     await rejects(attestCommand(ctx(crashing), { ...base, request }), "CHAIN_UNAVAILABLE");
     expect(seenAtSend).to.equal("pending");
     let store = OperatorStore.open(storePath);
-    const row = store.live(31337n, f.address, f.alice.address);
+    const row = await store.live(31337n, f.address, f.alice.address);
     expect(row?.status).to.equal("pending"); // not marked failed: the transaction may have landed (it did)
     store.close();
     expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
@@ -274,7 +274,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       request: await proof("age-19", f.bob.address, Claim.AUTH, false, "p2.json"),
     });
     store = OperatorStore.open(storePath);
-    expect(store.get(row!.id)?.status).to.equal("active");
+    expect((await store.get(row!.id))?.status).to.equal("active");
     store.close();
   });
 
@@ -397,7 +397,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     });
     const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
     let store = OperatorStore.open(storePath);
-    expect(store.bySubject(31337n, first.f.address, first.f.alice.address).map((x) => x.status)).to.deep.equal([
+    expect((await store.bySubject(31337n, first.f.address, first.f.alice.address)).map((x) => x.status)).to.deep.equal([
       "revoked",
       "active",
     ]);
@@ -410,7 +410,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       request: await second.proof("adult", second.f.alice.address, Claim.AUTH, false, "p3.json"),
     });
     store = OperatorStore.open(storePath);
-    const rows = store.bySubject(31337n, second.f.address, second.f.alice.address);
+    const rows = await store.bySubject(31337n, second.f.address, second.f.alice.address);
     expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "failed", "active"]);
     expect(rows[1]?.id).to.equal(r.storeId);
     store.close();
@@ -436,7 +436,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     expect(await f.registry.nonces(f.alice.address)).to.equal(2n);
     const storePath = join(tmp, ".kyc", "operator-31337.sqlite");
     let store = OperatorStore.open(storePath);
-    let rows = store.bySubject(31337n, f.address, f.alice.address);
+    let rows = await store.bySubject(31337n, f.address, f.alice.address);
     expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "active"]);
     expect(rows[0]?.error).to.match(/superseded by attestation #\d+ \(re-attestation\)/);
     expect(rows[1]).to.include({ id: r2.storeId, supersedes: r1.storeId, bindingNonce: 1n, claims: ALL });
@@ -463,7 +463,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     // the first card's key is free again: not burned, not active
     expect(await f.registry.keyState(r1.keyNullifier)).to.deep.equal([f.alice.address, false, false]);
     store = OperatorStore.open(storePath);
-    rows = store.bySubject(31337n, f.address, f.alice.address);
+    rows = await store.bySubject(31337n, f.address, f.alice.address);
     expect(rows.map((x) => x.status)).to.deep.equal(["revoked", "revoked", "active"]);
     expect(rows[2]).to.include({ id: r3.storeId, supersedes: r2.storeId });
     store.close();
@@ -488,7 +488,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     const client = await RegistryClient.connect(f.attester, f.address);
     const chainNow = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     try {
-      expect(store.get(r1.storeId)?.status).to.equal("revoked");
+      expect((await store.get(r1.storeId))?.status).to.equal("revoked");
       // the key is already bound to alice, but the binding nonce is unspent: not landed, still pending
       expect(await reconcilePending(store, client, await chainNow())).to.deep.equal({
         activated: 0,
@@ -501,8 +501,8 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
         failed: 1,
         stillPending: 0,
       });
-      expect(store.get(r2.storeId)?.status).to.equal("failed");
-      expect(store.get(r1.storeId)).to.include({ status: "active", error: null });
+      expect((await store.get(r2.storeId))?.status).to.equal("failed");
+      expect(await store.get(r1.storeId)).to.include({ status: "active", error: null });
     } finally {
       store.close();
     }
@@ -534,9 +534,9 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
     try {
       const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
       await reconcilePending(store, await RegistryClient.connect(f.attester, f.address), now);
-      expect(store.get(r2.storeId)?.status).to.equal("failed");
-      expect(store.get(r1.storeId)?.status).to.equal("revoked");
-      expect(store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
+      expect((await store.get(r2.storeId))?.status).to.equal("failed");
+      expect((await store.get(r1.storeId))?.status).to.equal("revoked");
+      expect(await store.live(31337n, f.address, f.alice.address)).to.equal(undefined);
     } finally {
       store.close();
     }

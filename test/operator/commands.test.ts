@@ -116,7 +116,7 @@ describe("operator commands against the registry", function () {
     await attestWith(f.registry, f.attester, testCard(1), await makeRequest(ethers, f.bob.address));
     const storePath = join(dir, "store.sqlite");
     const store = OperatorStore.open(storePath);
-    const id = store.insertPending({
+    const id = await store.insertPending({
       chainId: 31337n,
       registry: f.address,
       subject: f.alice.address,
@@ -128,7 +128,7 @@ describe("operator commands against the registry", function () {
       mode: "direct",
       certificates: [],
     });
-    store.markActive(id, null);
+    await store.markActive(id, null);
     store.close();
     await rejects(
       revokeCommand(ctx(f.stranger), {
@@ -145,7 +145,7 @@ describe("operator commands against the registry", function () {
     );
     await revokeCommand(ctx(), { subject: f.alice.address, reason: "operator", registry: f.address, store: storePath });
     const after = OperatorStore.open(storePath);
-    expect(after.get(id)?.status).to.equal("revoked");
+    expect((await after.get(id))?.status).to.equal("revoked");
     after.close();
     expect(await f.registry.isVerified(f.alice.address)).to.equal(false);
     await rejects(
@@ -197,7 +197,7 @@ describe("operator commands against the registry", function () {
     const card = testCard(0);
     // Row 1: the transaction landed but the process died before recording it.
     const req = await makeRequest(ethers, f.alice.address);
-    const landed = store.insertPending({
+    const landed = await store.insertPending({
       chainId: 31337n,
       registry: f.address,
       subject: f.alice.address,
@@ -217,7 +217,7 @@ describe("operator commands against the registry", function () {
     });
     // Row 2: a relay that nobody submitted before its deadline.
     const relay = await relayFor(f, ethers, f.bob.address, 1);
-    const unrelayed = store.insertPending({
+    const unrelayed = await store.insertPending({
       chainId: 31337n,
       registry: f.address,
       subject: f.bob.address,
@@ -233,7 +233,7 @@ describe("operator commands against the registry", function () {
       bindingDeadline: Number(relay.request.deadline),
     });
     // Row 3: a relay still within its deadline.
-    const waiting = store.insertPending({
+    const waiting = await store.insertPending({
       chainId: 31337n,
       registry: f.address,
       subject: f.carol.address,
@@ -249,9 +249,9 @@ describe("operator commands against the registry", function () {
     await networkHelpers.time.increaseTo(relay.relayDeadline + 1n);
     const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
     expect(await reconcilePending(store, client, now)).to.deep.equal({ activated: 1, failed: 1, stillPending: 1 });
-    expect(store.get(landed)?.status).to.equal("active");
-    expect(store.get(unrelayed)?.status).to.equal("failed");
-    expect(store.get(waiting)?.status).to.equal("pending");
+    expect((await store.get(landed))?.status).to.equal("active");
+    expect((await store.get(unrelayed))?.status).to.equal("failed");
+    expect((await store.get(waiting))?.status).to.equal("pending");
     store.close();
   });
 });

@@ -163,9 +163,9 @@ describe("CRL selection: the newest CRL per issuer and scope decides, for attest
     );
     expect(await txCount()).to.equal(sent);
     const store = OperatorStore.open(storePath);
-    expect(store.live(31337n, f.address, f.bob.address)).to.equal(undefined);
+    expect(await store.live(31337n, f.address, f.bob.address)).to.equal(undefined);
     expect(
-      store.crlNumberSeen(
+      await store.crlNumberSeen(
         31337n,
         f.address,
         w.manifest.cas.find((c) => c.id === "auth-gen2")!.subjectKeyId,

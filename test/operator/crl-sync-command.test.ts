@@ -59,7 +59,7 @@ describe("kyc crl-sync over a dev-pki CRL folder against the v2 registry", funct
       const nonce = await f.registry.nonces(c.wallet.address);
       const certificates = [ref("auth", holder.auth.cert)];
       if (c.claims === FULL && holder.sign !== undefined) certificates.push(ref("sign", holder.sign.cert));
-      const id = store.insertPending({
+      const id = await store.insertPending({
         chainId: 31337n,
         registry: f.address,
         subject: c.wallet.address,
@@ -77,7 +77,7 @@ describe("kyc crl-sync over a dev-pki CRL folder against the v2 registry", funct
       const sent = await client.send("attest", [req, card.modulus, proof.cardSignature, proof.subjectSignature], {
         pii: [],
       });
-      store.markActive(id, sent.hash);
+      await store.markActive(id, sent.hash);
       ids.push(id);
     }
     store.close();
@@ -116,8 +116,12 @@ describe("kyc crl-sync over a dev-pki CRL folder against the v2 registry", funct
     expect(burned).to.equal(true);
 
     const after = OperatorStore.open(storePath);
-    expect(ids.map((id) => after.get(id)?.status)).to.deep.equal(["revoked", "active", "active"]);
-    expect(after.get(ids[1]!)).to.include({ claims: Claim.AUTH, personTag: null });
+    expect(await Promise.all(ids.map(async (id) => (await after.get(id))?.status))).to.deep.equal([
+      "revoked",
+      "active",
+      "active",
+    ]);
+    expect(await after.get(ids[1]!)).to.include({ claims: Claim.AUTH, personTag: null });
     after.close();
 
     // A second run is a no-op apart from the heartbeat.

@@ -31,14 +31,14 @@ function crl(issuerKeyId: string, partition: string, serials: Iterable<string>):
 }
 
 /** Inserts subject `i`'s attestation, backed by `certificates`, as active (and on the fake chain). */
-function insertActive(
+async function insertActive(
   store: OperatorStore,
   chain: FakeRegistry,
   i: number,
   certificates: CertificateRef[],
   claims: number = Claim.AUTH,
-): number {
-  const id = store.insertPending({
+): Promise<number> {
+  const id = await store.insertPending({
     chainId: 31337n,
     registry: REGISTRY,
     subject: subjectOf(i),
@@ -50,7 +50,7 @@ function insertActive(
     mode: "direct",
     certificates,
   });
-  store.markActive(id, null);
+  await store.markActive(id, null);
   chain.attest(subjectOf(i), keyOf(i), claims);
   return id;
 }
@@ -59,9 +59,9 @@ function insertActive(
  * A store with `n` active attestations: auth certificates in partitions p0/p1 (auth CA "aa"); odd subjects also with
  * a signing certificate (sign CA "bb", partition p1) and the identity and age claims from it.
  */
-function seed(n: number, chain: FakeRegistry): OperatorStore {
+async function seed(n: number, chain: FakeRegistry): Promise<OperatorStore> {
   const store = OperatorStore.open(":memory:");
-  store.transaction(() => {
+  await store.transaction(async () => {
     for (let i = 1; i <= n; i++) {
       const certificates: CertificateRef[] = [
         { role: "auth", issuerKeyId: "aa", partition: `p${i % 2}`, serialHex: authSerial(i), notAfter: 2e9 },
@@ -75,7 +75,7 @@ function seed(n: number, chain: FakeRegistry): OperatorStore {
           notAfter: 2e9,
         });
       }
-      insertActive(store, chain, i, certificates, i % 2 === 1 ? FULL : Claim.AUTH);
+      await insertActive(store, chain, i, certificates, i % 2 === 1 ? FULL : Claim.AUTH);
     }
   });
   return store;
@@ -90,7 +90,7 @@ function crls(authListed: number[], signListed: number[]): CrlPartition[] {
 describe("crl-sync (protocol v2: burn listed card keys, drop listed signing claims)", function () {
   it("burns the keys of listed authentication certificates, drops the claims of listed signing certificates, then records the heartbeat", async function () {
     const chain = new FakeRegistry();
-    const store = seed(200, chain);
+    const store = await seed(200, chain);
     const listedAuth = [3, 10, 11, 50, 51, 52, 120, 199];
     const listedSign = [11, 77, 151]; // 11: both listed -> revoked (once); 77, 151: signing only -> claims dropped
     const result = await crlSync({ store, chain, crls: crls(listedAuth, listedSign), batchSize: 4 });
@@ -127,10 +127,10 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect(chain.revokeBatches.flat().sort()).to.deep.equal(listedAuth.map(keyOf).sort());
 
     // In the store: revoked rows closed; dropped rows active at AUTH, person tag released, sign cert no longer checked.
-    expect(store.counts(31337n, REGISTRY)).to.include({ active: 192, revoked: 8, "revoke-pending": 0 });
-    const row77 = store.live(31337n, REGISTRY, subjectOf(77))!;
+    expect(await store.counts(31337n, REGISTRY)).to.include({ active: 192, revoked: 8, "revoke-pending": 0 });
+    const row77 = (await store.live(31337n, REGISTRY, subjectOf(77)))!;
     expect(row77).to.include({ status: "active", claims: Claim.AUTH, personTag: null });
-    const certs = store.certificates(row77.id);
+    const certs = await store.certificates(row77.id);
     expect(certs.map((c) => [c.role, c.state])).to.deep.equal([
       ["auth", "checked"],
       ["sign", "dropped"],
@@ -153,7 +153,7 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
   it("a listed signing certificate of a row without claims from it sends nothing and is no longer checked", async function () {
     const chain = new FakeRegistry();
     const store = OperatorStore.open(":memory:");
-    const id = insertActive(store, chain, 5, [
+    const id = await insertActive(store, chain, 5, [
       { role: "auth", issuerKeyId: "aa", partition: "p1", serialHex: authSerial(5), notAfter: 2e9 },
       { role: "sign", issuerKeyId: "bb", partition: "p1", serialHex: signSerial(5), notAfter: 2e9 },
     ]);
@@ -162,14 +162,16 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
       { subject: subjectOf(5), attestationId: id, claims: Claim.AUTH, how: "none" },
     ]);
     expect(chain.dropBatches).to.deep.equal([]);
-    expect(store.get(id)?.status).to.equal("active");
-    expect(store.partitionsInUse(31337n, REGISTRY)).to.deep.equal([{ issuerKeyId: "aa", partition: "p1", count: 1 }]);
+    expect((await store.get(id))?.status).to.equal("active");
+    expect(await store.partitionsInUse(31337n, REGISTRY)).to.deep.equal([
+      { issuerKeyId: "aa", partition: "p1", count: 1 },
+    ]);
     expect(chain.heartbeats).to.equal(1);
   });
 
   it("is idempotent: a second run finds nothing and sends nothing", async function () {
     const chain = new FakeRegistry();
-    const store = seed(40, chain);
+    const store = await seed(40, chain);
     await crlSync({ store, chain, crls: crls([1, 2, 3], [5]), batchSize: 2 });
     const again = await crlSync({ store, chain, crls: crls([1, 2, 3], [5]), batchSize: 2 });
     expect(again.listed).to.deep.equal([]);
@@ -181,7 +183,7 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
 
   it("resumes after being killed between batches, burning nothing twice and recording the heartbeat once done", async function () {
     const chain = new FakeRegistry();
-    const store = seed(100, chain);
+    const store = await seed(100, chain);
     const listed = Array.from({ length: 23 }, (_, k) => 2 + 4 * k);
     chain.killBeforeBatch = 2;
     let error: unknown;
@@ -193,43 +195,43 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect((error as Error).message).to.equal("killed");
     expect(chain.heartbeats).to.equal(0);
     // Two batches confirmed; the third was marked revoke-pending before the kill.
-    expect(store.counts(31337n, REGISTRY)).to.include({ revoked: 10, "revoke-pending": 5 });
+    expect(await store.counts(31337n, REGISTRY)).to.include({ revoked: 10, "revoke-pending": 5 });
 
     chain.killBeforeBatch = undefined;
     const result = await crlSync({ store, chain, crls: crls(listed, []), batchSize: 5 });
     expect(result.listed.filter((l) => l.resumed)).to.have.length(5);
-    expect(store.counts(31337n, REGISTRY)).to.include({ revoked: 23, "revoke-pending": 0, active: 77 });
+    expect(await store.counts(31337n, REGISTRY)).to.include({ revoked: 23, "revoke-pending": 0, active: 77 });
     expect(chain.burnedTwice).to.equal(0);
     expect(chain.heartbeats).to.equal(1);
   });
 
   it("resumes after being killed while a revocation batch was being mined (the batch did land)", async function () {
     const chain = new FakeRegistry();
-    const store = seed(30, chain);
+    const store = await seed(30, chain);
     chain.killWhileMining = 0;
     await crlSync({ store, chain, crls: crls([1, 2, 3, 4], []), batchSize: 3 }).catch(() => undefined);
-    expect(store.counts(31337n, REGISTRY)).to.include({ "revoke-pending": 3 });
-    const pending = store.byStatus(31337n, REGISTRY, ["revoke-pending"]);
+    expect(await store.counts(31337n, REGISTRY)).to.include({ "revoke-pending": 3 });
+    const pending = await store.byStatus(31337n, REGISTRY, ["revoke-pending"]);
     expect(pending.every((r) => r.revokeTxHash !== null)).to.equal(true);
     chain.killWhileMining = undefined;
     const result = await crlSync({ store, chain, crls: crls([1, 2, 3, 4], []), batchSize: 3 });
     expect(result.alreadyRevoked).to.equal(3); // settled from chain state (keys burned), not re-sent
     expect(chain.revokeBatches.flat().filter((k) => k === keyOf(1))).to.have.length(1);
     expect(chain.burnedTwice).to.equal(0);
-    expect(store.counts(31337n, REGISTRY)).to.include({ revoked: 4, "revoke-pending": 0 });
+    expect(await store.counts(31337n, REGISTRY)).to.include({ revoked: 4, "revoke-pending": 0 });
     expect(chain.heartbeats).to.equal(1);
   });
 
   it("resumes after being killed while a claim-drop batch was being mined: settled from chain state, not re-sent", async function () {
     const chain = new FakeRegistry();
-    const store = seed(20, chain);
+    const store = await seed(20, chain);
     chain.killWhileMining = 0;
     await crlSync({ store, chain, crls: crls([], [1, 3, 5]) }).catch(() => undefined);
-    const marked = store.dropPending(31337n, REGISTRY);
+    const marked = await store.dropPending(31337n, REGISTRY);
     expect(marked.map((r) => r.subject)).to.deep.equal([1, 3, 5].map(subjectOf));
     // still active, claims not yet updated, signing certificates still checked until settled
     expect(marked.every((r) => r.status === "active" && r.claims === FULL)).to.equal(true);
-    expect(store.certificates(marked[0]!.id)[1]).to.include({ state: "drop-pending" });
+    expect((await store.certificates(marked[0]!.id))[1]).to.include({ state: "drop-pending" });
     expect(chain.heartbeats).to.equal(0);
 
     chain.killWhileMining = undefined;
@@ -239,16 +241,16 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect(chain.dropBatches).to.have.length(1);
     expect(chain.droppedTwice).to.equal(0);
     for (const i of [1, 3, 5]) {
-      const row = store.live(31337n, REGISTRY, subjectOf(i))!;
+      const row = (await store.live(31337n, REGISTRY, subjectOf(i)))!;
       expect(row).to.include({ status: "active", claims: Claim.AUTH, personTag: null });
     }
-    expect(store.dropPending(31337n, REGISTRY)).to.deep.equal([]);
+    expect(await store.dropPending(31337n, REGISTRY)).to.deep.equal([]);
     expect(chain.heartbeats).to.equal(1);
   });
 
   it("does not record the heartbeat when a partition the store depends on has no CRL", async function () {
     const chain = new FakeRegistry();
-    const store = seed(10, chain);
+    const store = await seed(10, chain);
     const partial = crls([2], []).filter((c) => c.issuerKeyId !== "bb");
     const result = await crlSync({ store, chain, crls: partial });
     expect(result.missingPartitions).to.deep.equal([{ issuerKeyId: "bb", partition: "p1", count: 5 }]);
@@ -259,7 +261,7 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
 
   it("burns the key of a listed record that already ended on chain, and closes its row", async function () {
     const chain = new FakeRegistry();
-    const store = seed(10, chain);
+    const store = await seed(10, chain);
     chain.records.get(subjectOf(5))!.status = "Expired";
     chain.records.get(subjectOf(6))!.status = "Revoked"; // the holder revoked it (revokeSelf): key not burned
     const result = await crlSync({ store, chain, crls: crls([5, 6, 7], []) });
@@ -268,13 +270,13 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect(result.batches[0]?.changed).to.equal(1); // only 7 had an active record to revoke
     for (const i of [5, 6, 7]) expect(chain.keys.get(keyOf(i))?.burned, `key ${i}`).to.equal(true);
     expect(chain.records.get(subjectOf(5))?.status).to.equal("Expired");
-    expect(store.counts(31337n, REGISTRY)).to.include({ revoked: 3, "revoke-pending": 0 });
+    expect(await store.counts(31337n, REGISTRY)).to.include({ revoked: 3, "revoke-pending": 0 });
     expect(chain.heartbeats).to.equal(1);
   });
 
   it("closes, without sending, listed rows whose record another attester or card now holds on chain", async function () {
     const chain = new FakeRegistry();
-    const store = seed(10, chain);
+    const store = await seed(10, chain);
     chain.attest(subjectOf(4), keyOf(1004), Claim.AUTH, "other"); // another attester, another card
     chain.records.get(subjectOf(9))!.attester = "other"; // another attester re-attested with the same card
     const result = await crlSync({ store, chain, crls: crls([3, 4, 8], [9]) });
@@ -284,7 +286,7 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect(chain.records.get(subjectOf(4))?.status).to.equal("Active"); // the other attester's record is left alone
     expect(chain.records.get(subjectOf(9))?.claims).to.equal(FULL);
     for (const r of result.replaced) {
-      const row = store.get(r.attestationId);
+      const row = await store.get(r.attestationId);
       expect(row?.status).to.equal("revoked");
       expect(row?.error).to.match(/^superseded on chain/);
     }
@@ -293,7 +295,7 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
 
   it("reports entries the registry skipped (attester role lost) and records no heartbeat", async function () {
     const chain = new FakeRegistry();
-    const store = seed(10, chain);
+    const store = await seed(10, chain);
     chain.attesterActive = false;
     const result = await crlSync({ store, chain, crls: crls([2], [3]) });
     expect(result.unsettled.map((u) => [u.subject, u.why])).to.deep.equal([
@@ -302,30 +304,30 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     ]);
     expect(result.heartbeat).to.equal(undefined);
     // Both stay marked, to be settled or re-sent by the next run.
-    expect(store.live(31337n, REGISTRY, subjectOf(2))?.status).to.equal("revoke-pending");
-    expect(store.dropPending(31337n, REGISTRY).map((r) => r.subject)).to.deep.equal([subjectOf(3)]);
+    expect((await store.live(31337n, REGISTRY, subjectOf(2)))?.status).to.equal("revoke-pending");
+    expect((await store.dropPending(31337n, REGISTRY)).map((r) => r.subject)).to.deep.equal([subjectOf(3)]);
   });
 
   it("never burns the key of a revoke-pending row that no CRL lists (an interrupted `kyc revoke`)", async function () {
     const chain = new FakeRegistry();
-    const store = seed(6, chain);
-    const row = store.live(31337n, REGISTRY, subjectOf(2))!;
-    store.markRevokePending([row.id]);
+    const store = await seed(6, chain);
+    const row = (await store.live(31337n, REGISTRY, subjectOf(2)))!;
+    await store.markRevokePending([row.id]);
     const result = await crlSync({ store, chain, crls: crls([], []) });
     expect(result.listed).to.deep.equal([]);
     expect(chain.revokeBatches).to.deep.equal([]);
     expect(chain.keys.get(keyOf(2))?.burned).to.equal(false);
-    expect(store.get(row.id)?.status).to.equal("revoke-pending"); // still checked, left to `kyc revoke`
+    expect((await store.get(row.id))?.status).to.equal("revoke-pending"); // still checked, left to `kyc revoke`
     expect(result.checkedCertificates).to.equal(9);
     // Once the chain shows it revoked, the next run closes it.
     chain.records.get(subjectOf(2))!.status = "Revoked";
     await crlSync({ store, chain, crls: crls([], []) });
-    expect(store.get(row.id)?.status).to.equal("revoked");
+    expect((await store.get(row.id))?.status).to.equal("revoked");
   });
 
   it("a full CRL (no distribution point) covers every partition of its CA: listed in it or in the partition's CRL is acted on", async function () {
     const chain = new FakeRegistry();
-    const store = seed(10, chain);
+    const store = await seed(10, chain);
     // CA "aa": only p0 has a partition CRL (listing 2); the full CRL lists 3 (p1) and 4 (p0). CA "bb": none.
     const given = [crl("aa", "p0", [authSerial(2)]), crl("aa", FULL_CRL_SCOPE, [3, 4].map(authSerial))];
     const result = await crlSync({ store, chain, crls: given, dryRun: true });
@@ -336,10 +338,10 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
 
   describe("a row superseded by a still-pending re-attestation (the chain still holds its record)", function () {
     /** Subject 1 (FULL claims, signing certificate) re-attests with the same card; the new attestation is pending. */
-    function reattesting(chain: FakeRegistry): { store: OperatorStore; old: number; next: number } {
-      const store = seed(4, chain);
-      const old = store.live(31337n, REGISTRY, subjectOf(1))!.id;
-      const next = store.insertPending({
+    async function reattesting(chain: FakeRegistry): Promise<{ store: OperatorStore; old: number; next: number }> {
+      const store = await seed(4, chain);
+      const old = (await store.live(31337n, REGISTRY, subjectOf(1)))!.id;
+      const next = await store.insertPending({
         chainId: 31337n,
         registry: REGISTRY,
         subject: subjectOf(1),
@@ -359,25 +361,25 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
 
     it("its listed authentication certificate burns the key; the re-attestation then fails and the old row stays closed", async function () {
       const chain = new FakeRegistry();
-      const { store, old, next } = reattesting(chain);
+      const { store, old, next } = await reattesting(chain);
       const result = await crlSync({ store, chain, crls: crls([1], []) });
       expect(result.reconciled).to.deep.equal({ activated: 0, failed: 0, stillPending: 1 });
       expect(result.listed.map((l) => l.attestationId)).to.deep.equal([old]);
       expect(chain.keys.get(keyOf(1))?.burned).to.equal(true);
-      expect(store.get(old)).to.include({ status: "revoked" });
-      expect(store.get(old)?.error).to.match(/^revoked on chain/);
+      expect(await store.get(old)).to.include({ status: "revoked" });
+      expect((await store.get(old))?.error).to.match(/^revoked on chain/);
       // the pending re-attestation can no longer land (key burned): it fails at its deadline; the old row stays closed
       chain.time += 601n;
       const later = await crlSync({ store, chain, crls: crls([1], []) });
       expect(later.reconciled).to.deep.equal({ activated: 0, failed: 1, stillPending: 0 });
-      expect(store.get(next)?.status).to.equal("failed");
-      expect(store.get(old)?.status).to.equal("revoked");
-      expect(store.live(31337n, REGISTRY, subjectOf(1))).to.equal(undefined);
+      expect((await store.get(next))?.status).to.equal("failed");
+      expect((await store.get(old))?.status).to.equal("revoked");
+      expect(await store.live(31337n, REGISTRY, subjectOf(1))).to.equal(undefined);
     });
 
     it("its listed signing certificate waits for the re-attestation to settle: nothing sent, no heartbeat", async function () {
       const chain = new FakeRegistry();
-      const { store, old } = reattesting(chain);
+      const { store, old } = await reattesting(chain);
       const result = await crlSync({ store, chain, crls: crls([], [1]) });
       expect(result.unsettled.map((u) => u.attestationId)).to.deep.equal([old]);
       expect(chain.dropBatches).to.deep.equal([]);
@@ -393,7 +395,7 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
 
   it("--dry-run lists and changes nothing (pending rows are not settled either)", async function () {
     const chain = new FakeRegistry();
-    const store = seed(20, chain);
+    const store = await seed(20, chain);
     const result = await crlSync({ store, chain, crls: crls([1, 2], [3]), dryRun: true });
     expect(result.listed.map((l) => [l.subject, l.action]).sort()).to.deep.equal([
       [subjectOf(1), "revoke"],
@@ -403,13 +405,13 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
     expect(result.reconciled).to.equal(undefined);
     expect(chain.revokeBatches.length + chain.dropBatches.length).to.equal(0);
     expect(chain.heartbeats).to.equal(0);
-    expect(store.counts(31337n, REGISTRY).active).to.equal(20);
-    expect(store.dropPending(31337n, REGISTRY)).to.deep.equal([]);
+    expect((await store.counts(31337n, REGISTRY)).active).to.equal(20);
+    expect(await store.dropPending(31337n, REGISTRY)).to.deep.equal([]);
   });
 
   it("rejects a bad batch size and duplicate CRLs for one partition", async function () {
     const chain = new FakeRegistry();
-    const store = seed(2, chain);
+    const store = await seed(2, chain);
     await expectReject(crlSync({ store, chain, crls: [], batchSize: 0 }), "OPERATOR_BAD_INPUT");
     await expectReject(crlSync({ store, chain, crls: [crl("aa", "p0", []), crl("AA", "p0", [])] }), "OPERATOR_CRL");
   });
@@ -417,10 +419,10 @@ describe("crl-sync (protocol v2: burn listed card keys, drop listed signing clai
   it("finds the one listed certificate among 20,000 stored against a 200,000-entry CRL index", async function () {
     this.timeout(120_000);
     const chain = new FakeRegistry();
-    const store = seed(0, chain);
-    store.transaction(() => {
+    const store = await seed(0, chain);
+    await store.transaction(async () => {
       for (let i = 1; i <= 20_000; i++) {
-        insertActive(store, chain, i, [
+        await insertActive(store, chain, i, [
           { role: "auth", issuerKeyId: "aa", partition: "p0", serialHex: (i * 7).toString(16), notAfter: 2e9 },
         ]);
       }

@@ -90,7 +90,7 @@ describe("kyc records export / verify (verification records against the on-chain
     const sealed = sealRecord(recordFor(subject.address, card, Claim.AUTH));
     const req = await makeRequest(ethers, subject.address, { recordCommitment: sealed.commitment });
     const nonce = await f.registry.nonces(subject.address);
-    const id = store.insertPending({
+    const id = await store.insertPending({
       chainId: 31337n,
       registry: f.address,
       subject: subject.address,
@@ -112,7 +112,7 @@ describe("kyc records export / verify (verification records against the on-chain
     const sent = await client.send("attest", [req, card.modulus, proof.cardSignature, proof.subjectSignature], {
       pii: [],
     });
-    store.markActive(id, sent.hash);
+    await store.markActive(id, sent.hash);
   }
 
   let connection: Awaited<ReturnType<typeof network.create>>;

@@ -132,7 +132,7 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const status = await get(`${slow.url}/v1/attestations/${subject.address}`);
     expect(status.body.chain.status).to.equal("Active");
     await new Promise((r) => setTimeout(r, 200));
-    expect(sw.store.live(sw.client.chainId, sw.f.address, subject.address)?.status).to.equal("active");
+    expect((await sw.store.live(sw.client.chainId, sw.f.address, subject.address))?.status).to.equal("active");
     expect(await sw.f.registry.queryFilter(sw.f.registry.filters.Attested(subject.address))).to.have.length(1);
   });
 
@@ -249,7 +249,7 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     expectRefusal(await get(`${url}/v1/attestations/not-an-address`), 400, "SERVICE_BAD_REQUEST");
     expectRefusal(await post(`${url}/v1/attestations?mode=later`, good), 400, "SERVICE_BAD_REQUEST");
     // Nothing was written for any of them, and the good request still attests.
-    expect(sw.store.bySubject(sw.client.chainId, sw.f.address, carol.address)).to.deep.equal([]);
+    expect(await sw.store.bySubject(sw.client.chainId, sw.f.address, carol.address)).to.deep.equal([]);
     const ok = await post(`${url}/v1/attestations`, good);
     expect(ok.status, ok.text).to.equal(201);
   });
@@ -287,7 +287,7 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const restarted = await sw.start();
     allLogs.push(restarted.logs);
     expect(restarted.service.reconciled.activated).to.equal(1);
-    expect(sw.store.live(sw.client.chainId, sw.f.address, subject.address)?.status).to.equal("active");
+    expect((await sw.store.live(sw.client.chainId, sw.f.address, subject.address))?.status).to.equal("active");
   });
 
   it("admin routes need the bearer token (constant-time compare); revoke and crl-sync work with it", async function () {
@@ -352,7 +352,7 @@ describe("operator service: HTTP API (in-process chain, dev-pki virtual cards)",
     const refused = await post(`${old.url}/v1/attestations`, await sw.proof("minor-12", other, Claim.AUTH, false));
     expectRefusal(refused, 503, "OPERATOR_CRL_ROLLBACK");
     expect(await sw.f.registry.isVerified(other.address)).to.equal(false);
-    expect(sw.store.bySubject(sw.client.chainId, sw.f.address, other.address)).to.deep.equal([]);
+    expect(await sw.store.bySubject(sw.client.chainId, sw.f.address, other.address)).to.deep.equal([]);
   });
 
   it("health, readiness (fails on a stale crl-sync heartbeat), metrics and the OpenAPI document", async function () {

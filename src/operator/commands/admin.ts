@@ -113,20 +113,20 @@ export async function revokeCommand(
   if (record.attester.toLowerCase() !== from.toLowerCase() && !(await client.hasRole("REVOKER_ROLE", from))) {
     throw new KycError("CHAIN_MISSING_ROLE", `${from} is neither the attester of ${subject} nor holds REVOKER_ROLE`);
   }
-  const store = openStore(ctx, client.chainId, args.store);
+  const store = await openStore(ctx, client.chainId, args.store);
   try {
-    const row = store.live(client.chainId, client.address, subject);
-    if (row !== undefined && row.status === "active") store.markRevokePending([row.id]);
+    const row = await store.live(client.chainId, client.address, subject);
+    if (row !== undefined && row.status === "active") await store.markRevokePending([row.id]);
     const outcome = await client.send("revoke", [subject, reason.value], {
       pii: [],
-      onSent: (hash) => {
-        if (row !== undefined) store.setRevokeTxHash([row.id], hash);
+      onSent: async (hash) => {
+        if (row !== undefined) await store.setRevokeTxHash([row.id], hash);
       },
     });
-    if (row !== undefined) store.markRevoked([row.id], outcome.hash);
+    if (row !== undefined) await store.markRevoked([row.id], outcome.hash);
     return outcome;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -43,9 +43,9 @@ export async function attestCommand(
   const now = new Date(Number(nowSeconds) * 1000);
   const crls = loadCrls(args.crl!, cas, now);
   const secret = await operatorSecret(ctx, client.chainId);
-  const store = openStore(ctx, client.chainId, args.store);
+  const store = await openStore(ctx, client.chainId, args.store);
   try {
-    admitCrlNumbers(store, client.chainId, client.address, selectCrls(crls), true);
+    await admitCrlNumbers(store, client.chainId, client.address, selectCrls(crls), true);
     await reconcilePending(store, client, nowSeconds);
     const minutes = args.relayMinutes ?? 1440;
     if (!Number.isInteger(minutes) || minutes < 1)
@@ -69,6 +69,6 @@ export async function attestCommand(
     }
     return result;
   } finally {
-    store.close();
+    await store.close();
   }
 }

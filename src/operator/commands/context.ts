@@ -37,7 +37,11 @@ export function defaultStorePath(projectRoot: string, chainId: bigint): string {
 }
 
 /** Opens the operator store (`path` or the chain's default). */
-export function openStore(ctx: OperatorContext, chainId: bigint, path: string | undefined): OperatorStore {
+export async function openStore(
+  ctx: OperatorContext,
+  chainId: bigint,
+  path: string | undefined,
+): Promise<OperatorStore> {
   return OperatorStore.open(path ?? defaultStorePath(ctx.projectRoot, chainId));
 }
 

@@ -35,9 +35,9 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
   const selection = selectCrls(loadCrls(args.crl, cas, new Date(Number(nowSeconds) * 1000)));
   const partitions = verifiedPartitions(selection);
   if (args.dryRun !== true) await client.requireRole("ATTESTER_ROLE", await client.signer().getAddress());
-  const store = openStore(ctx, client.chainId, args.store);
+  const store = await openStore(ctx, client.chainId, args.store);
   try {
-    admitCrlNumbers(store, client.chainId, client.address, selection, args.dryRun !== true);
+    await admitCrlNumbers(store, client.chainId, client.address, selection, args.dryRun !== true);
     // crlSync settles the store's pending rows from chain state first (not in a dry run).
     return await crlSync({
       store,
@@ -48,6 +48,6 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
       ...(args.onProgress !== undefined ? { onProgress: args.onProgress } : {}),
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }

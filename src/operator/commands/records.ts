@@ -49,11 +49,10 @@ export async function recordsExportCommand(
     throw new OperatorError("OPERATOR_BAD_INPUT", `--subject ${JSON.stringify(args.subject)} is not an address`);
   }
   const client = await connectRegistry(ctx, args.registry);
-  const store = openStore(ctx, client.chainId, args.store);
+  const store = await openStore(ctx, client.chainId, args.store);
   let records: ExportedRecord[];
   try {
-    records = store
-      .verificationRecords(client.chainId, client.address, args.subject)
+    records = (await store.verificationRecords(client.chainId, client.address, args.subject))
       .filter(({ attestation }) => !NOT_ON_CHAIN.has(attestation.status))
       .map(({ attestation, record }) => ({
         attestationId: attestation.id,
@@ -66,7 +65,7 @@ export async function recordsExportCommand(
         commitment: record.commitment,
       }));
   } finally {
-    store.close();
+    await store.close();
   }
   if (!all && records.length === 0) {
     throw new OperatorError(

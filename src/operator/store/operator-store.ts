@@ -1,159 +1,47 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-
-import { OperatorError } from "../operator-error.js";
-import { canonicalJson, recordCommitment } from "../records/verification-record.js";
-import { MIGRATIONS, type Migration } from "./migrations.js";
+import { SqliteOperatorStore } from "./sqlite-store.js";
+import type { OpenStoreOptions } from "./sqlite-store-core.js";
 import type {
   ActiveCertificate,
   AttestationRecord,
   AttestationStatus,
-  CertificateState,
   NewAttestation,
   PartitionInUse,
   StoredCertificate,
   StoredVerificationRecord,
-  SubmissionMode,
 } from "./types.js";
 
-/** Options of {@link OperatorStore.open}. */
-export interface OpenStoreOptions {
-  /** Clock for `created_at` / `updated_at` (unix seconds); defaults to the system clock. */
-  readonly now?: () => number;
-  /** Migrations to apply (tests only); defaults to {@link MIGRATIONS}. */
-  readonly migrations?: readonly Migration[];
-}
-
-type Row = Record<string, SQLInputValue>;
-
-const LIVE: readonly AttestationStatus[] = ["pending", "active", "revoke-pending"];
-
 /**
- * The rows whose certificates crl-sync checks (SQL over alias `a`): `active` and `revoke-pending` ones (a revocation
- * not yet confirmed), and a row superseded by a re-attestation still `pending` (until that lands, the chain still
- * holds the superseded record).
- */
-const CHECKED = `(a.status IN ('active', 'revoke-pending') OR (a.status = 'revoked' AND EXISTS (
-  SELECT 1 FROM attestations s WHERE s.supersedes = a.id AND s.status = 'pending')))`;
-
-/**
- * The rows whose record is, or may again be, on chain (SQL over alias `a`): live rows, and a row superseded by a
- * still-pending re-attestation (it comes back if that one fails).
- */
-const BACKING = `(a.status IN ('pending', 'active', 'revoke-pending') OR (a.status = 'revoked' AND EXISTS (
-  SELECT 1 FROM attestations s WHERE s.supersedes = a.id AND s.status = 'pending')))`;
-
-/** The note of a row closed because a re-attestation of its subject replaced it (see {@link OperatorStore.markFailed}). */
-const SUPERSEDED_NOTE = "superseded by";
-
-/**
- * The operator's private store: which certificate backs which on-chain attestation. Embedded SQLite
- * (`node:sqlite`), file mode 0600, WAL journal, versioned migrations.
+ * The operator's private store: which certificate backs which on-chain attestation. Two implementations: embedded
+ * SQLite (`SqliteOperatorStore`, the default: one file, one process) and PostgreSQL (`PostgresOperatorStore`: several
+ * service instances behind a load balancer share one database). `openOperatorStore` picks one from a store location.
  *
  * Durability protocol: {@link insertPending} is called BEFORE a transaction is sent (or a relay file written);
  * the result is recorded afterwards ({@link markActive} / {@link markFailed}); rows left `pending` or
  * `revoke-pending` by a crash are settled from chain state on the next run (see `reconcile.ts`).
- * Every method runs synchronously in its own implicit transaction, so a row is either fully written or absent.
+ * Every method runs in its own transaction, so a row is either fully written or absent; {@link transaction} groups
+ * several calls into one (all or nothing).
  */
-export class OperatorStore {
-  private constructor(
-    private readonly db: DatabaseSync,
-    private readonly now: () => number,
-    /** The file the store lives in (`:memory:` for an in-memory store). */
-    readonly path: string,
-  ) {}
+export interface OperatorStore {
+  /** Where the store lives: a file path, `:memory:`, or a PostgreSQL URL without its password. */
+  readonly path: string;
+  /** The highest applied schema version (read when the store was opened and migrated). */
+  readonly schemaVersion: number;
 
   /**
-   * Opens (creating if needed) the store at `path` and applies pending migrations.
-   * @throws OperatorError `OPERATOR_STORE` when the file is not a store or has a newer schema.
+   * Runs `fn` in one transaction: every store call made inside it (on this store, awaited within `fn`) is committed
+   * together or not at all. Nested calls are savepoints. PostgreSQL may run `fn` again after a serialization failure,
+   * so `fn` must have no effect outside the store.
    */
-  static open(path: string, options: OpenStoreOptions = {}): OperatorStore {
-    const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    if (path !== ":memory:") {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      if (!existsSync(path)) closeSync(openSync(path, "a", 0o600));
-      chmodSync(path, 0o600);
-    }
-    let db: DatabaseSync;
-    try {
-      db = new DatabaseSync(path);
-      db.exec("PRAGMA busy_timeout = 5000");
-      if (path !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = FULL");
-      db.exec("PRAGMA foreign_keys = ON");
-    } catch (cause) {
-      throw new OperatorError("OPERATOR_STORE", `cannot open the operator store ${path}: ${oneLine(cause)}`, {
-        cause,
-      });
-    }
-    const store = new OperatorStore(db, now, path);
-    try {
-      store.migrate(options.migrations ?? MIGRATIONS);
-    } catch (error) {
-      db.close();
-      if (error instanceof OperatorError) throw error;
-      throw new OperatorError("OPERATOR_STORE", `${path} is not a usable operator store: ${oneLine(error)}`, {
-        cause: error,
-      });
-    }
-    return store;
-  }
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
 
-  /** The highest applied schema version. */
-  get schemaVersion(): number {
-    const row = this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as Row | undefined;
-    return Number(row?.v ?? 0);
-  }
-
-  private migrate(migrations: readonly Migration[]): void {
-    this.db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-    );
-    const current = this.schemaVersion;
-    const applied = new Set(
-      (this.db.prepare("SELECT version FROM schema_version").all() as Row[]).map((r) => Number(r.version)),
-    );
-    const known = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-    if (current > known) {
-      throw new OperatorError(
-        "OPERATOR_STORE",
-        `the operator store ${this.path} has schema version ${current}, newer than this tool (${known}); upgrade the tool`,
-      );
-    }
-    let previous = 0;
-    for (const migration of migrations) {
-      if (migration.version <= previous) throw new Error("migrations must have strictly increasing versions");
-      previous = migration.version;
-      // By membership, not by the highest version: a version left free and released later is still applied.
-      if (applied.has(migration.version)) continue;
-      this.transaction(() => {
-        this.db.exec(migration.sql);
-        this.db
-          .prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")
-          .run(migration.version, migration.description, this.now());
-      });
-    }
-  }
-
-  private depth = 0;
-
-  /** Runs `fn` in one SQLite transaction (all or nothing); nested calls use savepoints. */
-  transaction<T>(fn: () => T): T {
-    const savepoint = `sp${this.depth}`;
-    this.db.exec(this.depth === 0 ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
-    this.depth++;
-    try {
-      const result = fn();
-      this.depth--;
-      this.db.exec(this.depth === 0 ? "COMMIT" : `RELEASE ${savepoint}`);
-      return result;
-    } catch (error) {
-      this.depth--;
-      this.db.exec(this.depth === 0 ? "ROLLBACK" : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`);
-      throw error;
-    }
-  }
+  /**
+   * Takes every key in `keys` (a request's subject, card key and person) across the processes sharing this store, or
+   * none when any is held by another process: with PostgreSQL, session advisory locks that every service instance on
+   * the database sees; with SQLite (one process owns the file) granted at once. Within a process the service's own
+   * in-process lock comes first. Returns the release function, or undefined when a key is busy; the keys stay held
+   * until it is called (or the holder's connection ends).
+   */
+  tryLockKeys(keys: readonly string[]): Promise<(() => Promise<void>) | undefined>;
 
   /**
    * Records a new attestation as `pending` with its certificates, before anything is sent. With `supersedes`, the
@@ -165,549 +53,103 @@ export class OperatorStore {
    * @throws OperatorError `OPERATOR_STORE_CONFLICT` when the subject already has a live row in this registry
    * (other than the `active` row named by `supersedes`).
    * @throws OperatorError `OPERATOR_SIGN_CERT_IN_USE` when a signing certificate (issuer key id + serial) already
-   * backs the live attestation of another subject in this registry: one adult's signing certificate must not lend
-   * its claims to several cards or wallets (JPKI does not link a card's authentication and signing certificates).
+   * backs the live attestation of another subject in this registry.
    * @throws OperatorError `OPERATOR_BAD_INPUT` when the verification record is inconsistent.
    */
-  insertPending(attestation: NewAttestation): number {
-    const chainId = attestation.chainId.toString();
-    const registry = attestation.registry.toLowerCase();
-    const subject = attestation.subject.toLowerCase();
-    if (attestation.verification !== undefined) checkSealedRecord(attestation);
-    return this.transaction(() => {
-      const live = this.liveRow(chainId, registry, subject);
-      const superseding = attestation.supersedes;
-      if (live !== undefined && !(live.id === superseding && live.status === "active")) {
-        throw new OperatorError(
-          "OPERATOR_STORE_CONFLICT",
-          `the store already has a ${live.status} attestation (#${live.id}) for ${subject}; revoke or reconcile it first`,
-        );
-      }
-      if (superseding !== undefined && live === undefined) {
-        throw new OperatorError(
-          "OPERATOR_STORE_CONFLICT",
-          `attestation #${superseding} is not the live attestation of ${subject}: nothing to supersede`,
-        );
-      }
-      const signInUse = this.db.prepare(
-        `SELECT a.id AS id FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE c.role = 'sign' AND c.issuer_key_id = ? AND c.serial = ? AND c.state <> 'dropped'
-            AND a.chain_id = ? AND a.registry = ? AND a.subject <> ? AND ${BACKING} LIMIT 1`,
-      );
-      for (const cert of attestation.certificates) {
-        if (cert.role !== "sign") continue;
-        const holder = signInUse.get(
-          cert.issuerKeyId.toLowerCase(),
-          cert.serialHex.toLowerCase(),
-          chainId,
-          registry,
-          subject,
-        ) as Row | undefined;
-        if (holder !== undefined) {
-          throw new OperatorError(
-            "OPERATOR_SIGN_CERT_IN_USE",
-            `this signing certificate already backs attestation #${Number(holder.id)} of another subject; a signing certificate backs one subject's attestation only (revoke that one first)`,
-          );
-        }
-      }
-      const t = this.now();
-      if (superseding !== undefined) {
-        this.db
-          .prepare("UPDATE attestations SET status = 'revoked', error = ?, updated_at = ? WHERE id = ?")
-          .run("superseded by a new attestation of the subject", t, superseding);
-      }
-      const result = this.db
-        .prepare(
-          `INSERT INTO attestations (chain_id, registry, subject, key_nullifier, person_tag, claims, ca_id, expiry_cap,
-             mode, relay_deadline, status, created_at, updated_at, supersedes, binding_nonce, binding_deadline)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          chainId,
-          registry,
-          subject,
-          attestation.keyNullifier.toLowerCase(),
-          attestation.personTag?.toLowerCase() ?? null,
-          attestation.claims,
-          attestation.caId,
-          attestation.expiryCap,
-          attestation.mode,
-          attestation.relayDeadline ?? null,
-          t,
-          t,
-          superseding ?? null,
-          attestation.bindingNonce?.toString() ?? null,
-          attestation.bindingDeadline ?? null,
-        );
-      const id = Number(result.lastInsertRowid);
-      if (superseding !== undefined) {
-        this.db
-          .prepare("UPDATE attestations SET error = ? WHERE id = ?")
-          .run(`superseded by attestation #${id} (re-attestation)`, superseding);
-      }
-      const insertCert = this.db.prepare(
-        "INSERT INTO certificates (attestation_id, role, issuer_key_id, partition, serial, not_after) VALUES (?, ?, ?, ?, ?, ?)",
-      );
-      for (const cert of attestation.certificates) {
-        insertCert.run(
-          id,
-          cert.role,
-          cert.issuerKeyId.toLowerCase(),
-          cert.partition,
-          cert.serialHex.toLowerCase(),
-          cert.notAfter,
-        );
-      }
-      const sealed = attestation.verification;
-      if (sealed !== undefined) {
-        this.db
-          .prepare("INSERT INTO verification_records (attestation_id, canonical, salt, commitment) VALUES (?, ?, ?, ?)")
-          .run(id, sealed.canonical, sealed.salt.toLowerCase(), sealed.commitment.toLowerCase());
-      }
-      return id;
-    });
-  }
-
+  insertPending(attestation: NewAttestation): Promise<number>;
   /** Remembers the hash of the transaction sent for a pending row (so reconcile can look it up). */
-  setTxHash(id: number, txHash: string): void {
-    this.update(id, "UPDATE attestations SET tx_hash = ?, updated_at = ? WHERE id = ?", txHash.toLowerCase());
-  }
-
+  setTxHash(id: number, txHash: string): Promise<void>;
   /** A pending attestation was confirmed on chain. */
-  markActive(id: number, txHash: string | null): void {
-    this.update(
-      id,
-      "UPDATE attestations SET status = 'active', tx_hash = COALESCE(?, tx_hash), error = NULL, updated_at = ? WHERE id = ? AND status = 'pending'",
-      txHash?.toLowerCase() ?? null,
-    );
-  }
-
+  markActive(id: number, txHash: string | null): Promise<void>;
   /**
    * A pending attestation did not make it on chain (reverted, dropped, relay deadline passed). The row it
    * superseded, if any, is reopened as `active`: the chain still holds that record.
    */
-  markFailed(id: number, error: string): void {
-    this.transaction(() => {
-      const changed = this.db
-        .prepare(
-          "UPDATE attestations SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-        )
-        .run(error.slice(0, 500), this.now(), id);
-      const superseded = this.get(id)?.supersedes ?? null;
-      if (Number(changed.changes) === 0 || superseded === null) return;
-      this.db
-        .prepare(
-          "UPDATE attestations SET status = 'active', error = NULL, updated_at = ? WHERE id = ? AND status = 'revoked' AND error LIKE ?",
-        )
-        .run(this.now(), superseded, `${SUPERSEDED_NOTE}%`);
-    });
-  }
-
+  markFailed(id: number, error: string): Promise<void>;
   /** Marks active rows as about to be revoked (written before the revoke transaction is sent). */
-  markRevokePending(ids: readonly number[]): void {
-    this.transaction(() => {
-      const stmt = this.db.prepare(
-        "UPDATE attestations SET status = 'revoke-pending', updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
-      );
-      for (const id of ids) stmt.run(this.now(), id);
-    });
-  }
-
+  markRevokePending(ids: readonly number[]): Promise<void>;
   /** Records the revoke transaction's hash for rows in `revoke-pending`. */
-  setRevokeTxHash(ids: readonly number[], txHash: string): void {
-    this.transaction(() => {
-      const stmt = this.db.prepare("UPDATE attestations SET revoke_tx_hash = ?, updated_at = ? WHERE id = ?");
-      for (const id of ids) stmt.run(txHash.toLowerCase(), this.now(), id);
-    });
-  }
-
+  setRevokeTxHash(ids: readonly number[], txHash: string): Promise<void>;
   /**
    * Rows confirmed revoked on chain (by this tool or anyone else). A row already closed as superseded by a
    * still-pending re-attestation gets the revocation noted, so that it is not reopened if that re-attestation fails.
    */
-  markRevoked(ids: readonly number[], txHash: string | null): void {
-    this.transaction(() => {
-      const stmt = this.db.prepare(
-        "UPDATE attestations SET status = 'revoked', revoke_tx_hash = COALESCE(?, revoke_tx_hash), updated_at = ? WHERE id = ? AND status IN ('pending', 'active', 'revoke-pending')",
-      );
-      const superseded = this.db.prepare(
-        "UPDATE attestations SET revoke_tx_hash = COALESCE(?, revoke_tx_hash), error = ?, updated_at = ? WHERE id = ? AND status = 'revoked' AND error LIKE ?",
-      );
-      for (const id of ids) {
-        stmt.run(txHash?.toLowerCase() ?? null, this.now(), id);
-        superseded.run(
-          txHash?.toLowerCase() ?? null,
-          "revoked on chain while superseded by a pending re-attestation",
-          this.now(),
-          id,
-          `${SUPERSEDED_NOTE}%`,
-        );
-      }
-    });
-  }
-
-  /**
-   * Marks the signing certificates of these rows `drop-pending`: their claims are about to be dropped on chain
-   * (written before `dropSigningClaims` is sent). The rows stay `active`; their certificates are still checked.
-   */
-  markClaimsDropPending(ids: readonly number[]): void {
-    this.transaction(() => {
-      const stmt = this.db.prepare(
-        "UPDATE certificates SET state = 'drop-pending' WHERE attestation_id = ? AND role = 'sign' AND state <> 'dropped'",
-      );
-      for (const id of ids) stmt.run(id);
-    });
-  }
-
+  markRevoked(ids: readonly number[], txHash: string | null): Promise<void>;
+  /** Marks the signing certificates of these rows `drop-pending` (written before `dropSigningClaims` is sent). */
+  markClaimsDropPending(ids: readonly number[]): Promise<void>;
   /** Records the `dropSigningClaims` transaction's hash on the `drop-pending` signing certificates of these rows. */
-  setDropTxHash(ids: readonly number[], txHash: string): void {
-    this.transaction(() => {
-      const stmt = this.db.prepare(
-        "UPDATE certificates SET drop_tx_hash = ? WHERE attestation_id = ? AND role = 'sign' AND state = 'drop-pending'",
-      );
-      for (const id of ids) stmt.run(txHash.toLowerCase(), id);
-    });
-  }
-
+  setDropTxHash(ids: readonly number[], txHash: string): Promise<void>;
   /**
    * The claims from the signing certificate of a live row were dropped on chain (or it had none): the row stays
-   * live with `claims`, its person tag is released (no claim from the signing certificate is left), and its signing
-   * certificate is `dropped`: no longer checked against CRLs, and free to back another attestation.
+   * live with `claims`, its person tag is released, and its signing certificate is `dropped`.
    */
-  markClaimsDropped(id: number, claims: number, txHash: string | null): void {
-    this.transaction(() => {
-      const changed = this.db
-        .prepare(
-          "UPDATE attestations SET claims = ?, person_tag = NULL, updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
-        )
-        .run(claims, this.now(), id);
-      if (Number(changed.changes) === 0) return;
-      this.db
-        .prepare(
-          "UPDATE certificates SET state = 'dropped', drop_tx_hash = COALESCE(?, drop_tx_hash) WHERE attestation_id = ? AND role = 'sign'",
-        )
-        .run(txHash?.toLowerCase() ?? null, id);
-    });
-  }
-
+  markClaimsDropped(id: number, claims: number, txHash: string | null): Promise<void>;
   /** Live rows whose signing certificate was left `drop-pending` (an interrupted crl-sync), oldest first. */
-  dropPending(chainId: bigint, registry: string): AttestationRecord[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT a.* FROM attestations a JOIN certificates c ON c.attestation_id = a.id AND c.role = 'sign'
-            WHERE a.chain_id = ? AND a.registry = ? AND c.state = 'drop-pending'
-              AND a.status IN ('active', 'revoke-pending') ORDER BY a.id`,
-        )
-        .all(chainId.toString(), registry.toLowerCase()) as Row[]
-    ).map(toRecord);
-  }
-
+  dropPending(chainId: bigint, registry: string): Promise<AttestationRecord[]>;
   /** The certificates stored for a row (auth first). */
-  certificates(id: number): StoredCertificate[] {
-    const rows = this.db.prepare("SELECT * FROM certificates WHERE attestation_id = ? ORDER BY role").all(id) as Row[];
-    return rows.map((r) => ({
-      attestationId: Number(r.attestation_id),
-      role: r.role as "auth" | "sign",
-      issuerKeyId: String(r.issuer_key_id),
-      partition: String(r.partition),
-      serialHex: String(r.serial),
-      notAfter: Number(r.not_after),
-      state: r.state as CertificateState,
-      dropTxHash: r.drop_tx_hash === null || r.drop_tx_hash === undefined ? null : String(r.drop_tx_hash),
-    }));
-  }
-
+  certificates(id: number): Promise<StoredCertificate[]>;
   /** The verification record stored with a row, if any. */
-  verificationRecord(id: number): StoredVerificationRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM verification_records WHERE attestation_id = ?").get(id) as
-      Row | undefined;
-    return row === undefined ? undefined : toStoredRecord(row);
-  }
-
+  verificationRecord(id: number): Promise<StoredVerificationRecord | undefined>;
   /**
-   * The verification records of a registry with their rows (every status: a record is kept after its attestation
-   * ended), oldest first; only `subject`'s when given.
+   * The verification records of a registry with their rows (every status), oldest first; only `subject`'s when given.
    */
   verificationRecords(
     chainId: bigint,
     registry: string,
     subject?: string,
-  ): Array<{ attestation: AttestationRecord; record: StoredVerificationRecord }> {
-    const rows = this.db
-      .prepare(
-        `SELECT a.*, v.attestation_id AS v_id, v.canonical AS v_canonical, v.salt AS v_salt, v.commitment AS v_commitment
-           FROM verification_records v JOIN attestations a ON a.id = v.attestation_id
-          WHERE a.chain_id = ? AND a.registry = ? AND (? IS NULL OR a.subject = ?) ORDER BY a.id`,
-      )
-      .all(
-        chainId.toString(),
-        registry.toLowerCase(),
-        subject?.toLowerCase() ?? null,
-        subject?.toLowerCase() ?? null,
-      ) as Row[];
-    return rows.map((r) => ({
-      attestation: toRecord(r),
-      record: toStoredRecord({
-        attestation_id: r.v_id ?? null,
-        canonical: r.v_canonical ?? null,
-        salt: r.v_salt ?? null,
-        commitment: r.v_commitment ?? null,
-      }),
-    }));
-  }
-
-  /**
-   * Closes a live row whose on-chain record was replaced by another attestation of the subject (another attester's
-   * re-attestation, or another card key): status `revoked` with `note` (starting "superseded"). It is no longer
-   * checked against CRLs.
-   */
-  markSuperseded(id: number, note: string): void {
-    this.update(
-      id,
-      "UPDATE attestations SET status = 'revoked', error = ?, updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
-      note.slice(0, 500),
-    );
-  }
-
+  ): Promise<Array<{ attestation: AttestationRecord; record: StoredVerificationRecord }>>;
+  /** Closes a live row whose on-chain record was replaced by another attestation of the subject (status `revoked`). */
+  markSuperseded(id: number, note: string): Promise<void>;
   /** Returns a `revoke-pending` row to `active` (its revocation was not confirmed and the record is still active). */
-  markActiveAgain(id: number): void {
-    this.update(
-      id,
-      "UPDATE attestations SET status = 'active', revoke_tx_hash = NULL, updated_at = ? WHERE id = ? AND status = 'revoke-pending'",
-    );
-  }
-
-  /**
-   * Closes a live row whose record does not exist on chain (a development chain was reset, or the registry
-   * redeployed at the same address): status `failed` with `error`.
-   */
-  markMissingOnChain(id: number, error: string): void {
-    this.update(
-      id,
-      "UPDATE attestations SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status IN ('active', 'revoke-pending')",
-      error.slice(0, 500),
-    );
-  }
-
+  markActiveAgain(id: number): Promise<void>;
+  /** Closes a live row whose record does not exist on chain: status `failed` with `error`. */
+  markMissingOnChain(id: number, error: string): Promise<void>;
   /** One row by id, or undefined. */
-  get(id: number): AttestationRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM attestations WHERE id = ?").get(id) as Row | undefined;
-    return row === undefined ? undefined : toRecord(row);
-  }
-
+  get(id: number): Promise<AttestationRecord | undefined>;
   /** All rows for `subject` in a registry, oldest first. */
-  bySubject(chainId: bigint, registry: string, subject: string): AttestationRecord[] {
-    return (
-      this.db
-        .prepare("SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND subject = ? ORDER BY id")
-        .all(chainId.toString(), registry.toLowerCase(), subject.toLowerCase()) as Row[]
-    ).map(toRecord);
-  }
-
+  bySubject(chainId: bigint, registry: string, subject: string): Promise<AttestationRecord[]>;
   /** The live (pending, active or revoke-pending) row of `subject`, if any. */
-  live(chainId: bigint, registry: string, subject: string): AttestationRecord | undefined {
-    return this.liveRow(chainId.toString(), registry.toLowerCase(), subject.toLowerCase());
-  }
-
-  /** The live (pending, active or revoke-pending) rows bound to a card key, oldest first (any subject). */
-  liveByKey(chainId: bigint, registry: string, keyNullifier: string): AttestationRecord[] {
-    const marks = LIVE.map(() => "?").join(", ");
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND key_nullifier = ? AND status IN (${marks}) ORDER BY id`,
-        )
-        .all(chainId.toString(), registry.toLowerCase(), keyNullifier.toLowerCase(), ...LIVE) as Row[]
-    ).map(toRecord);
-  }
-
+  live(chainId: bigint, registry: string, subject: string): Promise<AttestationRecord | undefined>;
+  /** The live rows bound to a card key, oldest first (any subject). */
+  liveByKey(chainId: bigint, registry: string, keyNullifier: string): Promise<AttestationRecord[]>;
   /** Rows of a registry in the given statuses, oldest first. */
-  byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): AttestationRecord[] {
-    const marks = statuses.map(() => "?").join(", ");
-    return (
-      this.db
-        .prepare(`SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND status IN (${marks}) ORDER BY id`)
-        .all(chainId.toString(), registry.toLowerCase(), ...statuses) as Row[]
-    ).map(toRecord);
-  }
-
+  byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): Promise<AttestationRecord[]>;
   /** Number of rows per status in a registry. */
-  counts(chainId: bigint, registry: string): Record<AttestationStatus, number> {
-    const counts: Record<AttestationStatus, number> = {
-      pending: 0,
-      active: 0,
-      "revoke-pending": 0,
-      revoked: 0,
-      failed: 0,
-    };
-    const rows = this.db
-      .prepare("SELECT status, COUNT(*) AS n FROM attestations WHERE chain_id = ? AND registry = ? GROUP BY status")
-      .all(chainId.toString(), registry.toLowerCase()) as Row[];
-    for (const row of rows) counts[row.status as AttestationStatus] = Number(row.n);
-    return counts;
-  }
-
-  /**
-   * The CRL partitions (issuer key id + partition) that the checked certificates of active attestations depend on
-   * (including `revoke-pending` rows and a row superseded by a still-pending re-attestation; not a `dropped` signing
-   * certificate).
-   */
-  partitionsInUse(chainId: bigint, registry: string): PartitionInUse[] {
-    const rows = this.db
-      .prepare(
-        `SELECT c.issuer_key_id AS issuer, c.partition AS partition, COUNT(*) AS n
-           FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE a.chain_id = ? AND a.registry = ? AND ${CHECKED} AND c.state <> 'dropped'
-          GROUP BY c.issuer_key_id, c.partition ORDER BY c.issuer_key_id, c.partition`,
-      )
-      .all(chainId.toString(), registry.toLowerCase()) as Row[];
-    return rows.map((r) => ({ issuerKeyId: String(r.issuer), partition: String(r.partition), count: Number(r.n) }));
-  }
-
+  counts(chainId: bigint, registry: string): Promise<Record<AttestationStatus, number>>;
+  /** The CRL partitions (issuer key id + partition) that the checked certificates of active attestations depend on. */
+  partitionsInUse(chainId: bigint, registry: string): Promise<PartitionInUse[]>;
   /**
    * Iterates the checked certificates of active attestations in one CRL partition (lazily, for large stores),
    * including those of `revoke-pending` rows and of a row superseded by a still-pending re-attestation; a signing
    * certificate whose claims were dropped is no longer checked.
-   * Uses the `(issuer_key_id, partition, serial)` index.
    */
-  *activeCertificates(
+  activeCertificates(
     chainId: bigint,
     registry: string,
     issuerKeyId: string,
     partition: string,
-  ): IterableIterator<ActiveCertificate> {
-    const rows = this.db
-      .prepare(
-        `SELECT c.attestation_id AS id, a.subject AS subject, c.role AS role, c.serial AS serial
-           FROM certificates c JOIN attestations a ON a.id = c.attestation_id
-          WHERE c.issuer_key_id = ? AND c.partition = ? AND a.chain_id = ? AND a.registry = ? AND ${CHECKED}
-            AND c.state <> 'dropped'`,
-      )
-      .iterate(issuerKeyId.toLowerCase(), partition, chainId.toString(), registry.toLowerCase()) as Iterable<Row>;
-    for (const r of rows) {
-      yield {
-        attestationId: Number(r.id),
-        subject: String(r.subject),
-        role: r.role as "auth" | "sign",
-        serialHex: String(r.serial),
-      };
-    }
-  }
-
-  /**
-   * The highest cRLNumber recorded for CRLs of (issuer key id, scope) in a registry, or undefined when none was.
-   * `scope` is a partition or `FULL_CRL_SCOPE`.
-   */
-  crlNumberSeen(chainId: bigint, registry: string, issuerKeyId: string, scope: string): bigint | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT crl_number AS n FROM crl_numbers WHERE chain_id = ? AND registry = ? AND issuer_key_id = ? AND scope = ?",
-      )
-      .get(chainId.toString(), registry.toLowerCase(), issuerKeyId.toLowerCase(), scope) as Row | undefined;
-    return row === undefined ? undefined : BigInt(`0x${String(row.n)}`);
-  }
-
+  ): AsyncIterableIterator<ActiveCertificate>;
+  /** The highest cRLNumber recorded for CRLs of (issuer key id, scope) in a registry, or undefined. */
+  crlNumberSeen(chainId: bigint, registry: string, issuerKeyId: string, scope: string): Promise<bigint | undefined>;
   /** Records that a CRL with `crlNumber` was used for (issuer key id, scope); a lower number never replaces a higher. */
-  recordCrlNumber(chainId: bigint, registry: string, issuerKeyId: string, scope: string, crlNumber: bigint): void {
-    if (crlNumber < 0n) throw new OperatorError("OPERATOR_BAD_INPUT", "a CRL number is never negative");
-    this.transaction(() => {
-      const seen = this.crlNumberSeen(chainId, registry, issuerKeyId, scope);
-      if (seen !== undefined && seen >= crlNumber) return;
-      this.db
-        .prepare(
-          `INSERT INTO crl_numbers (chain_id, registry, issuer_key_id, scope, crl_number, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (chain_id, registry, issuer_key_id, scope) DO UPDATE SET crl_number = excluded.crl_number, updated_at = excluded.updated_at`,
-        )
-        .run(
-          chainId.toString(),
-          registry.toLowerCase(),
-          issuerKeyId.toLowerCase(),
-          scope,
-          crlNumber.toString(16),
-          this.now(),
-        );
-    });
-  }
-
-  /** Closes the database. */
-  close(): void {
-    if (this.db.isOpen) this.db.close();
-  }
-
-  private liveRow(chainId: string, registry: string, subject: string): AttestationRecord | undefined {
-    const marks = LIVE.map(() => "?").join(", ");
-    const row = this.db
-      .prepare(
-        `SELECT * FROM attestations WHERE chain_id = ? AND registry = ? AND subject = ? AND status IN (${marks}) LIMIT 1`,
-      )
-      .get(chainId, registry, subject, ...LIVE) as Row | undefined;
-    return row === undefined ? undefined : toRecord(row);
-  }
-
-  private update(id: number, sql: string, ...values: SQLInputValue[]): void {
-    this.db.prepare(sql).run(...values, this.now(), id);
-  }
+  recordCrlNumber(
+    chainId: bigint,
+    registry: string,
+    issuerKeyId: string,
+    scope: string,
+    crlNumber: bigint,
+  ): Promise<void>;
+  /** Closes the store (the database file, or the connection pool). */
+  close(): Promise<void>;
 }
 
-function toRecord(row: Row): AttestationRecord {
-  const nullable = (v: SQLInputValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
-  return {
-    id: Number(row.id),
-    chainId: BigInt(String(row.chain_id)),
-    registry: String(row.registry),
-    subject: String(row.subject),
-    keyNullifier: String(row.key_nullifier),
-    personTag: nullable(row.person_tag),
-    claims: Number(row.claims),
-    caId: Number(row.ca_id),
-    expiryCap: Number(row.expiry_cap),
-    mode: row.mode as SubmissionMode,
-    relayDeadline: row.relay_deadline === null || row.relay_deadline === undefined ? null : Number(row.relay_deadline),
-    status: row.status as AttestationStatus,
-    txHash: nullable(row.tx_hash),
-    revokeTxHash: nullable(row.revoke_tx_hash),
-    error: nullable(row.error),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    supersedes: row.supersedes === null || row.supersedes === undefined ? null : Number(row.supersedes),
-    bindingNonce:
-      row.binding_nonce === null || row.binding_nonce === undefined ? null : BigInt(String(row.binding_nonce)),
-    bindingDeadline:
-      row.binding_deadline === null || row.binding_deadline === undefined ? null : Number(row.binding_deadline),
-  };
-}
-
-function toStoredRecord(row: Row): StoredVerificationRecord {
-  return {
-    attestationId: Number(row.attestation_id),
-    canonical: String(row.canonical),
-    salt: String(row.salt),
-    commitment: String(row.commitment),
-  };
-}
-
-/**
- * Refuses a sealed verification record that does not belong to `attestation` or whose commitment does not
- * recompute (the store keeps only what an auditor can check).
- */
-function checkSealedRecord(attestation: NewAttestation): void {
-  const sealed = attestation.verification!;
-  const bad = (why: string): never => {
-    throw new OperatorError("OPERATOR_BAD_INPUT", `the verification record is inconsistent: ${why}`);
-  };
-  if (canonicalJson(sealed.record) !== sealed.canonical) bad("its canonical text is not the record's");
-  if (recordCommitment(sealed.canonical, sealed.salt).toLowerCase() !== sealed.commitment.toLowerCase()) {
-    bad("the commitment does not recompute from the text and the salt");
-  }
-  const r = sealed.record;
-  if (r.subject.toLowerCase() !== attestation.subject.toLowerCase()) bad("it names another subject");
-  if (r.keyNullifier.toLowerCase() !== attestation.keyNullifier.toLowerCase()) bad("it names another card key");
-  if (r.registry.toLowerCase() !== attestation.registry.toLowerCase() || r.chainId !== attestation.chainId.toString()) {
-    bad("it names another registry or chain");
-  }
-}
-
-function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-}
+/** The SQLite store (the default backend). */
+export const OperatorStore = {
+  /**
+   * Opens (creating if needed) the SQLite store at `path` (or `:memory:`) and applies pending migrations.
+   * @throws OperatorError `OPERATOR_STORE` when the file is not a store or has a newer schema.
+   */
+  open(path: string, options: OpenStoreOptions = {}): OperatorStore {
+    return SqliteOperatorStore.open(path, options);
+  },
+};

@@ -68,7 +68,11 @@ export class FakeRegistry implements CrlSyncChain {
     return this.time;
   }
 
-  async revokeInvalidKeys(keyNullifiers: readonly string[], pii: readonly PiiMaterial[], onSent: (h: string) => void) {
+  async revokeInvalidKeys(
+    keyNullifiers: readonly string[],
+    pii: readonly PiiMaterial[],
+    onSent: (h: string) => void | Promise<void>,
+  ) {
     this.guard(keyNullifiers, pii);
     const index = this.batchIndex();
     if (this.killBeforeBatch !== undefined && index >= this.killBeforeBatch) throw new Error("killed");
@@ -102,12 +106,16 @@ export class FakeRegistry implements CrlSyncChain {
       }
     }
     this.receipts.set(hash, "success");
-    onSent(hash);
+    await onSent(hash);
     if (this.killWhileMining === index) throw new Error("killed while waiting for the receipt");
     return { hash, gasUsed: 1000n * BigInt(keyNullifiers.length), revoked, burned, skipped };
   }
 
-  async dropSigningClaims(subjects: readonly string[], pii: readonly PiiMaterial[], onSent: (h: string) => void) {
+  async dropSigningClaims(
+    subjects: readonly string[],
+    pii: readonly PiiMaterial[],
+    onSent: (h: string) => void | Promise<void>,
+  ) {
     this.guard(subjects, pii);
     const index = this.batchIndex();
     if (this.killBeforeBatch !== undefined && index >= this.killBeforeBatch) throw new Error("killed");
@@ -128,7 +136,7 @@ export class FakeRegistry implements CrlSyncChain {
       }
     }
     this.receipts.set(hash, "success");
-    onSent(hash);
+    await onSent(hash);
     if (this.killWhileMining === index) throw new Error("killed while waiting for the receipt");
     return { hash, gasUsed: 800n * BigInt(subjects.length), dropped, skipped };
   }
