@@ -18,5 +18,7 @@ export { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from "./field.js";
 export { loadAnonHasher } from "./poseidon.js";
 export { proveAnon } from "./prove.js";
 export { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals, hashToField } from "./signals.js";
-export { loadVerificationKey, verifyAnonProof, type AnonVerificationKey } from "./verify.js";
+export { verifyAnonProof } from "./verify.js";
+export { checkVerificationKey, type AnonVerificationKey } from "./verification-key.js";
+export { loadVerificationKey } from "./verification-key-file.js";
 export { anonWitnessInput, type AnonCircuitInput } from "./witness-input.js";

@@ -1,37 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-
 import { groth16 } from "snarkjs";
 
 import type { AnonExpectation } from "./anon-expectation.js";
+import type { AnonVerificationKey } from "./verification-key.js";
 import type { AnonProof } from "./anon-proof.js";
 import type { AnonPublicSignals } from "./anon-public-signals.js";
 import { AnonError } from "./anon-error.js";
 import { checkProofShape } from "./proof-shape.js";
-import { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals } from "./signals.js";
-
-/** A Groth16 verification key as `snarkjs zkey export verificationkey` writes it. */
-export type AnonVerificationKey = Record<string, unknown> & { protocol: string; curve: string; nPublic: number };
+import { decodePublicSignals } from "./signals.js";
 
 /**
- * Reads a verification key file and checks it is one for this circuit (Groth16, BN254, 6 public signals).
- * @throws AnonError `ANON_ARTIFACTS_MISSING` for a missing, unreadable or foreign key file.
- */
-export function loadVerificationKey(path: string): AnonVerificationKey {
-  if (!existsSync(path)) throw new AnonError("ANON_ARTIFACTS_MISSING", `${path} does not exist`);
-  let vkey: AnonVerificationKey;
-  try {
-    vkey = JSON.parse(readFileSync(path, "utf8")) as AnonVerificationKey;
-  } catch (error) {
-    throw new AnonError("ANON_ARTIFACTS_MISSING", `${path} is not JSON`, { cause: error });
-  }
-  if (vkey.protocol !== "groth16" || vkey.curve !== "bn128" || vkey.nPublic !== ANON_PUBLIC_SIGNAL_ORDER.length) {
-    throw new AnonError("ANON_ARTIFACTS_MISSING", `${path} is not a Groth16 BN254 key with 6 public signals`);
-  }
-  return vkey;
-}
-
-/**
- * Verifies a proof off chain against the verification key and what the verifier expects; returns the decoded
+ * Verifies a proof off chain (no file access: runs in a browser too; the key comes from `loadVerificationKey` on Node,
+ * or is fetched by a front end and checked with `checkVerificationKey`) against the verification key and what the verifier expects; returns the decoded
  * public signals (the caller records `nullifier`).
  * @throws AnonError `ANON_MALFORMED_PROOF`, `ANON_POINT_NOT_ON_CURVE`, `ANON_OUT_OF_FIELD` (a public signal not
  * below the field order), `ANON_WRONG_ROOT` (root not accepted), `ANON_STATEMENT_MISMATCH` (claims mask, time,

@@ -1,0 +1,73 @@
+/**
+ * `jpki-kyc/sdk/anon` as a dApp uses it: the verification key as fetched JSON (no file access), a holder's proof
+ * verified off chain against the dApp's own expectation, typed errors, and a module graph a front-end bundle can take.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import { anonWitnessInput, proveAnon } from "../../src/anon/index.js";
+import { AnonError, checkVerificationKey, hashToField, verifyAnonProof, type AnonProof } from "../../src/sdk/anon.js";
+import { anonArtifacts, anonWorld, type AnonWorld } from "../zk/helpers/anon-fixture.js";
+
+describe("jpki-kyc/sdk/anon: a dApp verifies an anonymous proof off chain", function () {
+  this.timeout(20 * 60_000);
+  let w: AnonWorld;
+  let vkeyJson: unknown;
+  let proof: AnonProof;
+
+  before(async function () {
+    w = await anonWorld();
+    const artifacts = await anonArtifacts();
+    vkeyJson = JSON.parse(readFileSync(artifacts.verificationKey, "utf8")); // what a front end fetches
+    proof = await proveAnon(anonWitnessInput(w.hasher, w.tree, w.alice, w.statement), artifacts);
+  });
+
+  it("accepts the holder's proof for the dApp's root, claims, scope and signal, and hands back the nullifier", async function () {
+    const vkey = checkVerificationKey(vkeyJson);
+    const signals = await verifyAnonProof(vkey, proof, {
+      roots: [w.statement.root],
+      claimsMask: w.statement.claimsMask,
+      scope: w.statement.scope,
+      signalHash: w.statement.signalHash,
+    });
+    expect(signals.nullifier).to.equal(w.hasher.nullifier(w.statement.scope, w.alice.secret));
+  });
+
+  it("refuses another scope, another signal and an unknown root with typed errors; refuses a foreign key", async function () {
+    const vkey = checkVerificationKey(vkeyJson);
+    const cases = [
+      [{ roots: [w.statement.root], scope: hashToField("0x0bad") }, "ANON_STATEMENT_MISMATCH"],
+      [{ roots: [w.statement.root], signalHash: hashToField("0x0bad") }, "ANON_STATEMENT_MISMATCH"],
+      [{ roots: [w.statement.root + 1n] }, "ANON_WRONG_ROOT"],
+    ] as const;
+    for (const [expected, code] of cases) {
+      try {
+        await verifyAnonProof(vkey, proof, expected);
+        expect.fail(`accepted ${code}`);
+      } catch (error) {
+        expect(error).to.be.instanceOf(AnonError);
+        expect((error as AnonError).code).to.equal(code);
+      }
+    }
+    expect(() => checkVerificationKey({ protocol: "plonk", curve: "bn128", nPublic: 6 })).to.throw(AnonError);
+    expect(() => checkVerificationKey(null)).to.throw(AnonError);
+  });
+
+  it("imports nothing but ethers and snarkjs at run time (no Hardhat, no Node built-ins)", function () {
+    const seen = new Set<string>();
+    const external = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, "utf8").replace(/^(?:import|export) type [^;]*;/gm, "");
+      for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+        if (spec!.startsWith(".")) visit(path.resolve(path.dirname(file), spec!.replace(/\.js$/, ".ts")));
+        else external.add(spec!);
+      }
+    };
+    visit(path.resolve("src/sdk/anon.ts"));
+    expect([...external].sort()).to.deep.equal(["ethers", "snarkjs"]);
+  });
+});
