@@ -9,7 +9,8 @@ const registryOption = {
 } as const;
 const storeOption = {
   name: "store",
-  description: "Operator store file (default: .kyc/operator-<chainId>.sqlite)",
+  description:
+    "Operator store: a SQLite file or a postgres:// URL (default: KYC_STORE_URL, else .kyc/operator-<chainId>.sqlite)",
   type: ArgumentType.STRING_WITHOUT_DEFAULT,
   defaultValue: undefined,
 } as const;
@@ -20,7 +21,7 @@ export function registryTask(id: string[], description: string) {
   return task(id, description).addOption(registryOption).addFlag(jsonFlag);
 }
 
-/** A registry task that also keeps the operator store: `--registry`, `--store <file>` and `--json`. */
+/** A registry task that also keeps the operator store: `--registry`, `--store <file or postgres:// URL>` and `--json`. */
 export function registryStoreTask(id: string[], description: string) {
   return registryTask(id, description).addOption(storeOption);
 }

@@ -55,6 +55,8 @@ export { PiiGuardError } from "../privacy/pii-guard-error.js";
 export { piiFromCertificate } from "./pii-material.js";
 export { deriveClaims, expiryCap, personTag, personTagCanonical, resolveOperatorSecret } from "./derive.js";
 export { OperatorStore } from "./store/operator-store.js";
+export { openOperatorStore, STORE_URL_VARIABLE } from "./store/open-store.js";
+export { PostgresOperatorStore } from "./store/postgres-store.js";
 export { OperatorError } from "./operator-error.js";
 export { readRelayFile, writeRelayFile, type RelayFile } from "./relay-file.js";
 export { reconcilePending } from "./reconcile.js";

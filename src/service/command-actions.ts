@@ -5,7 +5,7 @@ import type { ServiceActions } from "./service-options.js";
 
 /**
  * The service's admin and schedule actions as the `kyc` commands run them (`crlSyncCommand`, `revokeCommand`),
- * on the store file at `storePath` (the commands open their own connection to the same SQLite file).
+ * on the store at `storePath` (a SQLite file or a PostgreSQL URL: the commands open their own connection to it).
  */
 export function commandActions(
   ctx: OperatorContext,

@@ -1,4 +1,5 @@
-import { connectRegistry, openStore, operatorSecret, type OperatorContext } from "../operator/commands/context.js";
+import { connectRegistry, operatorSecret, storeLocation, type OperatorContext } from "../operator/commands/context.js";
+import { openOperatorStore } from "../operator/store/open-store.js";
 import { OperatorError } from "../operator/operator-error.js";
 import { commandActions } from "./command-actions.js";
 import { createOperatorService, type OperatorService } from "./operator-service.js";
@@ -44,7 +45,9 @@ export async function serveCommand(
     throw new OperatorError("OPERATOR_BAD_INPUT", `${ADMIN_TOKEN_VARIABLE} must be at least 24 characters`);
   }
   if (token === undefined) ctx.log?.(`${ADMIN_TOKEN_VARIABLE} is not set: the admin routes are off`);
-  const store = await openStore(ctx, client.chainId, args.store);
+  const location = await storeLocation(ctx, client.chainId, args.store);
+  const store = await openOperatorStore(location);
+  ctx.log?.(`operator store: ${store.path}`);
   try {
     const service = await createOperatorService({
       client,
@@ -54,7 +57,7 @@ export async function serveCommand(
       crl: args.crl,
       actions: commandActions(ctx, {
         registry: client.address,
-        storePath: store.path,
+        storePath: location,
         crl: args.crl,
         caDir: args.caDir,
       }),

@@ -5,7 +5,8 @@ import type { Provider, Signer } from "ethers";
 import { resolveRegistryAddress } from "../../chain/deployment.js";
 import { RegistryClient } from "../../chain/registry-client.js";
 import { resolveOperatorSecret, type OperatorSecret } from "../derive.js";
-import { OperatorStore } from "../store/operator-store.js";
+import { openOperatorStore, STORE_URL_VARIABLE } from "../store/open-store.js";
+import type { OperatorStore } from "../store/operator-store.js";
 
 /**
  * Everything an operator command needs from its environment. The Hardhat task actions build it from `hre`
@@ -36,13 +37,24 @@ export function defaultStorePath(projectRoot: string, chainId: bigint): string {
   return join(projectRoot, ".kyc", `operator-${chainId}.sqlite`);
 }
 
-/** Opens the operator store (`path` or the chain's default). */
+/**
+ * Where the operator store is: `--store` (a file path or a `postgres://` URL), else the `KYC_STORE_URL` configuration
+ * variable (keystore or environment), else the chain's default SQLite file.
+ */
+export async function storeLocation(ctx: OperatorContext, chainId: bigint, path: string | undefined): Promise<string> {
+  if (path !== undefined && path !== "") return path;
+  const configured = (await ctx.readConfigVariable?.(STORE_URL_VARIABLE)) ?? process.env[STORE_URL_VARIABLE];
+  if (configured !== undefined && configured !== "") return configured;
+  return defaultStorePath(ctx.projectRoot, chainId);
+}
+
+/** Opens the operator store (see {@link storeLocation}): SQLite for a file path, PostgreSQL for a `postgres://` URL. */
 export async function openStore(
   ctx: OperatorContext,
   chainId: bigint,
   path: string | undefined,
 ): Promise<OperatorStore> {
-  return OperatorStore.open(path ?? defaultStorePath(ctx.projectRoot, chainId));
+  return openOperatorStore(await storeLocation(ctx, chainId, path));
 }
 
 /** Name of the configuration variable holding the operator's HMAC secret. */
