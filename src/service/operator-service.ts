@@ -110,6 +110,32 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
   const attester = getAddress(await client.signer().getAddress());
   const lane = new SubmissionLane(options.submissionConcurrency ?? 1);
   const locks = new KeyedLock();
+  // A request's keys are taken in this process first, then in the store (PostgreSQL: advisory locks that every
+  // instance on the database sees; SQLite: one process). Released in the reverse order, once the work settled.
+  const acquire = async (keys: readonly string[]): Promise<(() => void) | undefined> => {
+    const local = locks.tryAcquire(keys);
+    if (local === undefined) return undefined;
+    let shared: (() => Promise<void>) | undefined;
+    try {
+      shared = await store.tryLockKeys(keys);
+    } catch (error) {
+      local();
+      throw error;
+    }
+    if (shared === undefined) {
+      local();
+      return undefined;
+    }
+    const unlock = shared;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      void unlock()
+        .catch((error: unknown) => app.log.warn({ message: String(error) }, "cannot release store key locks"))
+        .finally(local);
+    };
+  };
   // As `kyc attest`: a CRL older than one already seen for its issuer and scope is refused (rollback), and the
   // numbers of the CRLs used are remembered.
   const crls = new CrlCache(
@@ -304,7 +330,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       let outcome = "refused";
       try {
         const proof = parseProofRequestJson(request.body);
-        const release = locks.tryAcquire(requestLockKeys(proof));
+        const release = await acquire(requestLockKeys(proof));
         if (release === undefined) {
           throw new ServiceError(
             "SERVICE_BUSY",
@@ -437,11 +463,20 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     }
     syncing = lane
       .run(async () => {
-        crls.invalidate();
-        const result = await options.actions.crlSync();
-        crls.invalidate();
-        if (result.missingPartitions.length === 0) metrics.lastCrlSync.set(Math.floor(Date.now() / 1000));
-        return result;
+        // One crl-sync at a time across the instances sharing the store.
+        const shared = await store.tryLockKeys(["crl-sync"]);
+        if (shared === undefined) {
+          throw new ServiceError("SERVICE_BUSY", 409, "a crl-sync is already running in another instance");
+        }
+        try {
+          crls.invalidate();
+          const result = await options.actions.crlSync();
+          crls.invalidate();
+          if (result.missingPartitions.length === 0) metrics.lastCrlSync.set(Math.floor(Date.now() / 1000));
+          return result;
+        } finally {
+          await shared();
+        }
       }, true)
       .finally(() => {
         syncing = undefined;
@@ -487,7 +522,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     async (request) => {
       const body = request.body as { subject: string; reason?: string };
       const subject = getAddress(body.subject);
-      const release = locks.tryAcquire([`subject:${subject.toLowerCase()}`]);
+      const release = await acquire([`subject:${subject.toLowerCase()}`]);
       if (release === undefined) {
         throw new ServiceError("SERVICE_BUSY", 409, "a request for this subject is being processed: try again");
       }

@@ -39,6 +39,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Maximum pooled connections (default 10), plus one connection that holds the key locks. */
   readonly maxConnections?: number;
+  /** Rows per query of {@link PostgresOperatorStore.activeCertificates} (default 5,000; tests use a small one). */
+  readonly pageSize?: number;
 }
 
 /** The open transaction of an async context: its connection and savepoint depth. */
@@ -50,7 +52,7 @@ interface TxContext {
 /** SQLSTATEs after which a SERIALIZABLE transaction is run again: serialization failure, deadlock. */
 const RETRYABLE = new Set(["40001", "40P01"]);
 const MAX_ATTEMPTS = 12;
-/** Serialises schema migrations of instances starting at the same time (a constant advisory lock id). */
+/** Serialises schema migrations of instances starting at the same time (a constant session advisory lock id). */
 const MIGRATION_LOCK = "7310392117203542001";
 
 /**
@@ -103,6 +105,7 @@ export class PostgresOperatorStore implements OperatorStore {
     private readonly now: () => number,
     /** The URL without its password. */
     readonly path: string,
+    private readonly pageSize: number,
   ) {}
 
   /**
@@ -124,10 +127,10 @@ export class PostgresOperatorStore implements OperatorStore {
     const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10 });
     // An idle connection that the server drops must not crash the process; the next query reconnects.
     pool.on("error", () => undefined);
-    const store = new PostgresOperatorStore(pool, config, options.now ?? (() => Math.floor(Date.now() / 1000)), where);
+    const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    const store = new PostgresOperatorStore(pool, config, now, where, options.pageSize ?? 5000);
     try {
-      if (options.schema !== undefined) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-      await store.migrate(options.migrations ?? POSTGRES_MIGRATIONS);
+      await store.migrate(options.migrations ?? POSTGRES_MIGRATIONS, options.schema);
     } catch (error) {
       await pool.end().catch(() => undefined);
       if (error instanceof OperatorError) throw error;
@@ -142,9 +145,34 @@ export class PostgresOperatorStore implements OperatorStore {
     return this.version;
   }
 
-  private async migrate(migrations: readonly Migration[]): Promise<void> {
-    await this.transaction(async () => {
-      await this.q("SELECT pg_advisory_xact_lock($1::bigint)", [MIGRATION_LOCK]);
+  /**
+   * Applies pending migrations under a session advisory lock taken BEFORE the migration transaction starts (its
+   * snapshot then sees what an instance that migrated first committed).
+   */
+  private async migrate(migrations: readonly Migration[], schema: string | undefined): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK]);
+      try {
+        if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await client.query("BEGIN");
+        try {
+          await this.context.run({ client, depth: 0 }, () => this.applyMigrations(migrations));
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1::bigint)", [MIGRATION_LOCK]).catch(() => undefined);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  private async applyMigrations(migrations: readonly Migration[]): Promise<void> {
+    {
       await this.q(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
       );
@@ -170,7 +198,7 @@ export class PostgresOperatorStore implements OperatorStore {
         ]);
       }
       this.version = Number((await this.q("SELECT MAX(version) AS v FROM schema_version"))[0]?.v ?? 0);
-    });
+    }
   }
 
   /** One statement on the context's transaction connection, or on the pool (its own implicit transaction). */
@@ -634,7 +662,7 @@ export class PostgresOperatorStore implements OperatorStore {
     return rows.map((r) => ({ issuerKeyId: String(r.issuer), partition: String(r.partition), count: Number(r.n) }));
   }
 
-  /** Pages through the partition's certificates by (attestation id, role), 5,000 rows per query. */
+  /** Pages through the partition's certificates by (attestation id, role), `pageSize` rows per query. */
   async *activeCertificates(
     chainId: bigint,
     registry: string,
@@ -648,8 +676,16 @@ export class PostgresOperatorStore implements OperatorStore {
            FROM certificates c JOIN attestations a ON a.id = c.attestation_id
           WHERE c.issuer_key_id = $1 AND c.partition = $2 AND a.chain_id = $3 AND a.registry = $4 AND ${CHECKED}
             AND c.state <> 'dropped' AND (c.attestation_id, c.role) > ($5::bigint, $6::text)
-          ORDER BY c.attestation_id, c.role LIMIT 5000`,
-        [issuerKeyId.toLowerCase(), partition, chainId.toString(), registry.toLowerCase(), after[0], after[1]],
+          ORDER BY c.attestation_id, c.role LIMIT $7`,
+        [
+          issuerKeyId.toLowerCase(),
+          partition,
+          chainId.toString(),
+          registry.toLowerCase(),
+          after[0],
+          after[1],
+          this.pageSize,
+        ],
       );
       for (const r of rows) {
         yield {
@@ -660,7 +696,7 @@ export class PostgresOperatorStore implements OperatorStore {
         };
       }
       const last = rows[rows.length - 1];
-      if (rows.length < 5000 || last === undefined) return;
+      if (rows.length < this.pageSize || last === undefined) return;
       after = [Number(last.id), String(last.role)];
     }
   }
