@@ -3,10 +3,14 @@ import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 
 import { OperatorError } from "../../src/operator/operator-error.js";
-import { openOperatorStore } from "../../src/operator/store/open-store.js";
+import pg from "pg";
+
+import { storeLocation, type OperatorContext } from "../../src/operator/commands/context.js";
+import { openOperatorStore, STORE_URL_VARIABLE } from "../../src/operator/store/open-store.js";
 import { MIGRATIONS } from "../../src/operator/store/migrations.js";
 import { POSTGRES_MIGRATIONS } from "../../src/operator/store/postgres-migrations.js";
 import { PostgresOperatorStore, redactStoreUrl } from "../../src/operator/store/postgres-store.js";
+import { SqliteOperatorStore } from "../../src/operator/store/sqlite-store.js";
 import type { NewAttestation } from "../../src/operator/store/types.js";
 import { settled } from "./helpers/settled.js";
 import { dropSchemas, postgresUnavailable, requirePostgres, TEST_PG_URL_VARIABLE } from "./helpers/store-backends.js";
@@ -184,5 +188,33 @@ describe("operator store on PostgreSQL (shared by several instances)", function 
       n++;
     }
     expect(n).to.equal(180);
+  });
+  it("--store, else KYC_STORE_URL, else the chain's SQLite file selects the backend", async function () {
+    const schema = fresh();
+    schemas.push(schema);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const configured = `${url}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const ctx = (value?: string): OperatorContext =>
+      ({
+        projectRoot: "/project",
+        readConfigVariable: async (name: string) => (name === STORE_URL_VARIABLE ? value : undefined),
+      }) as unknown as OperatorContext;
+    expect(await storeLocation(ctx(configured), 31337n, undefined)).to.equal(configured);
+    expect(await storeLocation(ctx(configured), 31337n, "/tmp/x.sqlite")).to.equal("/tmp/x.sqlite");
+    expect(await storeLocation(ctx(), 31337n, undefined)).to.equal("/project/.kyc/operator-31337.sqlite");
+    const store = await openOperatorStore(await storeLocation(ctx(configured), 31337n, undefined));
+    try {
+      expect(store).to.be.instanceOf(PostgresOperatorStore);
+      expect(store.schemaVersion).to.equal(MIGRATIONS.at(-1)?.version);
+      expect(store.path).to.include(":***@");
+    } finally {
+      await store.close();
+    }
+    const file = await openOperatorStore(":memory:");
+    expect(file).to.be.instanceOf(SqliteOperatorStore);
+    await file.close();
   });
 });
