@@ -1,4 +1,5 @@
 import { getAddress, getBytes, hexlify, Signature, ZeroHash } from "ethers";
+import { NO_ANON_COMMITMENT } from "../binding/kyc-binding.js";
 
 import { AnchorKind } from "../chain/registry-abi.js";
 import type { RegistryClient, TrustAnchorView, TxOutcome } from "../chain/registry-client.js";
@@ -165,7 +166,14 @@ export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck
   const nonce = await client.nonces(b.subject);
   if (nonce !== b.nonce)
     failures.push(`the binding nonce is stale (the registry is at ${nonce}); the holder must bind again`);
-  const onChainDigest = await client.bindingDigest(b.subject, b.attester, b.disclose, b.nonce, b.deadline);
+  const onChainDigest = await client.bindingDigest(
+    b.subject,
+    b.attester,
+    b.disclose,
+    b.nonce,
+    b.deadline,
+    b.anonCommitment ?? NO_ANON_COMMITMENT,
+  );
   if (onChainDigest.toLowerCase() !== b.digest.toLowerCase())
     failures.push("the binding digest differs from the registry's");
   const digest = getBytes(b.digest);
@@ -369,6 +377,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     expiryCap: cap,
     caId: auth.caId,
     recordCommitment: sealed.commitment,
+    anonCommitment: b.anonCommitment ?? NO_ANON_COMMITMENT,
   };
   // Our own live row for the subject is replaced (re-attestation, a new card, or renewal of an expired record); any
   // other live row (pending, revoke-pending) is a conflict the store reports.

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { AbiCoder, getAddress, getCreate2Address, id, keccak256, solidityPacked } from "ethers";
+import { AbiCoder, ZeroHash, getAddress, getCreate2Address, id, keccak256, solidityPacked } from "ethers";
 import hre, { network } from "hardhat";
 
 import KycDeploymentModule from "../../deploy/modules/KycDeployment.js";
@@ -163,7 +163,7 @@ describe("deploy: one address on every chain (Ignition create2)", function () {
     const proofA = await bindingProof(a.registry, card, a.alice, request, a.attester.address);
 
     // same registry address, subject, attester, claims, nonce (0) and deadline: only the chain id differs
-    const fields = [request.subject, a.attester.address, request.disclose, 0n, request.deadline] as const;
+    const fields = [request.subject, a.attester.address, request.disclose, 0n, request.deadline, ZeroHash] as const;
     const digestB = await b.registry.bindingDigest(...fields);
     expect(await a.registry.bindingDigest(...fields)).to.equal(proofA.digest);
     expect(digestB).to.not.equal(proofA.digest);
