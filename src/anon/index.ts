@@ -20,3 +20,7 @@ export { proveAnon } from "./prove.js";
 export { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals, hashToField } from "./signals.js";
 export { loadVerificationKey, verifyAnonProof, type AnonVerificationKey } from "./verify.js";
 export { anonWitnessInput, type AnonCircuitInput } from "./witness-input.js";
+export type { AnonRegistryEvent } from "./registry-event.js";
+export { AnonRegistryLeaves } from "./registry-leaves.js";
+export { readAnonRegistryEvents, type ReadAnonEventsOptions } from "./registry-events.js";
+export { ANON_SECRET_MESSAGE, anonSecretDigest, anonSecretFromSignature, deriveAnonSecret } from "./holder-secret.js";
