@@ -2,7 +2,13 @@
  * A registry event that changes an operator's anonymous-proof tree, in chain order (block, then log index). Only
  * the fields the tree needs; nothing here comes from a certificate.
  */
-export type AnonRegistryEvent =
+export type AnonRegistryEvent = AnonRegistryEventBody & {
+  /** the block of the log (set by `readAnonRegistryEvents`; absent for synthetic events) */
+  readonly blockNumber?: number;
+};
+
+/** The event itself, by kind. */
+export type AnonRegistryEventBody =
   /** `Attested`: the subject's record is replaced (any attester), so its previous leaf leaves the tree. */
   | {
       readonly kind: "attested";

@@ -2,7 +2,7 @@ import { Contract, type EventLog, type Log, type Provider } from "ethers";
 
 import { REGISTRY_ABI } from "../chain/registry-abi.js";
 import { AnonError } from "./anon-error.js";
-import type { AnonRegistryEvent } from "./registry-event.js";
+import type { AnonRegistryEvent, AnonRegistryEventBody } from "./registry-event.js";
 
 /** Options of {@link readAnonRegistryEvents}. */
 export interface ReadAnonEventsOptions {
@@ -42,10 +42,10 @@ export async function readAnonRegistryEvents(
     throw new AnonError("ANON_REGISTRY_UNREADABLE", `cannot read the events of the registry at ${registry}`, { cause });
   }
   logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  return logs.map(toEvent);
+  return logs.map((log) => ({ ...toEvent(log), blockNumber: log.blockNumber }));
 }
 
-function toEvent(log: EventLog): AnonRegistryEvent {
+function toEvent(log: EventLog): AnonRegistryEventBody {
   const a = log.args;
   switch (log.eventName) {
     case "Attested":
