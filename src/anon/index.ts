@@ -24,3 +24,4 @@ export type { AnonRegistryEvent } from "./registry-event.js";
 export { AnonRegistryLeaves } from "./registry-leaves.js";
 export { readAnonRegistryEvents, type ReadAnonEventsOptions } from "./registry-events.js";
 export { ANON_SECRET_MESSAGE, anonSecretDigest, anonSecretFromSignature, deriveAnonSecret } from "./holder-secret.js";
+export { anonCommitmentConflict, type AnonCommitmentConflict } from "./commitment-lock.js";

@@ -1,4 +1,7 @@
 import { getAddress, getBytes, hexlify, Signature, ZeroHash } from "ethers";
+import { anonCommitmentConflict } from "../anon/commitment-lock.js";
+import { AnonRegistryLeaves } from "../anon/registry-leaves.js";
+import { readAnonRegistryEvents } from "../anon/registry-events.js";
 import { NO_ANON_COMMITMENT } from "../binding/kyc-binding.js";
 
 import { AnchorKind } from "../chain/registry-abi.js";
@@ -342,6 +345,11 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       ? Signature.from(hexlify(request.subjectSignature)).compactSerialized
       : hexlify(request.subjectSignature);
   const keyNullifier = computeKeyNullifier(modulus);
+  await checkAnonCommitmentLock(store, client, attester, {
+    commitment: BigInt(b.anonCommitment ?? NO_ANON_COMMITMENT),
+    keyNullifier,
+    personTag: usesSign ? tag : undefined,
+  });
   const reattestation = await checkKey(client, b.subject, keyNullifier);
   // The same card's rows for other wallets: the chain may have ended them (a lost wallet revoked with the card) since
   // the store last looked; settle them so that their certificates stop backing a live row.
@@ -528,4 +536,35 @@ function certRef(role: "auth" | "sign", cert: JpkiCertificate): CertificateRef {
     serialHex: cert.serialHex,
     notAfter: Math.floor(cert.notAfter.getTime() / 1000),
   };
+}
+
+/**
+ * The anonymous-proof lock: a card key (and, at identity level, the person) keeps its first commitment, so a person
+ * gets one nullifier per scope. Read from the registry's `AnonLeaf` history of this attester.
+ * @throws OperatorError `OPERATOR_CHECK_FAILED` for another commitment.
+ */
+async function checkAnonCommitmentLock(
+  store: OperatorStore,
+  client: RegistryClient,
+  attester: string,
+  opt: { commitment: bigint; keyNullifier: string; personTag: string | undefined },
+): Promise<void> {
+  if (opt.commitment === 0n) return;
+  const keys = [opt.keyNullifier.toLowerCase()];
+  if (opt.personTag !== undefined) {
+    for (const k of store.keysByPersonTag(client.chainId, client.address, opt.personTag)) {
+      if (!keys.includes(k)) keys.push(k);
+    }
+  }
+  const leaves = new AnonRegistryLeaves(attester);
+  for (const e of await readAnonRegistryEvents(client.provider, client.address)) leaves.apply(e);
+  const conflict = anonCommitmentConflict(leaves, keys, opt.commitment);
+  if (conflict !== undefined) {
+    throw new OperatorError(
+      "OPERATOR_CHECK_FAILED",
+      conflict.keyNullifier === keys[0]
+        ? "this card key opted in to anonymous proofs with another commitment: bind again with the same secret"
+        : "this person opted in to anonymous proofs with another commitment (another card): bind again with the same secret",
+    );
+  }
 }
