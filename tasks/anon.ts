@@ -34,7 +34,7 @@ export const anonTasks: TaskDefinition[] = [
       name: "lookbackBlocks",
       description: "Also try the trees at the ends of this many blocks before the publication",
       type: ArgumentType.INT,
-      defaultValue: 16,
+      defaultValue: 4,
     })
     .setAction(() => import("./actions/anon/check-root.js"))
     .build(),

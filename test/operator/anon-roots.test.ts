@@ -67,6 +67,16 @@ describe("kyc anon roots / check-root", function () {
     const listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
     expect(listed.published).to.have.length(2);
     expect(listed.currentRoot).to.equal(second.currentRoot);
+    // attacker: the operator republishes the old root (alice's revoked leaf still in it) to refresh its age
+    await f.registry.connect(f.attester).publishAnonRoot(first.currentRoot, 2);
+    // (one block of lookback: the operator read the chain at most one block before its transaction)
+    const refreshed = await anonCheckRootCommand(anyone, {
+      registry: f.address,
+      root: first.currentRoot,
+      lookbackBlocks: 1,
+    });
+    expect(refreshed.matches).to.equal(false);
+    expect(refreshed.rebuiltRoot).to.equal(second.currentRoot);
   });
 
   it("attacker: a root the events do not give (the operator slipped in a leaf of its own) does not check", async function () {

@@ -117,7 +117,7 @@ export async function anonRootsCommand(
 }
 
 /**
- * `kyc anon check-root`: finds the publication of `root`, rebuilds its attester's tree from the registry's events
+ * `kyc anon check-root`: finds the latest publication of `root`, rebuilds its attester's tree from the registry's events
  * up to that block, and compares; when the operator read the chain a few blocks earlier, the trees at the ends of the
  * `lookbackBlocks` blocks before are tried too.
  */
@@ -132,14 +132,15 @@ export async function anonCheckRootCommand(
   const root = args.root.toLowerCase();
   const client = await connectRegistry({ ...ctx, signer: undefined }, args.registry);
   const contract = new Contract(client.address, REGISTRY_ABI, ctx.provider);
-  const publication = (await publishedRoots(contract)).find((p) => p.root.toLowerCase() === root);
+  // the latest publication: a root republished after its leaves changed (a revoked holder kept) must not check
+  const publication = (await publishedRoots(contract)).filter((p) => p.root.toLowerCase() === root).at(-1);
   if (publication === undefined) {
     throw new OperatorError("OPERATOR_BAD_INPUT", `the root ${root} was never published in ${client.address}`);
   }
   const events = await readAnonRegistryEvents(ctx.provider, client.address, { toBlock: publication.blockNumber });
   const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
   let matchedAtBlock: number | null = rebuilt.root === BigInt(root) ? publication.blockNumber : null;
-  const lookback = args.lookbackBlocks ?? 16;
+  const lookback = args.lookbackBlocks ?? 4;
   for (let b = publication.blockNumber - 1; matchedAtBlock === null && b >= publication.blockNumber - lookback; b--) {
     if (b < 0) break;
     if ((await rebuild(events, publication.attester, b)).root === BigInt(root)) matchedAtBlock = b;
