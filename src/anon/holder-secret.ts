@@ -5,8 +5,8 @@ import { hashToField } from "./signals.js";
 
 /**
  * The fixed, domain-separated message whose card signature is the holder's anonymous-proof secret. The card signs
- * the 32-byte digest sha256(ANON_SECRET_MESSAGE) with its authentication key (RSASSA-PKCS1-v1_5 over
- * DigestInfo(SHA-256, digest), as for a binding). PKCS#1 v1.5 is deterministic, so the same card always gives the
+ * the 32-byte digest sha256(ANON_SECRET_MESSAGE) with its authentication key exactly as it signs a binding digest
+ * (`CardSigner.sign("auth", digest, pin)`: RSASSA-PKCS1-v1_5 over DigestInfo(SHA-256, sha256(digest))). PKCS#1 v1.5 is deterministic, so the same card always gives the
  * same signature: the holder can derive the secret again after losing a device. The digest is a SHA-256 of ASCII
  * text, never an EIP-712 digest (those hash "\x19\x01" ‖ domain ‖ struct with keccak), so no binding or revocation
  * can be this message.
