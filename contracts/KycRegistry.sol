@@ -117,9 +117,10 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
         address attester,
         uint32 disclose,
         uint256 nonce,
-        uint64 deadline
+        uint64 deadline,
+        bytes32 anonCommitment
     ) external view returns (bytes32) {
-        return _bindingDigest(subject, attester, disclose, nonce, deadline);
+        return _bindingDigest(subject, attester, disclose, nonce, deadline, anonCommitment);
     }
 
     /// @inheritdoc IKycRegistryOperations
@@ -163,6 +164,19 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     /// @inheritdoc IKycRegistryOperations
     function isCurrentKey(address subject, bytes32 keyNullifier) external view returns (bool) {
         return _isCurrentKey(subject, keyNullifier);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    /// @dev Served here rather than by the extension (consumers call it with every anonymous proof): two storage
+    /// loads, the root and the attester's id-keyed slot (active, heartbeat, maxStaleness mirror).
+    function anonRoot(bytes32 root) external view returns (address attester, uint64 publishedAt, bool usable) {
+        AnonRoot memory r = _anonRoots[root];
+        attester = r.attester;
+        publishedAt = r.publishedAt;
+        if (attester != address(0)) {
+            uint256 info = _attesterWord(r.attesterId);
+            usable = _attesterActive(info) && !_isStale(_attesterLastSync(info), _attesterMaxStaleness(info));
+        }
     }
 
     /// @inheritdoc IKycRegistryOperations

@@ -105,6 +105,20 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
         return _keyVerifiers[keyType];
     }
 
+    // ------------------------------------------------------------------ anonymous-proof roots
+
+    /// @inheritdoc IKycRegistryAdmin
+    function publishAnonRoot(bytes32 root, uint32 leafCount) external onlyDelegated {
+        uint16 id = _activeAttesterId(msg.sender);
+        if (id == 0) revert NotAttester(msg.sender);
+        if (root == bytes32(0) || uint256(root) >= _SNARK_SCALAR_FIELD) revert InvalidAnonRoot();
+        AnonRoot storage r = _anonRoots[root];
+        address previous = r.attester;
+        if (previous != address(0) && previous != msg.sender) revert AnonRootTaken(root, previous);
+        _anonRoots[root] = AnonRoot(msg.sender, id, uint40(block.timestamp));
+        emit AnonRootPublished(msg.sender, root, leafCount);
+    }
+
     // ------------------------------------------------------------------ operator batches
 
     /// @inheritdoc IKycRegistryAdmin

@@ -47,9 +47,13 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     uint256 internal constant _MAX_MODULUS_BYTES = 512;
     /// @dev The key type of the inline RSA path (key nullifier `keccak256(0x00 ‖ modulus)`).
     uint8 internal constant _KEY_TYPE_RSA = 0;
+    /// @dev The BN254 scalar field order: anonymous-proof commitments and roots are its elements.
+    uint256 internal constant _SNARK_SCALAR_FIELD =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     bytes32 internal constant _KYC_BINDING_TYPEHASH = keccak256(
-        "KycBinding(address subject,address attester,uint32 disclose,uint256 nonce,uint64 deadline)"
+        "KycBinding(address subject,address attester,uint32 disclose,uint256 nonce,uint64 deadline,"
+        "bytes32 anonCommitment)"
     );
     bytes32 internal constant _REVOKE_TYPEHASH = keccak256("Revoke(address subject,uint256 nonce,uint64 deadline)");
     bytes32 internal constant _ATTESTATION_TYPEHASH = keccak256(
@@ -114,6 +118,14 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         uint40 lastCrlSync;
     }
 
+    /// @dev A published anonymous-proof root: who published it and when (one slot). Bits: attester 0-159,
+    /// attesterId 160-175, publishedAt 176-215.
+    struct AnonRoot {
+        address attester;
+        uint16 attesterId;
+        uint40 publishedAt;
+    }
+
     struct Anchor {
         bytes32 keyHash;
         uint64 notBefore;
@@ -133,6 +145,8 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     mapping(uint8 keyType => ICardKeyVerifier) internal _keyVerifiers;
     /// @dev Key state: the subject the key was last bound to (bits 0-159) and the burned flag (bit 160).
     mapping(bytes32 keyNullifier => uint256) internal _keys;
+    /// @dev Anonymous-proof roots published by attesters (`publishAnonRoot`).
+    mapping(bytes32 root => AnonRoot) internal _anonRoots;
 
     // ------------------------------------------------------------------ construction
 
@@ -269,12 +283,25 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         address attester,
         uint32 disclose,
         uint256 nonce,
-        uint64 deadline
+        uint64 deadline,
+        bytes32 anonCommitment
     ) internal view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(abi.encode(_KYC_BINDING_TYPEHASH, subject, attester, disclose, nonce, deadline))
-            );
+        // keccak256(abi.encode(_KYC_BINDING_TYPEHASH, subject, attester, disclose, nonce, deadline, anonCommitment)),
+        // written out in scratch memory past the free memory pointer (no allocation: attest's hot path)
+        bytes32 typeHash = _KYC_BINDING_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, typeHash)
+            mstore(add(p, 0x20), and(subject, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(p, 0x40), and(attester, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(p, 0x60), and(disclose, 0xffffffff))
+            mstore(add(p, 0x80), nonce)
+            mstore(add(p, 0xa0), and(deadline, 0xffffffffffffffff))
+            mstore(add(p, 0xc0), anonCommitment)
+            structHash := keccak256(p, 0xe0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @dev The binding the card and the subject signed for `req`, with `attester` and the record's holder nonce.
@@ -283,7 +310,7 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         address attester,
         uint256 record
     ) internal view returns (bytes32) {
-        return _bindingDigest(req.subject, attester, req.disclose, _recNonce(record), req.deadline);
+        return _bindingDigest(req.subject, attester, req.disclose, _recNonce(record), req.deadline, req.anonCommitment);
     }
 
     function _revokeDigest(address subject, uint256 nonce, uint64 deadline) internal view returns (bytes32) {
@@ -430,6 +457,20 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         _writeRecord(subject, _packRecord(attesterId, claims, expiresAt, req.caId, record, nullifier));
         if (bound != subject) _keys[nullifier] = uint160(subject);
         _emitAttested(req, attesterRef, nullifier, expiresAt);
+        bytes32 anonCommitment = req.anonCommitment;
+        if (anonCommitment != bytes32(0)) _emitAnonLeaf(attesterRef, nullifier, anonCommitment, claims, expiresAt);
+    }
+
+    /// @dev Check 16 and the opt-in's event (no storage: the operator's tree is rebuilt from events).
+    function _emitAnonLeaf(
+        uint256 attesterRef,
+        bytes32 nullifier,
+        bytes32 anonCommitment,
+        uint32 claims,
+        uint40 expiresAt
+    ) internal {
+        if (uint256(anonCommitment) >= _SNARK_SCALAR_FIELD) revert InvalidAnonCommitment();
+        emit AnonLeaf(address(uint160(attesterRef)), nullifier, uint256(anonCommitment), claims, expiresAt);
     }
 
     function _emitAttested(

@@ -40,6 +40,10 @@ export const cardTasks: TaskDefinition[] = [
       name: "withSignCert",
       description: "Also include the signing certificate and a signature with the signing key (personal data)",
     })
+    .addFlag({
+      name: "anon",
+      description: "Opt in to anonymous proofs: the card derives your secret; the binding carries its commitment",
+    })
     .addOption({
       name: "out",
       description: "Proof request file to write",

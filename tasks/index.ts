@@ -1,5 +1,6 @@
 import { emptyTask } from "hardhat/config";
 
+import { anonTasks } from "./anon.js";
 import { cardTasks } from "./card.js";
 import { operatorTasks } from "./operator.js";
 import { pkiTasks } from "./pki.js";
@@ -14,5 +15,6 @@ export const kycTasks = [
   ...pkiTasks,
   ...cardTasks,
   ...operatorTasks,
+  ...anonTasks,
   ...serviceTasks,
 ];

@@ -38,6 +38,14 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     function paused() external view returns (bool);
     function keyVerifier(uint8 keyType) external view returns (ICardKeyVerifier);
 
+    // ------------------------------------------------------------------ anonymous-proof roots
+
+    /// @notice ATTESTER_ROLE: publish `root` (non-zero, below the BN254 scalar field order) of the caller's tree of
+    /// anonymous-proof leaves, rebuilt from `AnonLeaf`, `Revoked`, `SigningClaimsDropped` and `Attested` events
+    /// (anyone can rebuild it and compare). Publishing a root again refreshes `publishedAt`; a root another attester
+    /// published is refused (`AnonRootTaken`).
+    function publishAnonRoot(bytes32 root, uint32 leafCount) external;
+
     // ------------------------------------------------------------------ operator batches
 
     /// @notice Revoke many with `Superseded` or `Operator`; entries not active or that the caller may not revoke are

@@ -50,6 +50,14 @@ interface IKycRegistryErrors {
     error KeyAlreadyBound(bytes32 keyNullifier);
     /// @dev 15. the person tag is held by another active record of the same attester
     error PersonTagInUse(bytes32 personTag);
+    /// @dev 16. the anonymous-proof commitment is not below the BN254 scalar field order
+    error InvalidAnonCommitment();
+
+    // anonymous-proof roots
+    /// @dev publishAnonRoot: the root is zero
+    error InvalidAnonRoot();
+    /// @dev publishAnonRoot: another attester published this root
+    error AnonRootTaken(bytes32 root, address attester);
 
     // revocation
     /// @dev the subject has no attestation in status Active

@@ -20,6 +20,19 @@ interface IKycRegistryEvents {
         uint16 caId,
         bytes32 recordCommitment
     );
+    /// @notice The attestation just recorded (same transaction, after `Attested`) opted in to anonymous proofs: the
+    /// operator's tree gets the leaf Poseidon(commitment, claims, expiresAt) for `keyNullifier`, replacing the key's
+    /// previous leaf (circuits/README.md). A `Revoked`, `SigningClaimsDropped` or later `Attested` of the same subject
+    /// removes or replaces it. `commitment` = Poseidon(secret): it reveals nothing of the secret or the card.
+    event AnonLeaf(
+        address indexed attester,
+        bytes32 indexed keyNullifier,
+        uint256 commitment,
+        uint32 claims,
+        uint64 expiresAt
+    );
+    /// @notice `attester` published `root` of its anonymous-proof tree of `leafCount` leaf positions.
+    event AnonRootPublished(address indexed attester, bytes32 indexed root, uint32 leafCount);
     /// @notice `subject`'s attestation was revoked by `by`. With `CertificateInvalid` the card key is burned.
     event Revoked(address indexed subject, address indexed by, RevocationReason reason);
     /// @notice The card key `keyNullifier` can never attest again (its authentication certificate is revoked).

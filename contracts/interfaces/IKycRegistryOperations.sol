@@ -25,14 +25,16 @@ interface IKycRegistryOperations is IKycRegistry, IKycRegistryEvents, IKycRegist
 
     /// @notice The holder nonce of `subject`, signed in `KycBinding` and `Revoke` and consumed on success.
     function nonces(address subject) external view returns (uint256);
-    /// @notice EIP-712 digest of `KycBinding(subject, attester, disclose, nonce, deadline)` under this registry's
-    /// domain: what the card and the subject sign.
+    /// @notice EIP-712 digest of `KycBinding(subject, attester, disclose, nonce, deadline, anonCommitment)` under this
+    /// registry's domain: what the card and the subject sign. `anonCommitment` is the holder's opt-in to anonymous
+    /// proofs (Poseidon(secret), a BN254 scalar field element), zero for none.
     function bindingDigest(
         address subject,
         address attester,
         uint32 disclose,
         uint256 nonce,
-        uint64 deadline
+        uint64 deadline,
+        bytes32 anonCommitment
     ) external view returns (bytes32);
     /// @notice EIP-712 digest of `Revoke(subject, nonce, deadline)` (signed by the card for `revokeByCard`).
     function revokeDigest(address subject, uint256 nonce, uint64 deadline) external view returns (bytes32);
@@ -53,6 +55,10 @@ interface IKycRegistryOperations is IKycRegistry, IKycRegistryEvents, IKycRegist
     function keyState(bytes32 keyNullifier) external view returns (address subject, bool active, bool burned);
     /// @notice Whether `keyNullifier` is the card key of `subject`'s current record (any status but None).
     function isCurrentKey(address subject, bytes32 keyNullifier) external view returns (bool);
+    /// @notice A published anonymous-proof root: its attester (zero: never published), when it was last published,
+    /// and whether it is usable now: its attester holds ATTESTER_ROLE and is not stale (the heartbeat rule of
+    /// `isVerified`). A consumer adds its own bound on `block.timestamp - publishedAt`.
+    function anonRoot(bytes32 root) external view returns (address attester, uint64 publishedAt, bool usable);
     /// @notice The admin extension every call not served here is delegated to (`IKycRegistryAdmin`).
     function extension() external view returns (address);
     function version() external pure returns (string memory);
@@ -60,7 +66,8 @@ interface IKycRegistryOperations is IKycRegistry, IKycRegistryEvents, IKycRegist
     // ------------------------------------------------------------------ writes
 
     /// @notice Record an attestation: ATTESTER_ROLE, not paused. Verifies on chain the card's RSA signature (e = 65537)
-    /// and the subject's signature over `bindingDigest(subject, msg.sender, disclose, nonces(subject), deadline)`,
+    /// and the subject's signature over `bindingDigest(subject, msg.sender, disclose, nonces(subject), deadline,
+    /// anonCommitment)`; with a non-zero `anonCommitment` it emits `AnonLeaf` (the anonymous-proof leaf's parts),
     /// consumes the holder nonce, and replaces the subject's record if it has one (re-attestation, a new card, or
     /// another attester, all with the subject's consent). The key may hold no other active record and must not be
     /// burned.

@@ -52,6 +52,9 @@ struct AttestationRequest {
     uint16 caId;
     /// @dev salted hash of the operator's off-chain verification record (non-zero), emitted in `Attested`
     bytes32 recordCommitment;
+    /// @dev the `KycBinding` field `anonCommitment`: Poseidon(secret) of the holder's anonymous-proof secret (a BN254
+    /// scalar field element), or zero when the holder does not opt in. Non-zero: the registry emits `AnonLeaf`.
+    bytes32 anonCommitment;
 }
 
 /// @notice An attester's authorisation to relay one attestation (`attestBySig`): its EIP-712 `Attestation` signature

@@ -21,7 +21,13 @@ export type AnonErrorCode =
   /** The pairing check failed: the proof does not prove the public inputs it carries. */
   | "ANON_INVALID_PROOF"
   /** The development artifacts (wasm, zkey, verification key) have not been made. */
-  | "ANON_ARTIFACTS_MISSING";
+  | "ANON_ARTIFACTS_MISSING"
+  /** Registry events out of order: an `AnonLeaf` that does not follow its `Attested` in the same transaction. */
+  | "ANON_EVENT_ORDER"
+  /** A card key (or person tag) already has another anonymous-proof commitment with this operator. */
+  | "ANON_COMMITMENT_CONFLICT"
+  /** The registry cannot be read (no contract, wrong ABI, RPC failure). */
+  | "ANON_REGISTRY_UNREADABLE";
 
 /** An error of the anonymous-proof module: bad input to the prover, or a proof the verifier refuses. */
 export class AnonError extends KycError {

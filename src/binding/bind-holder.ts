@@ -1,4 +1,7 @@
-import type { Provider } from "ethers";
+import { toBeHex, type Provider } from "ethers";
+
+import { deriveAnonSecret } from "../anon/holder-secret.js";
+import { loadAnonHasher } from "../anon/poseidon.js";
 
 import { claimNames } from "../claims.js";
 import type { CardKey, CardSigner } from "../card/card-signer.js";
@@ -27,6 +30,11 @@ export interface BindHolderOptions {
   /** Minutes from the chain's latest block time to the binding deadline. */
   deadlineMinutes: number;
   withSignCert: boolean;
+  /**
+   * Opt in to anonymous proofs: the card derives the holder's secret (`deriveAnonSecret`, src/anon/README.md) and
+   * the binding carries Poseidon(secret). The card is then asked first (the wallet signs the commitment too).
+   */
+  anon?: boolean;
   out: string;
   /** Asked only when needed, after the card was found; `key` says which PIN. */
   askPin: (key: CardKey, triesLeft: number | undefined) => Promise<string>;
@@ -42,15 +50,39 @@ export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
   if (!Number.isInteger(o.deadlineMinutes) || o.deadlineMinutes < 1 || o.deadlineMinutes > 60 * 24 * 30) {
     throw new BindingError("BINDING_BAD_ARGUMENT", "--deadline-minutes must be 1..43200");
   }
+  const ask = async (key: CardKey): Promise<string> => {
+    const left = await o.card.pinTriesLeft(key);
+    if (left === 0) {
+      throw new CardError(
+        "CARD_PIN_LOCKED",
+        `the ${key === "auth" ? "authentication PIN" : "signing password"} is locked; the municipality office can reset it`,
+        { triesLeft: 0 },
+      );
+    }
+    return o.askPin(key, left);
+  };
   const block = await o.provider.getBlock("latest");
   const now = BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
+  // With the anonymous-proof opt-in the card comes first: the commitment is part of what the wallet signs.
+  let anonPin: string | undefined;
+  let anonCommitment: string | undefined;
+  if (o.anon === true) {
+    o.print(`Card: ${o.card.description} (derives your anonymous-proof secret; it never leaves this machine)`);
+    await o.card.readAuthCertificate();
+    anonPin = await ask("auth");
+    const pin = anonPin;
+    const secret = await deriveAnonSecret((digest) => o.card.sign("auth", digest, pin));
+    anonCommitment = toBeHex((await loadAnonHasher()).commitment(secret), 32);
+  }
   const binding = await readBindingFromRegistry(o.provider, {
     registry: o.registry,
     subject: o.subject,
     attester: o.attester,
     disclose: o.disclose,
     deadline: now + BigInt(o.deadlineMinutes) * 60n,
+    ...(anonCommitment !== undefined ? { anonCommitment } : {}),
   });
+  if (anonCommitment !== undefined) o.print(`Anonymous-proof commitment: ${anonCommitment}`);
   o.print(`Registry ${binding.registry} on chain ${binding.chainId}`);
   o.print(
     `Binding: subject ${binding.subject}, operator ${binding.attester}, disclose ${claimNames(binding.disclose).join("+")}, nonce ${binding.nonce}, deadline ${new Date(Number(binding.deadline) * 1000).toISOString()}`,
@@ -66,20 +98,9 @@ export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
   }
   o.print(`Card: ${o.card.description}`);
 
-  const ask = async (key: CardKey): Promise<string> => {
-    const left = await o.card.pinTriesLeft(key);
-    if (left === 0) {
-      throw new CardError(
-        "CARD_PIN_LOCKED",
-        `the ${key === "auth" ? "authentication PIN" : "signing password"} is locked; the municipality office can reset it`,
-        { triesLeft: 0 },
-      );
-    }
-    return o.askPin(key, left);
-  };
   // Read the certificate first so that a missing card fails before the PIN is asked.
   await o.card.readAuthCertificate();
-  const pin = await ask("auth");
+  const pin = anonPin ?? (await ask("auth"));
   const signPassword = o.withSignCert ? await ask("sign") : undefined;
   const request = await createProofRequest({
     card: o.card,

@@ -4,7 +4,8 @@ import { TypedDataEncoder, getAddress } from "ethers";
  * The EIP-712 message the card AND the wallet sign (DESIGN.md, "The card binding", protocol v2), with the domain's
  * chain and registry:
  *
- *     KycBinding(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline)
+ *     KycBinding(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline,
+ *                bytes32 anonCommitment)
  */
 export interface KycBinding {
   chainId: bigint;
@@ -20,7 +21,15 @@ export interface KycBinding {
   nonce: bigint;
   /** Unix seconds (uint64). */
   deadline: bigint;
+  /**
+   * 0x bytes32: the holder's opt-in to anonymous proofs, Poseidon(secret) (a BN254 scalar field element; see
+   * src/anon/README.md for the secret's derivation); absent or {@link NO_ANON_COMMITMENT} (zero): no opt-in.
+   */
+  anonCommitment?: string;
 }
+
+/** The `anonCommitment` of a binding without the anonymous-proof opt-in. */
+export const NO_ANON_COMMITMENT = "0x" + "00".repeat(32);
 
 /** EIP-712 domain name and version of the registry. */
 export const KYC_DOMAIN_NAME = "JPKI KYC Registry";
@@ -34,6 +43,7 @@ export const KYC_BINDING_TYPES = {
     { name: "disclose", type: "uint32" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint64" },
+    { name: "anonCommitment", type: "bytes32" },
   ],
 };
 
@@ -50,6 +60,7 @@ export function bindingMessage(b: KycBinding) {
     disclose: b.disclose,
     nonce: b.nonce,
     deadline: b.deadline,
+    anonCommitment: b.anonCommitment ?? NO_ANON_COMMITMENT,
   };
 }
 

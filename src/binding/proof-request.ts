@@ -4,7 +4,8 @@ import { getAddress, hexlify, isAddress } from "ethers";
 
 import { Claim } from "../claims.js";
 import { BindingError } from "./binding-error.js";
-import { computeBindingDigest, type KycBinding } from "./kyc-binding.js";
+import { SNARK_SCALAR_FIELD } from "../anon/field.js";
+import { NO_ANON_COMMITMENT, computeBindingDigest, type KycBinding } from "./kyc-binding.js";
 
 /** The `format` tag of the proof-request file (protocol v2). */
 export const PROOF_REQUEST_FORMAT = "jpki-kyc/proof-request@2";
@@ -50,6 +51,8 @@ export interface ProofRequestJson {
     disclose: number;
     nonce: string;
     deadline: string;
+    /** 0x bytes32, the anonymous-proof opt-in (zero: none). Absent on input reads as zero. */
+    anonCommitment: string;
     digest: string;
   };
   subjectSignature: string;
@@ -78,6 +81,7 @@ export function proofRequestToJson(r: ProofRequest): ProofRequestJson {
       disclose: b.disclose,
       nonce: b.nonce.toString(),
       deadline: b.deadline.toString(),
+      anonCommitment: (b.anonCommitment ?? NO_ANON_COMMITMENT).toLowerCase(),
       digest: b.digest.toLowerCase(),
     },
     subjectSignature: hexlify(r.subjectSignature),
@@ -148,7 +152,17 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
   if (typeof o.createdAt !== "string" || Number.isNaN(Date.parse(o.createdAt))) bad(`"createdAt" must be an ISO date`);
   if (!isObject(o.binding)) bad(`"binding" must be an object`);
   const b = o.binding as Record<string, unknown>;
-  const bindingKeys = ["chainId", "registry", "subject", "attester", "disclose", "nonce", "deadline", "digest"];
+  const bindingKeys = [
+    "chainId",
+    "registry",
+    "subject",
+    "attester",
+    "disclose",
+    "nonce",
+    "deadline",
+    "anonCommitment",
+    "digest",
+  ];
   for (const k of Object.keys(b)) if (!bindingKeys.includes(k)) bad(`unknown field "binding.${k}"`);
 
   const uint = (name: string, max: bigint): bigint => {
@@ -178,6 +192,13 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
   if (((disclose as number) & Claim.AUTH) === 0) bad(`"binding.disclose" must include AUTH`);
   const nonce = uint("nonce", 2n ** 256n - 1n);
   const deadline = uint("deadline", 2n ** 64n - 1n);
+  const anonCommitment = b.anonCommitment ?? NO_ANON_COMMITMENT;
+  if (typeof anonCommitment !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(anonCommitment)) {
+    bad(`"binding.anonCommitment" must be 32 bytes of 0x-hex`);
+  }
+  if (BigInt(anonCommitment as string) >= SNARK_SCALAR_FIELD) {
+    bad(`"binding.anonCommitment" must be below the BN254 scalar field order`);
+  }
   const digest = b.digest;
   if (typeof digest !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(digest))
     bad(`"binding.digest" must be 32 bytes of 0x-hex`);
@@ -189,6 +210,7 @@ export function parseProofRequestJson(value: unknown): ProofRequest {
     disclose: disclose as number,
     nonce,
     deadline,
+    anonCommitment: (anonCommitment as string).toLowerCase(),
     digest: (digest as string).toLowerCase(),
   };
   if (computeBindingDigest(binding) !== binding.digest) {

@@ -2,13 +2,14 @@ import { Contract, getAddress, isAddress, type Provider } from "ethers";
 
 import { Claim } from "../claims.js";
 import { BindingError } from "./binding-error.js";
-import { computeBindingDigest } from "./kyc-binding.js";
+import { SNARK_SCALAR_FIELD } from "../anon/field.js";
+import { NO_ANON_COMMITMENT, computeBindingDigest } from "./kyc-binding.js";
 import type { SignedBinding } from "./proof-request.js";
 
 /** The two registry reads the holder needs (a subset of `KycRegistry`'s ABI). */
 export const REGISTRY_BINDING_ABI = [
   "function nonces(address subject) view returns (uint256)",
-  "function bindingDigest(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline) view returns (bytes32)",
+  "function bindingDigest(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline, bytes32 anonCommitment) view returns (bytes32)",
 ];
 
 /** Inputs of `readBindingFromRegistry`. */
@@ -20,6 +21,8 @@ export interface BindingRequest {
   disclose: number;
   /** Unix seconds. */
   deadline: bigint;
+  /** 0x bytes32 anonymous-proof opt-in, Poseidon(secret); default zero (none). */
+  anonCommitment?: string;
 }
 
 /**
@@ -52,6 +55,13 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
   if (request.deadline <= 0n || request.deadline >= 2n ** 64n) {
     throw new BindingError("BINDING_BAD_ARGUMENT", "the deadline must be a positive uint64");
   }
+  const anonCommitment = (request.anonCommitment ?? NO_ANON_COMMITMENT).toLowerCase();
+  if (!/^0x[0-9a-f]{64}$/.test(anonCommitment) || BigInt(anonCommitment) >= SNARK_SCALAR_FIELD) {
+    throw new BindingError(
+      "BINDING_BAD_ARGUMENT",
+      "the anonymous-proof commitment must be 32 bytes of 0x-hex below the BN254 scalar field order",
+    );
+  }
   const { chainId } = await provider.getNetwork();
   if ((await provider.getCode(registry)) === "0x") {
     throw new BindingError("BINDING_NO_REGISTRY", `no contract at ${registry} on chain ${chainId}`);
@@ -67,6 +77,7 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
       request.disclose,
       nonce,
       request.deadline,
+      anonCommitment,
     )) as string;
   } catch (cause) {
     throw new BindingError(
@@ -83,6 +94,7 @@ export async function readBindingFromRegistry(provider: Provider, request: Bindi
     disclose: request.disclose,
     nonce,
     deadline: request.deadline,
+    anonCommitment,
     digest: digest.toLowerCase(),
   };
   const local = computeBindingDigest(binding);

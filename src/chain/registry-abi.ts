@@ -5,7 +5,7 @@
  * Kept in `src/` so the library works without Hardhat's artifacts (e.g. against a deployed registry).
  */
 const REQUEST =
-  "(address subject, uint32 disclose, uint64 deadline, uint32 claims, bytes32 personTag, uint64 expiryCap, uint16 caId, bytes32 recordCommitment)";
+  "(address subject, uint32 disclose, uint64 deadline, uint32 claims, bytes32 personTag, uint64 expiryCap, uint16 caId, bytes32 recordCommitment, bytes32 anonCommitment)";
 
 export const REGISTRY_ABI = [
   // functions
@@ -22,9 +22,10 @@ export const REGISTRY_ABI = [
   `function attestBySig(${REQUEST} req, bytes modulus, bytes cardSignature, bytes subjectSignature, (address attester, uint64 deadline, bytes signature) relay)`,
   `function attestWithVerifier(${REQUEST} req, uint8 keyType, bytes publicKey, bytes cardSignature, bytes subjectSignature)`,
   `function attestationDigest(bytes32 binding, ${REQUEST} req, bytes32 keyNullifier, uint64 relayDeadline) view returns (bytes32)`,
+  "function anonRoot(bytes32 root) view returns (address attester, uint64 publishedAt, bool usable)",
   "function attestationOf(address subject) view returns ((address attester, uint8 status, uint32 claims, uint64 expiresAt, uint16 caId, uint64 attestedAt, uint64 revokedAt, uint8 reason, bytes32 personTag))",
   "function beginDefaultAdminTransfer(address newAdmin)",
-  "function bindingDigest(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline) view returns (bytes32)",
+  "function bindingDigest(address subject, address attester, uint32 disclose, uint256 nonce, uint64 deadline, bytes32 anonCommitment) view returns (bytes32)",
   "function cancelDefaultAdminTransfer()",
   "function changeDefaultAdminDelay(uint48 newDelay)",
   "function defaultAdmin() view returns (address)",
@@ -49,6 +50,7 @@ export const REGISTRY_ABI = [
   "function paused() view returns (bool)",
   "function pendingDefaultAdmin() view returns (address newAdmin, uint48 acceptSchedule)",
   "function pendingDefaultAdminDelay() view returns (uint48 newDelay, uint48 effectSchedule)",
+  "function publishAnonRoot(bytes32 root, uint32 leafCount)",
   "function recordCrlSync()",
   "function renounceRole(bytes32 role, address callerConfirmation)",
   "function revoke(address subject, uint8 reason)",
@@ -71,6 +73,8 @@ export const REGISTRY_ABI = [
   "function DEFAULT_ADMIN_ROLE() view returns (bytes32)",
   "function supportsInterface(bytes4 interfaceId) view returns (bool)",
   // events
+  "event AnonLeaf(address indexed attester, bytes32 indexed keyNullifier, uint256 commitment, uint32 claims, uint64 expiresAt)",
+  "event AnonRootPublished(address indexed attester, bytes32 indexed root, uint32 leafCount)",
   "event Attested(address indexed subject, address indexed attester, bytes32 indexed keyNullifier, uint32 claims, uint64 expiresAt, uint16 caId, bytes32 recordCommitment)",
   "event CardKeyBurned(bytes32 indexed keyNullifier, address indexed by)",
   "event CrlSynced(address indexed attester, uint64 at)",
@@ -92,11 +96,14 @@ export const REGISTRY_ABI = [
   "error AccessControlInvalidDefaultAdmin(address defaultAdmin)",
   "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
   "error AlreadyPaused()",
+  "error AnonRootTaken(bytes32 root, address attester)",
   "error ClaimsNotDisclosed(uint32 claims, uint32 disclose)",
   "error DeadlineExpired(uint64 deadline)",
   "error DuplicateTrustAnchor(bytes32 keyHash)",
   "error ExpiryCapNotOnGrid(uint64 expiryCap)",
   "error ExpiryNotInFuture(uint64 expiresAt)",
+  "error InvalidAnonCommitment()",
+  "error InvalidAnonRoot()",
   "error InvalidAttesterSignature()",
   "error InvalidCardSignature()",
   "error InvalidClaims(uint32 claims)",

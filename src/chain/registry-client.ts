@@ -175,8 +175,9 @@ export class RegistryClient {
     disclose: number,
     nonce: bigint,
     deadline: bigint,
+    anonCommitment: string,
   ): Promise<string> {
-    return this.read<string>("bindingDigest", subject, attester, disclose, nonce, deadline);
+    return this.read<string>("bindingDigest", subject, attester, disclose, nonce, deadline, anonCommitment);
   }
 
   async revokeDigest(subject: string, nonce: bigint, deadline: bigint): Promise<string> {

@@ -1,4 +1,8 @@
 import { getAddress, getBytes, hexlify, Signature, ZeroHash } from "ethers";
+import { anonCommitmentConflict } from "../anon/commitment-lock.js";
+import { AnonRegistryLeaves } from "../anon/registry-leaves.js";
+import { readAnonRegistryEvents } from "../anon/registry-events.js";
+import { NO_ANON_COMMITMENT } from "../binding/kyc-binding.js";
 
 import { AnchorKind } from "../chain/registry-abi.js";
 import type { RegistryClient, TrustAnchorView, TxOutcome } from "../chain/registry-client.js";
@@ -165,7 +169,14 @@ export async function checkProofRequest(inputs: CheckInputs): Promise<ProofCheck
   const nonce = await client.nonces(b.subject);
   if (nonce !== b.nonce)
     failures.push(`the binding nonce is stale (the registry is at ${nonce}); the holder must bind again`);
-  const onChainDigest = await client.bindingDigest(b.subject, b.attester, b.disclose, b.nonce, b.deadline);
+  const onChainDigest = await client.bindingDigest(
+    b.subject,
+    b.attester,
+    b.disclose,
+    b.nonce,
+    b.deadline,
+    b.anonCommitment ?? NO_ANON_COMMITMENT,
+  );
   if (onChainDigest.toLowerCase() !== b.digest.toLowerCase())
     failures.push("the binding digest differs from the registry's");
   const digest = getBytes(b.digest);
@@ -334,6 +345,11 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
       ? Signature.from(hexlify(request.subjectSignature)).compactSerialized
       : hexlify(request.subjectSignature);
   const keyNullifier = computeKeyNullifier(modulus);
+  await checkAnonCommitmentLock(store, client, attester, {
+    commitment: BigInt(b.anonCommitment ?? NO_ANON_COMMITMENT),
+    keyNullifier,
+    personTag: usesSign ? tag : undefined,
+  });
   const reattestation = await checkKey(client, b.subject, keyNullifier);
   // The same card's rows for other wallets: the chain may have ended them (a lost wallet revoked with the card) since
   // the store last looked; settle them so that their certificates stop backing a live row.
@@ -369,6 +385,7 @@ export async function attestProofRequest(inputs: AttestInputs): Promise<AttestRe
     expiryCap: cap,
     caId: auth.caId,
     recordCommitment: sealed.commitment,
+    anonCommitment: b.anonCommitment ?? NO_ANON_COMMITMENT,
   };
   // Our own live row for the subject is replaced (re-attestation, a new card, or renewal of an expired record); any
   // other live row (pending, revoke-pending) is a conflict the store reports.
@@ -519,4 +536,35 @@ function certRef(role: "auth" | "sign", cert: JpkiCertificate): CertificateRef {
     serialHex: cert.serialHex,
     notAfter: Math.floor(cert.notAfter.getTime() / 1000),
   };
+}
+
+/**
+ * The anonymous-proof lock: a card key (and, at identity level, the person) keeps its first commitment, so a person
+ * gets one nullifier per scope. Read from the registry's `AnonLeaf` history of this attester.
+ * @throws OperatorError `OPERATOR_CHECK_FAILED` for another commitment.
+ */
+async function checkAnonCommitmentLock(
+  store: OperatorStore,
+  client: RegistryClient,
+  attester: string,
+  opt: { commitment: bigint; keyNullifier: string; personTag: string | undefined },
+): Promise<void> {
+  if (opt.commitment === 0n) return;
+  const keys = [opt.keyNullifier.toLowerCase()];
+  if (opt.personTag !== undefined) {
+    for (const k of await store.keysByPersonTag(client.chainId, client.address, opt.personTag)) {
+      if (!keys.includes(k)) keys.push(k);
+    }
+  }
+  const leaves = new AnonRegistryLeaves(attester);
+  for (const e of await readAnonRegistryEvents(client.provider, client.address)) leaves.apply(e);
+  const conflict = anonCommitmentConflict(leaves, keys, opt.commitment);
+  if (conflict !== undefined) {
+    throw new OperatorError(
+      "OPERATOR_CHECK_FAILED",
+      conflict.keyNullifier === keys[0]
+        ? "this card key opted in to anonymous proofs with another commitment: bind again with the same secret"
+        : "this person opted in to anonymous proofs with another commitment (another card): bind again with the same secret",
+    );
+  }
 }

@@ -14,6 +14,8 @@ export interface AttestationRequest {
   readonly caId: number;
   /** 0x bytes32: the salted commitment to the operator's verification record (never zero). */
   readonly recordCommitment: string;
+  /** 0x bytes32: the binding's anonymous-proof commitment (zero: no opt-in). */
+  readonly anonCommitment: string;
 }
 
 /**
@@ -72,5 +74,15 @@ export async function signAttestation(
 
 /** The request as the ABI tuple ethers encodes. */
 export function requestTuple(r: AttestationRequest): unknown[] {
-  return [r.subject, r.disclose, r.deadline, r.claims, r.personTag, r.expiryCap, r.caId, r.recordCommitment];
+  return [
+    r.subject,
+    r.disclose,
+    r.deadline,
+    r.claims,
+    r.personTag,
+    r.expiryCap,
+    r.caId,
+    r.recordCommitment,
+    r.anonCommitment,
+  ];
 }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
-import { getAddress, isAddress, isHexString } from "ethers";
+import { ZeroHash, getAddress, isAddress, isHexString } from "ethers";
 
 import { OperatorError } from "./operator-error.js";
 import type { AttestationRequest } from "./attestation-request.js";
@@ -48,6 +48,7 @@ export function serializeRelayFile(r: RelayFile): string {
       expiryCap: r.request.expiryCap.toString(),
       caId: r.request.caId,
       recordCommitment: r.request.recordCommitment,
+      anonCommitment: r.request.anonCommitment,
     },
     binding: r.binding,
     keyNullifier: r.keyNullifier,
@@ -129,6 +130,7 @@ export function parseRelayFile(text: string): RelayFile {
     expiryCap: uint(q.expiryCap, "request.expiryCap", 64),
     caId: small(q.caId, "request.caId", 0xffff),
     recordCommitment: hex(q.recordCommitment, "request.recordCommitment", 32),
+    anonCommitment: hex(q.anonCommitment ?? ZeroHash, "request.anonCommitment", 32),
   };
   return {
     chainId: uint(o.chainId, "chainId", 256),

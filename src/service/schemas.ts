@@ -33,6 +33,7 @@ export const proofRequestSchema = {
         disclose: { type: "integer", minimum: 1, maximum: 4294967295 },
         nonce: { type: "string", pattern: UINT },
         deadline: { type: "string", pattern: UINT },
+        anonCommitment: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" },
         digest: { type: "string", pattern: "^0x[0-9a-fA-F]{64}$" },
       },
     },

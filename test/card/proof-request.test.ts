@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { id, recoverAddress, Wallet } from "ethers";
+import { ZeroHash, id, recoverAddress, Wallet } from "ethers";
 
 import { BindingError } from "../../src/binding/binding-error.js";
 import { createProofRequest } from "../../src/binding/create-proof-request.js";
@@ -42,6 +42,7 @@ function binding(): SignedBinding {
     disclose: Claim.AUTH | Claim.AGE_18,
     nonce: 0n,
     deadline: 1_900_000_000n,
+    anonCommitment: ZeroHash,
   };
   return { ...b, digest: computeBindingDigest(b) };
 }
@@ -138,6 +139,7 @@ describe("proof request format", function () {
       disclose: 5,
       nonce: "0",
       deadline: "1900000000",
+      anonCommitment: ZeroHash,
       digest: binding().digest,
     });
     const back = parseProofRequest(serializeProofRequest(r));

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 
-import { getBytes, hexlify, id, recoverAddress, Wallet, type Contract } from "ethers";
+import { ZeroHash, getBytes, hexlify, id, recoverAddress, Wallet, type Contract } from "ethers";
 import { network } from "hardhat";
 
 import { BindingError } from "../../src/binding/binding-error.js";
@@ -30,6 +30,7 @@ function signedBinding(overrides: Partial<KycBinding> = {}): SignedBinding {
     disclose: Claim.AUTH | Claim.AGE_18,
     nonce: 3n,
     deadline: 1_900_000_000n,
+    anonCommitment: ZeroHash,
     ...overrides,
   };
   return { ...b, digest: computeBindingDigest(b) };
@@ -82,6 +83,7 @@ describe("signBindingWithWallet: the subject's wallet consents first", function 
       disclose: Claim.AUTH | Claim.AGE_18,
       nonce: 3n,
       deadline: 1_900_000_000n,
+      anonCommitment: ZeroHash,
     });
   });
 

@@ -93,7 +93,15 @@ abstract contract RegistryWorld {
     }
 
     function _digest(AttestationRequest memory req, address attester) internal view returns (bytes32) {
-        return registry.bindingDigest(req.subject, attester, req.disclose, registry.nonces(req.subject), req.deadline);
+        return
+            registry.bindingDigest(
+                req.subject,
+                attester,
+                req.disclose,
+                registry.nonces(req.subject),
+                req.deadline,
+                req.anonCommitment
+            );
     }
 
     /// @dev Attest as `attester` with card `keyIndex`, the binding signed by the wallet key `signerKey`; returns

@@ -112,9 +112,9 @@ describe("KycRegistry v2: attest", function () {
       deadline: req.deadline,
     };
     const digest = computeBindingDigest(b);
-    expect(await registry.bindingDigest(alice.address, attester.address, req.disclose, 0n, req.deadline)).to.equal(
-      digest,
-    );
+    expect(
+      await registry.bindingDigest(alice.address, attester.address, req.disclose, 0n, req.deadline, ZeroHash),
+    ).to.equal(digest);
     // the wallet's eth_signTypedData_v4 signature over the same typed data, and the card over sha256(digest)
     const walletSig = await subjectSignature(registry, alice, { ...b, nonce: 0n });
     expect(ethers.recoverAddress(digest, walletSig)).to.equal(alice.address);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { TypedDataEncoder, concat, id, keccak256 } from "ethers";
+import { TypedDataEncoder, ZeroHash, concat, id, keccak256 } from "ethers";
 import { network } from "hardhat";
 
 import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
@@ -253,7 +253,7 @@ describe("KycRegistry v2: binding replay", function () {
     const req = await makeRequest(a.ethers, fa.alice.address);
     const proof = await bindingProof(fa.registry, card, fa.alice, req, fa.attester.address);
     expect(
-      await fb.registry.bindingDigest(req.subject, fb.attester.address, req.disclose, 0n, req.deadline),
+      await fb.registry.bindingDigest(req.subject, fb.attester.address, req.disclose, 0n, req.deadline, ZeroHash),
     ).to.not.equal(proof.digest);
     await expect(
       fb.registry.connect(fb.attester).attest(req, card.modulus, proof.cardSignature, proof.subjectSignature),

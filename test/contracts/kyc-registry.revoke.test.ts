@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { id } from "ethers";
+import { ZeroHash, id } from "ethers";
 import { network } from "hardhat";
 
 import { Claims, bindingProof, cardSign, keyNullifier, revokeSignature, testCard } from "../helpers/card-proof.js";
@@ -193,7 +193,7 @@ describe("KycRegistry v2: revocation", function () {
       );
       const bindingSig = cardSign(
         card,
-        await registry.bindingDigest(alice.address, attester.address, 15, 1n, deadline),
+        await registry.bindingDigest(alice.address, attester.address, 15, 1n, deadline, ZeroHash),
       );
       await expect(r.revokeByCard(alice.address, deadline, card.modulus, bindingSig)).to.be.revertedWithCustomError(
         registry,

@@ -9,7 +9,7 @@ import path from "node:path";
 
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { AbiCoder, getAddress, getCreate2Address, id, keccak256, solidityPacked } from "ethers";
+import { AbiCoder, ZeroHash, getAddress, getCreate2Address, id, keccak256, solidityPacked } from "ethers";
 import hre, { network } from "hardhat";
 
 import { CREATE_X, ensureCreateX } from "../../deploy/createx.js";
@@ -150,7 +150,7 @@ describe("deploy: one address on every chain (Ignition create2)", function () {
     const proofA = await bindingProof(a.registry, card, a.alice, request, a.attester.address);
 
     // same registry address, subject, attester, claims, nonce (0) and deadline: only the chain id differs
-    const fields = [request.subject, a.attester.address, request.disclose, 0n, request.deadline] as const;
+    const fields = [request.subject, a.attester.address, request.disclose, 0n, request.deadline, ZeroHash] as const;
     const digestB = await b.registry.bindingDigest(...fields);
     expect(await a.registry.bindingDigest(...fields)).to.equal(proofA.digest);
     expect(digestB).to.not.equal(proofA.digest);

@@ -6,7 +6,7 @@
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 
-import { Signature, concat, getBytes, id, keccak256, toBeHex, type Signer } from "ethers";
+import { Signature, ZeroHash, concat, getBytes, id, keccak256, toBeHex, type Signer } from "ethers";
 
 import { bindingTypedData } from "../../src/binding/kyc-binding.js";
 import type { AttestationRequest } from "../../src/operator/attestation-request.js";
@@ -86,7 +86,14 @@ export function spkiDer(card: TestCard): Buffer {
 /** Minimal registry surface the proof builders need (an ethers `IKycRegistryFull` satisfies it). */
 export interface BindingSource {
   nonces(subject: string): Promise<bigint>;
-  bindingDigest(subject: string, attester: string, disclose: number, nonce: bigint, deadline: bigint): Promise<string>;
+  bindingDigest(
+    subject: string,
+    attester: string,
+    disclose: number,
+    nonce: bigint,
+    deadline: bigint,
+    anonCommitment: string,
+  ): Promise<string>;
   revokeDigest(subject: string, nonce: bigint, deadline: bigint): Promise<string>;
   getAddress(): Promise<string>;
 }
@@ -99,12 +106,14 @@ export interface BindingFields {
   deadline: bigint;
   /** default: the registry's `nonces(subject)` */
   nonce?: bigint;
+  /** the anonymous-proof opt-in; default zero (none) */
+  anonCommitment?: string;
 }
 
 /** The registry's `KycBinding` digest for these fields (nonce read from the registry unless given). */
 export async function bindingDigestOf(registry: BindingSource, b: BindingFields): Promise<string> {
   const nonce = b.nonce ?? (await registry.nonces(b.subject));
-  return registry.bindingDigest(b.subject, b.attester, b.disclose, nonce, b.deadline);
+  return registry.bindingDigest(b.subject, b.attester, b.disclose, nonce, b.deadline, b.anonCommitment ?? ZeroHash);
 }
 
 /** The card's signature over the registry's `KycBinding` digest (v2: the attester is part of the binding). */
@@ -146,6 +155,7 @@ export async function subjectSignature(
     disclose: b.disclose,
     nonce,
     deadline: b.deadline,
+    anonCommitment: b.anonCommitment ?? ZeroHash,
   });
   return wallet.signTypedData(typed.domain, typed.types, typed.message);
 }
@@ -161,7 +171,7 @@ export async function bindingProof(
   registry: BindingSource,
   card: TestCard,
   wallet: Signer,
-  req: Pick<AttestationRequest, "subject" | "disclose" | "deadline">,
+  req: Pick<AttestationRequest, "subject" | "disclose" | "deadline"> & { anonCommitment?: string },
   attester: string,
   nonce?: bigint,
 ): Promise<BindingProof> {
@@ -170,6 +180,7 @@ export async function bindingProof(
     attester,
     disclose: req.disclose,
     deadline: req.deadline,
+    anonCommitment: req.anonCommitment ?? ZeroHash,
     nonce: nonce ?? (await registry.nonces(req.subject)),
   };
   const digest = await bindingDigestOf(registry, fields);

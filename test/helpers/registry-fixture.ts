@@ -158,6 +158,7 @@ export async function makeRequest(
     expiryCap: gridFloor(now + 5n * YEAR),
     caId: 1,
     recordCommitment: recordCommitment(subject),
+    anonCommitment: ZeroHash,
     ...overrides,
   };
 }
@@ -207,6 +208,7 @@ export async function relayAuthorization(
     attester: attesterAddress,
     disclose: req.disclose,
     deadline: req.deadline,
+    anonCommitment: req.anonCommitment,
   });
   const { chainId } = await attester.provider!.getNetwork();
   const signature = await signAttestation(attester, chainId, await registry.getAddress(), {

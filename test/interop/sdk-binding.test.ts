@@ -9,6 +9,7 @@ import {
   HDNodeWallet,
   JsonRpcProvider,
   Wallet,
+  ZeroHash,
   getAddress,
   id,
   recoverAddress,
@@ -151,7 +152,9 @@ describe("interop: SDK binding helpers (buildBinding, signBindingWithEip1193)", 
     ]);
     expect([binding.disclose, binding.nonce]).to.deep.equal([11, 0n]);
     expect(binding.digest).to.equal(
-      (await f.registry.bindingDigest(f.alice.address, f.attester.address, 11, 0n, binding.deadline)).toLowerCase(),
+      (
+        await f.registry.bindingDigest(f.alice.address, f.attester.address, 11, 0n, binding.deadline, ZeroHash)
+      ).toLowerCase(),
     );
     const signature = await signBindingWithEip1193(node, binding);
     expect(signature).to.match(/^0x[0-9a-f]{130}$/);
@@ -183,6 +186,7 @@ describe("interop: SDK binding helpers (buildBinding, signBindingWithEip1193)", 
           { name: "disclose", type: "uint32" },
           { name: "nonce", type: "uint256" },
           { name: "deadline", type: "uint64" },
+          { name: "anonCommitment", type: "bytes32" },
         ],
       },
       primaryType: "KycBinding",
@@ -193,6 +197,7 @@ describe("interop: SDK binding helpers (buildBinding, signBindingWithEip1193)", 
         disclose: 5,
         nonce: "0",
         deadline: binding.deadline.toString(),
+        anonCommitment: ZeroHash,
       },
     });
     await attest(binding, signature, 1);
@@ -279,7 +284,7 @@ describe("interop: SDK binding helpers (buildBinding, signBindingWithEip1193)", 
     const face = await setup.ethers.deployContract("KycEasReadFace", [f.address, 0]);
     await expectSdkError(build(f.bob.address, { registry: await face.getAddress() }), "SDK_NOT_A_REGISTRY");
     // a registry whose bindingDigest is not the EIP-712 digest of the fields (another version, or a lying node)
-    const selector = id("bindingDigest(address,address,uint32,uint256,uint64)").slice(0, 10);
+    const selector = id("bindingDigest(address,address,uint32,uint256,uint64,bytes32)").slice(0, 10);
     class LyingProvider extends JsonRpcProvider {
       override async call(tx: TransactionRequest): Promise<string> {
         if (typeof tx.data === "string" && tx.data.startsWith(selector)) return "0x" + "ab".repeat(32);

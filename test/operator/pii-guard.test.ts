@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 import { expect } from "chai";
-import { AbiCoder, Interface, concat, getBytes, hexlify, toUtf8Bytes } from "ethers";
+import { AbiCoder, Interface, ZeroHash, concat, getBytes, hexlify, toUtf8Bytes } from "ethers";
 
 import {
   JPKI_ATTRIBUTE_ARC_HEX,
@@ -52,6 +52,7 @@ function attestCalldata(modulus: string, extra: Partial<Record<string, unknown>>
     expiryCap: 1_900_800_000n - (1_900_800_000n % 15_778_476n),
     caId: 1,
     recordCommitment: hexlify(randomBytes(32)),
+    anonCommitment: ZeroHash,
     ...extra,
   };
   return iface.encodeFunctionData("attest", [req, modulus, hexlify(randomBytes(256)), hexlify(randomBytes(64))]);

@@ -52,6 +52,7 @@ export async function relayCommand(
     relay.request.disclose,
     await client.nonces(relay.request.subject),
     relay.request.deadline,
+    relay.request.anonCommitment,
   );
   if (binding.toLowerCase() !== relay.binding.toLowerCase()) {
     throw new OperatorError(

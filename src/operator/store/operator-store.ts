@@ -112,6 +112,8 @@ export interface OperatorStore {
   live(chainId: bigint, registry: string, subject: string): Promise<AttestationRecord | undefined>;
   /** The live rows bound to a card key, oldest first (any subject). */
   liveByKey(chainId: bigint, registry: string, keyNullifier: string): Promise<AttestationRecord[]>;
+  /** Every card key the store ever recorded with this person tag (any status): the anonymous-proof lock. */
+  keysByPersonTag(chainId: bigint, registry: string, personTag: string): Promise<string[]>;
   /** Rows of a registry in the given statuses, oldest first. */
   byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): Promise<AttestationRecord[]>;
   /** Number of rows per status in a registry. */

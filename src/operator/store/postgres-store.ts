@@ -623,6 +623,14 @@ export class PostgresOperatorStore implements OperatorStore {
     return rows.map(toRecord);
   }
 
+  async keysByPersonTag(chainId: bigint, registry: string, personTag: string): Promise<string[]> {
+    const rows = await this.q(
+      "SELECT DISTINCT key_nullifier FROM attestations WHERE chain_id = $1 AND registry = $2 AND person_tag = $3 ORDER BY key_nullifier",
+      [chainId.toString(), registry.toLowerCase(), personTag.toLowerCase()],
+    );
+    return rows.map((r) => String(r.key_nullifier));
+  }
+
   async byStatus(
     chainId: bigint,
     registry: string,

@@ -525,6 +525,17 @@ export class SqliteStoreCore {
     ).map(toRecord);
   }
 
+  /** Every card key the store ever recorded with this person tag (any status): the anonymous-proof lock. */
+  keysByPersonTag(chainId: bigint, registry: string, personTag: string): string[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT DISTINCT key_nullifier FROM attestations WHERE chain_id = ? AND registry = ? AND person_tag = ? ORDER BY key_nullifier",
+        )
+        .all(chainId.toString(), registry.toLowerCase(), personTag.toLowerCase()) as { key_nullifier: string }[]
+    ).map((r) => r.key_nullifier);
+  }
+
   /** Rows of a registry in the given statuses, oldest first. */
   byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): AttestationRecord[] {
     const marks = statuses.map(() => "?").join(", ");

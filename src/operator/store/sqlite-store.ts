@@ -162,6 +162,9 @@ export class SqliteOperatorStore implements OperatorStore {
   liveByKey(chainId: bigint, registry: string, keyNullifier: string): Promise<AttestationRecord[]> {
     return this.run(() => this.core.liveByKey(chainId, registry, keyNullifier));
   }
+  keysByPersonTag(chainId: bigint, registry: string, personTag: string): Promise<string[]> {
+    return this.run(() => this.core.keysByPersonTag(chainId, registry, personTag));
+  }
   byStatus(chainId: bigint, registry: string, statuses: readonly AttestationStatus[]): Promise<AttestationRecord[]> {
     return this.run(() => this.core.byStatus(chainId, registry, statuses));
   }

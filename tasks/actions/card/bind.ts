@@ -15,6 +15,7 @@ interface BindArgs {
   disclose: string;
   card: string;
   withSignCert: boolean;
+  anon: boolean;
   out: string | undefined;
   deadlineMinutes: number;
   pinEnv: string | undefined;
@@ -51,6 +52,7 @@ export default taskAction(async (args: BindArgs, hre: HardhatRuntimeEnvironment)
       disclose,
       deadlineMinutes: args.deadlineMinutes,
       withSignCert: args.withSignCert,
+      anon: args.anon,
       out: args.out!,
       askPin: (key, left) => {
         const tries = left === undefined ? "" : ` (${left} ${left === 1 ? "try" : "tries"} left)`;

@@ -63,6 +63,8 @@ export async function makeProofRequest(
     deadline: bigint;
     withSign: boolean;
     out: string;
+    /** the anonymous-proof opt-in (default: none) */
+    anonCommitment?: string;
   },
 ): Promise<ProofRequest> {
   const binding = await readBindingFromRegistry(provider, {
@@ -71,6 +73,7 @@ export async function makeProofRequest(
     attester: o.attester,
     disclose: o.disclose,
     deadline: o.deadline,
+    ...(o.anonCommitment !== undefined ? { anonCommitment: o.anonCommitment } : {}),
   });
   const subjectSignature = await signBindingWithWallet(o.wallet, binding);
   const card = await openCardSigner(`virtual:${join(w.dir, "holders", o.holder.id)}`);

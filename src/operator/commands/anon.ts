@@ -1,0 +1,157 @@
+import { Contract, toBeHex, type EventLog } from "ethers";
+
+import { AnonRegistryLeaves } from "../../anon/registry-leaves.js";
+import { readAnonRegistryEvents } from "../../anon/registry-events.js";
+import { loadAnonHasher } from "../../anon/poseidon.js";
+import type { AnonRegistryEvent } from "../../anon/registry-event.js";
+import { REGISTRY_ABI } from "../../chain/registry-abi.js";
+import type { TxOutcome } from "../../chain/registry-client.js";
+import { OperatorError } from "../operator-error.js";
+import { parseAddress } from "./admin.js";
+import { connectRegistry, type OperatorContext } from "./context.js";
+
+/** A root an attester published (`AnonRootPublished`), with its state in the registry now. */
+export interface PublishedAnonRoot {
+  readonly root: string;
+  readonly attester: string;
+  readonly leafCount: number;
+  readonly blockNumber: number;
+  /** the last publication time (unix seconds), from `anonRoot` */
+  readonly publishedAt: number;
+  /** `anonRoot(root).usable`: the attester is active and not stale */
+  readonly usable: boolean;
+}
+
+/** `kyc anon roots`: the operator's tree rebuilt from events now, and the roots published (optionally publish). */
+export interface AnonRootsReport {
+  readonly chainId: string;
+  readonly registry: string;
+  readonly attester: string;
+  /** the root of the tree rebuilt from the registry's events up to the latest block */
+  readonly currentRoot: string;
+  readonly leafCount: number;
+  readonly liveLeaves: number;
+  readonly published: readonly PublishedAnonRoot[];
+  /** the publication sent by `--publish` */
+  readonly publication?: TxOutcome;
+}
+
+/** `kyc anon check-root`: does a published root match the tree anyone rebuilds from the events before it? */
+export interface AnonCheckRootReport {
+  readonly root: string;
+  readonly attester: string;
+  readonly publishedInBlock: number;
+  readonly matches: boolean;
+  /** the last block of the events whose tree has this root (the operator read the chain up to it) */
+  readonly matchedAtBlock: number | null;
+  /** the root rebuilt from the events up to the publication block */
+  readonly rebuiltRoot: string;
+  readonly seconds: number;
+}
+
+const hex32 = (v: bigint) => toBeHex(v, 32);
+
+/** The tree of `attester` over `events` (those up to `toBlock` when given). */
+async function rebuild(events: readonly AnonRegistryEvent[], attester: string, toBlock?: number) {
+  const hasher = await loadAnonHasher();
+  const leaves = new AnonRegistryLeaves(attester);
+  for (const e of events) {
+    if (toBlock !== undefined && (e.blockNumber ?? 0) > toBlock) break;
+    leaves.apply(e);
+  }
+  const values = leaves.leaves(hasher);
+  return { leaves, root: leaves.tree(hasher).root, live: values.filter((v) => v !== 0n).length };
+}
+
+async function publishedRoots(contract: Contract, attester?: string): Promise<PublishedAnonRoot[]> {
+  const logs = (await contract.queryFilter(contract.filters.AnonRootPublished!(attester ?? null))) as EventLog[];
+  const out: PublishedAnonRoot[] = [];
+  for (const log of logs) {
+    const root = String(log.args.getValue("root"));
+    const [, publishedAt, usable] = (await contract.getFunction("anonRoot")(root)) as [string, bigint, boolean];
+    out.push({
+      root,
+      attester: String(log.args.getValue("attester")),
+      leafCount: Number(log.args.getValue("leafCount")),
+      blockNumber: log.blockNumber,
+      publishedAt: Number(publishedAt),
+      usable,
+    });
+  }
+  return out;
+}
+
+/**
+ * `kyc anon roots`: rebuilds `attester`'s tree (default: the connected account) from the registry's events, lists
+ * the roots it published, and with `publish` sends `publishAnonRoot(currentRoot, leafCount)`.
+ */
+export async function anonRootsCommand(
+  ctx: OperatorContext,
+  args: { registry?: string; attester?: string; publish?: boolean },
+): Promise<AnonRootsReport> {
+  const client = await connectRegistry(args.publish === true ? ctx : { ...ctx, signer: undefined }, args.registry);
+  const attester =
+    args.attester !== undefined
+      ? parseAddress(args.attester, "attester")
+      : ctx.signer !== undefined
+        ? await ctx.signer.getAddress()
+        : parseAddress(undefined, "attester");
+  const events = await readAnonRegistryEvents(ctx.provider, client.address);
+  const { leaves, root, live } = await rebuild(events, attester);
+  let publication: TxOutcome | undefined;
+  if (args.publish === true) {
+    if (leaves.size === 0) throw new OperatorError("OPERATOR_CHECK_FAILED", "the tree is empty: nothing to publish");
+    publication = await client.send("publishAnonRoot", [hex32(root), leaves.size], { pii: [] });
+  }
+  const contract = new Contract(client.address, REGISTRY_ABI, ctx.provider);
+  return {
+    chainId: client.chainId.toString(),
+    registry: client.address,
+    attester,
+    currentRoot: hex32(root),
+    leafCount: leaves.size,
+    liveLeaves: live,
+    published: await publishedRoots(contract, attester),
+    ...(publication !== undefined ? { publication } : {}),
+  };
+}
+
+/**
+ * `kyc anon check-root`: finds the latest publication of `root`, rebuilds its attester's tree from the registry's events
+ * up to that block, and compares; when the operator read the chain a few blocks earlier, the trees at the ends of the
+ * `lookbackBlocks` blocks before are tried too.
+ */
+export async function anonCheckRootCommand(
+  ctx: OperatorContext,
+  args: { registry?: string; root: string | undefined; lookbackBlocks?: number },
+): Promise<AnonCheckRootReport> {
+  const started = Date.now();
+  if (args.root === undefined || !/^0x[0-9a-fA-F]{64}$/.test(args.root)) {
+    throw new OperatorError("OPERATOR_BAD_INPUT", "--root must be 32 bytes of 0x-hex");
+  }
+  const root = args.root.toLowerCase();
+  const client = await connectRegistry({ ...ctx, signer: undefined }, args.registry);
+  const contract = new Contract(client.address, REGISTRY_ABI, ctx.provider);
+  // the latest publication: a root republished after its leaves changed (a revoked holder kept) must not check
+  const publication = (await publishedRoots(contract)).filter((p) => p.root.toLowerCase() === root).at(-1);
+  if (publication === undefined) {
+    throw new OperatorError("OPERATOR_BAD_INPUT", `the root ${root} was never published in ${client.address}`);
+  }
+  const events = await readAnonRegistryEvents(ctx.provider, client.address, { toBlock: publication.blockNumber });
+  const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
+  let matchedAtBlock: number | null = rebuilt.root === BigInt(root) ? publication.blockNumber : null;
+  const lookback = args.lookbackBlocks ?? 4;
+  for (let b = publication.blockNumber - 1; matchedAtBlock === null && b >= publication.blockNumber - lookback; b--) {
+    if (b < 0) break;
+    if ((await rebuild(events, publication.attester, b)).root === BigInt(root)) matchedAtBlock = b;
+  }
+  return {
+    root,
+    attester: publication.attester,
+    publishedInBlock: publication.blockNumber,
+    matches: matchedAtBlock !== null,
+    matchedAtBlock,
+    rebuiltRoot: hex32(rebuilt.root),
+    seconds: (Date.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,34 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { taskAction } from "../../../src/cli/task-action.js";
+import { anonCheckRootCommand } from "../../../src/operator/commands/anon.js";
+import { toJson, withOperatorContext } from "../operator/context.js";
+
+interface Args {
+  root: string | undefined;
+  lookbackBlocks: number;
+  registry: string | undefined;
+  json: boolean;
+}
+
+export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => {
+  const r = await withOperatorContext(hre, (ctx) =>
+    anonCheckRootCommand(ctx, {
+      root: args.root,
+      lookbackBlocks: args.lookbackBlocks,
+      ...(args.registry !== undefined ? { registry: args.registry } : {}),
+    }),
+  );
+  if (args.json) {
+    console.log(toJson(r));
+  } else if (r.matches) {
+    console.log(
+      `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}) matches the events up to block ${r.matchedAtBlock}`,
+    );
+  } else {
+    console.log(
+      `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}) does NOT match: rebuilt ${r.rebuiltRoot}`,
+    );
+  }
+  if (!r.matches) process.exitCode = 1;
+});

@@ -1,0 +1,35 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { taskAction } from "../../../src/cli/task-action.js";
+import { anonRootsCommand } from "../../../src/operator/commands/anon.js";
+import { toJson, txLine, withOperatorContext } from "../operator/context.js";
+
+interface Args {
+  attester: string | undefined;
+  publish: boolean;
+  registry: string | undefined;
+  json: boolean;
+}
+
+export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => {
+  const r = await withOperatorContext(hre, (ctx) =>
+    anonRootsCommand(ctx, {
+      publish: args.publish,
+      ...(args.attester !== undefined ? { attester: args.attester } : {}),
+      ...(args.registry !== undefined ? { registry: args.registry } : {}),
+    }),
+  );
+  if (args.json) {
+    console.log(toJson(r));
+    return;
+  }
+  console.log(`attester ${r.attester} on chain ${r.chainId} (registry ${r.registry})`);
+  console.log(`  current tree: root ${r.currentRoot}, ${r.leafCount} position(s), ${r.liveLeaves} live leaf(s)`);
+  if (r.publication !== undefined) console.log(`  ${txLine("published", r.publication)}`);
+  for (const p of r.published) {
+    const at = new Date(p.publishedAt * 1000).toISOString();
+    console.log(
+      `  ${p.root} block ${p.blockNumber}, ${p.leafCount} position(s), last ${at}, ${p.usable ? "usable" : "NOT usable"}`,
+    );
+  }
+});

@@ -1,0 +1,41 @@
+import { emptyTask } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+import type { TaskDefinition } from "hardhat/types/tasks";
+
+import { registryTask } from "./registry-task.js";
+
+/** Declarations of the `kyc anon` tasks (anonymous-proof roots); actions live in `tasks/actions/anon/`. */
+export const anonTasks: TaskDefinition[] = [
+  emptyTask(["kyc", "anon"], "Anonymous proofs: the operator's tree of opted-in attestations and its roots").build(),
+  registryTask(
+    ["kyc", "anon", "roots"],
+    "Rebuild an attester's tree from the registry's events, list its published roots (--publish: publish the current one)",
+  )
+    .addOption({
+      name: "attester",
+      description: "The attester whose tree to rebuild (default: the network's account)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addFlag({ name: "publish", description: "Send publishAnonRoot(current root, leaf count) as the attester" })
+    .setAction(() => import("./actions/anon/roots.js"))
+    .build(),
+  registryTask(
+    ["kyc", "anon", "check-root"],
+    "Check a published root: rebuild its attester's tree from the events before its publication and compare",
+  )
+    .addOption({
+      name: "root",
+      description: "The published root (0x, 32 bytes)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "lookbackBlocks",
+      description: "Also try the trees at the ends of this many blocks before the publication",
+      type: ArgumentType.INT,
+      defaultValue: 4,
+    })
+    .setAction(() => import("./actions/anon/check-root.js"))
+    .build(),
+];

@@ -1,0 +1,107 @@
+// `kyc anon roots` / `kyc anon check-root`: the operator's tree from the registry's events, published and checked.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { toBeHex } from "ethers";
+import { network } from "hardhat";
+
+import { AnonTree, loadAnonHasher } from "../../src/anon/index.js";
+import { KycError } from "../../src/errors.js";
+import { anonCheckRootCommand, anonRootsCommand } from "../../src/operator/commands/anon.js";
+import type { OperatorContext } from "../../src/operator/commands/context.js";
+import { Claims, testCard } from "../helpers/card-proof.js";
+import { Reason, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
+
+const { ethers } = await network.create();
+
+async function rejects(p: Promise<unknown>, code: string) {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).to.be.instanceOf(KycError);
+    expect((error as KycError).code).to.equal(code);
+    return;
+  }
+  expect.fail(`expected ${code}`);
+}
+
+describe("kyc anon roots / check-root", function () {
+  it("publishes the tree rebuilt from events; anyone's rebuild matches it, before and after a revocation", async function () {
+    const hasher = await loadAnonHasher();
+    const f = await deployRegistryFixture(ethers);
+    const dir = mkdtempSync(join(tmpdir(), "kyc-anon-"));
+    const ctx = (signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot: dir });
+    const anyone: OperatorContext = { provider: ethers.provider, projectRoot: dir };
+    const commitment = (secret: bigint) => toBeHex(hasher.commitment(secret), 32);
+    const people = [
+      { s: f.alice, c: commitment(1n) },
+      { s: f.bob, c: commitment(2n) },
+      { s: f.carol, c: undefined },
+    ];
+    for (const [i, p] of people.entries()) {
+      const req = await makeRequest(ethers, p.s.address, p.c === undefined ? {} : { anonCommitment: p.c });
+      await attestWith(f.registry, f.attester, testCard(i), req);
+    }
+    const first = await anonRootsCommand(ctx(), { registry: f.address, publish: true });
+    expect(first.leafCount).to.equal(2);
+    expect(first.liveLeaves).to.equal(2);
+    expect(first.publication?.hash).to.match(/^0x/);
+    expect(first.published.map((p) => [p.root, p.leafCount, p.usable])).to.deep.equal([[first.currentRoot, 2, true]]);
+    const ok = await anonCheckRootCommand(anyone, { registry: f.address, root: first.currentRoot });
+    expect(ok.matches).to.equal(true);
+
+    await f.registry.connect(f.attester).revoke(f.alice.address, Reason.Operator);
+    const second = await anonRootsCommand(ctx(), { registry: f.address, publish: true });
+    expect([second.leafCount, second.liveLeaves]).to.deep.equal([2, 1]);
+    expect(second.currentRoot).to.not.equal(first.currentRoot);
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: second.currentRoot })).matches).to.equal(
+      true,
+    );
+    // the first root still checks against the events before its own publication
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: first.currentRoot })).matches).to.equal(
+      true,
+    );
+    // read-only listing by anyone, for a named attester
+    const listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
+    expect(listed.published).to.have.length(2);
+    expect(listed.currentRoot).to.equal(second.currentRoot);
+    // attacker: the operator republishes the old root (alice's revoked leaf still in it) to refresh its age
+    await f.registry.connect(f.attester).publishAnonRoot(first.currentRoot, 2);
+    // (one block of lookback: the operator read the chain at most one block before its transaction)
+    const refreshed = await anonCheckRootCommand(anyone, {
+      registry: f.address,
+      root: first.currentRoot,
+      lookbackBlocks: 1,
+    });
+    expect(refreshed.matches).to.equal(false);
+    expect(refreshed.rebuiltRoot).to.equal(second.currentRoot);
+  });
+
+  it("attacker: a root the events do not give (the operator slipped in a leaf of its own) does not check", async function () {
+    const hasher = await loadAnonHasher();
+    const f = await deployRegistryFixture(ethers);
+    const dir = mkdtempSync(join(tmpdir(), "kyc-anon-"));
+    const anyone: OperatorContext = { provider: ethers.provider, projectRoot: dir };
+    const req = await makeRequest(ethers, f.alice.address, { anonCommitment: toBeHex(hasher.commitment(1n), 32) });
+    await attestWith(f.registry, f.attester, testCard(0), req);
+    const honest = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
+    // the operator publishes a tree with an extra leaf of its own
+    const [, claims, expiresAt] = await f.registry.kycStatus(f.alice.address);
+    const forged = AnonTree.build(hasher, [
+      hasher.leaf(hasher.commitment(1n), claims, expiresAt),
+      hasher.leaf(hasher.commitment(666n), BigInt(Claims.AUTH | Claims.AGE_20), expiresAt),
+    ]);
+    expect(toBeHex(AnonTree.build(hasher, [forged.leaf(0)]).root, 32)).to.equal(honest.currentRoot);
+    await f.registry.connect(f.attester).publishAnonRoot(toBeHex(forged.root, 32), 2);
+    const bad = await anonCheckRootCommand(anyone, { registry: f.address, root: toBeHex(forged.root, 32) });
+    expect(bad.matches).to.equal(false);
+    expect(bad.rebuiltRoot).to.equal(honest.currentRoot);
+    await rejects(
+      anonCheckRootCommand(anyone, { registry: f.address, root: toBeHex(12345n, 32) }),
+      "OPERATOR_BAD_INPUT",
+    );
+    await rejects(anonCheckRootCommand(anyone, { registry: f.address, root: "0x1234" }), "OPERATOR_BAD_INPUT");
+  });
+});

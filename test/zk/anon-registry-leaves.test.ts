@@ -1,0 +1,117 @@
+// The operator's leaves rebuilt from registry events (pure), and the holder's secret derivation.
+import { generateKeyPairSync, sign } from "node:crypto";
+
+import { expect } from "chai";
+
+import {
+  ANON_SECRET_MESSAGE,
+  AnonError,
+  AnonRegistryLeaves,
+  SNARK_SCALAR_FIELD,
+  anonSecretDigest,
+  anonSecretFromSignature,
+  deriveAnonSecret,
+  loadAnonHasher,
+  type AnonHasher,
+  type AnonRegistryEvent,
+} from "../../src/anon/index.js";
+
+const OP = "0x00000000000000000000000000000000000000a1";
+const OTHER_OP = "0x00000000000000000000000000000000000000a2";
+const ALICE = "0x00000000000000000000000000000000000000b1";
+const BOB = "0x00000000000000000000000000000000000000b2";
+const K1 = "0x" + "11".repeat(32);
+const K2 = "0x" + "22".repeat(32);
+const K3 = "0x" + "33".repeat(32);
+const EXP = 2_000_000_000n;
+
+let tx = 0;
+/** `Attested` (+ `AnonLeaf` when `commitment` is given) in one transaction. */
+function attest(subject: string, key: string, commitment?: bigint, claims = 15n, attester = OP): AnonRegistryEvent[] {
+  const transactionHash = "0x" + (++tx).toString(16).padStart(64, "0");
+  const out: AnonRegistryEvent[] = [{ kind: "attested", subject, attester, keyNullifier: key, transactionHash }];
+  if (commitment !== undefined) {
+    out.push({ kind: "anonLeaf", attester, keyNullifier: key, commitment, claims, expiresAt: EXP, transactionHash });
+  }
+  return out;
+}
+
+describe("AnonRegistryLeaves: the operator's tree from registry events", function () {
+  let hasher: AnonHasher;
+  before(async function () {
+    hasher = await loadAnonHasher();
+  });
+  const leaf = (c: bigint, claims = 15n) => hasher.leaf(c, claims, EXP);
+  const rebuild = (events: AnonRegistryEvent[], attester = OP) => {
+    const l = new AnonRegistryLeaves(attester);
+    events.forEach((e) => l.apply(e));
+    return l;
+  };
+
+  it("an opted-in attestation adds a leaf at the next position; one without opt-in adds none", function () {
+    const l = rebuild([...attest(ALICE, K1, 7n), ...attest(BOB, K2)]);
+    expect(l.leaves(hasher)).to.deep.equal([leaf(7n)]);
+    expect(l.size).to.equal(1);
+    expect(l.commitmentOfKey(K1)).to.equal(7n);
+  });
+
+  it("revocation removes the leaf (0 at its position); a claim drop replaces it with the remaining claims", function () {
+    const events = [...attest(ALICE, K1, 7n), ...attest(BOB, K2, 8n)];
+    expect(rebuild([...events, { kind: "revoked", subject: ALICE }]).leaves(hasher)).to.deep.equal([0n, leaf(8n)]);
+    expect(rebuild([...events, { kind: "claimsDropped", subject: BOB, claims: 1n }]).leaves(hasher)).to.deep.equal([
+      leaf(7n),
+      leaf(8n, 1n),
+    ]);
+  });
+
+  it("a later Attested of the subject replaces its leaf: same key in place, a new key elsewhere, no opt-in or another attester removes it", function () {
+    const first = attest(ALICE, K1, 7n);
+    expect(rebuild([...first, ...attest(ALICE, K1, 7n, 1n)]).leaves(hasher)).to.deep.equal([leaf(7n, 1n)]);
+    expect(rebuild([...first, ...attest(ALICE, K2, 7n)]).leaves(hasher)).to.deep.equal([0n, leaf(7n)]);
+    expect(rebuild([...first, ...attest(ALICE, K2)]).leaves(hasher)).to.deep.equal([0n]);
+    expect(rebuild([...first, ...attest(ALICE, K3, 9n, 15n, OTHER_OP)]).leaves(hasher)).to.deep.equal([0n]);
+  });
+
+  it("a key moved to another subject leaves its old subject's leaf; a later revocation of the old subject changes nothing", function () {
+    const events = [...attest(ALICE, K1, 7n), ...attest(BOB, K1, 7n), { kind: "revoked", subject: ALICE } as const];
+    expect(rebuild(events).leaves(hasher)).to.deep.equal([leaf(7n)]);
+  });
+
+  it("another operator's AnonLeaf is not in this tree", function () {
+    expect(rebuild([...attest(ALICE, K1, 7n, 15n, OTHER_OP)]).leaves(hasher)).to.deep.equal([]);
+    expect(rebuild([...attest(ALICE, K1, 7n, 15n, OTHER_OP)], OTHER_OP).leaves(hasher)).to.deep.equal([leaf(7n)]);
+  });
+
+  it("refuses an AnonLeaf that does not follow its Attested (ANON_EVENT_ORDER)", function () {
+    const [attested, anonLeaf] = attest(ALICE, K1, 7n);
+    const l = new AnonRegistryLeaves(OP);
+    expect(() => l.apply(anonLeaf!))
+      .to.throw(AnonError)
+      .with.property("code", "ANON_EVENT_ORDER");
+    l.apply(attested!);
+    expect(() => l.apply({ ...(anonLeaf as Extract<AnonRegistryEvent, { kind: "anonLeaf" }>), keyNullifier: K2 }))
+      .to.throw(AnonError)
+      .with.property("code", "ANON_EVENT_ORDER");
+  });
+});
+
+describe("the holder's secret: hashToField of the card's deterministic signature over a fixed message", function () {
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 65537 });
+  const card = async (digest: Uint8Array) => new Uint8Array(sign("sha256", digest, privateKey));
+
+  it("is the same every time (PKCS#1 v1.5 is deterministic), a field element, and differs between cards", async function () {
+    const a = await deriveAnonSecret(card);
+    expect(await deriveAnonSecret(card)).to.equal(a);
+    expect(a > 0n && a < SNARK_SCALAR_FIELD).to.equal(true);
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 65537 }).privateKey;
+    expect(await deriveAnonSecret(async (d) => new Uint8Array(sign("sha256", d, other)))).to.not.equal(a);
+    expect(anonSecretDigest()).to.have.length(32);
+    expect(ANON_SECRET_MESSAGE).to.match(/^jpki-kyc\/anon-secret\/v1/);
+  });
+
+  it("refuses a signature shorter than an RSA-2048 one", function () {
+    expect(() => anonSecretFromSignature(new Uint8Array(64)))
+      .to.throw(AnonError)
+      .with.property("code", "ANON_OUT_OF_RANGE");
+  });
+});
