@@ -1,36 +1,22 @@
 // The operator's anonymous-proof lock: one commitment per card key and per person, so one nullifier per scope.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { toBeHex } from "ethers";
-import { network } from "hardhat";
 
 import { loadAnonHasher } from "../../src/anon/index.js";
 import { Claim } from "../../src/claims.js";
-import { KycError } from "../../src/errors.js";
-import { caAddCommand } from "../../src/operator/commands/admin.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
-import { defaultStorePath, type OperatorContext } from "../../src/operator/commands/context.js";
+import { defaultStorePath } from "../../src/operator/commands/context.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import { keyNullifier, testCard } from "../helpers/card-proof.js";
-import { attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
-import { devWorld, makeProofRequest, type DevWorld } from "./helpers/dev-world.js";
+import { attestWith, makeRequest } from "../helpers/registry-fixture.js";
+import { devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { rejects } from "./helpers/rejects.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
-
-async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(KycError);
-    expect((error as KycError).code, (error as Error).message).to.equal(code);
-    expect((error as KycError).message).to.match(pattern);
-    return;
-  }
-  expect.fail(`expected ${code}`);
-}
 
 describe("kyc attest: the anonymous-proof commitment lock", function () {
   this.timeout(120_000);
@@ -48,14 +34,7 @@ describe("kyc attest: the anonymous-proof commitment lock", function () {
 
   async function setup() {
     const hasher = await loadAnonHasher();
-    const { ethers } = await network.create();
-    const f = await deployRegistryFixture(ethers);
-    const ctx = (signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot: tmp });
-    for (const file of readdirSync(join(w.dir, "ca")).filter((n) => n.endsWith(".der"))) {
-      await caAddCommand(ctx(f.anchorManager), { file: join(w.dir, "ca", file), synthetic: true, registry: f.address });
-    }
-    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
+    const { ethers, f, ctx, now, base } = await operatorWorld(w, tmp);
     let n = 0;
     const attest = async (subject: string, secret: bigint) => {
       const request = join(tmp, `proof-${++n}.json`);

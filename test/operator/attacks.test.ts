@@ -3,13 +3,12 @@
  * cards, in-process chain). Each one succeeded against protocol v1 (no wallet consent, no person tag for age claims,
  * burned keys, the sequential operator nonce) and must fail now.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 import { getBytes, Wallet } from "ethers";
-import { network } from "hardhat";
 
 import { createProofRequest } from "../../src/binding/create-proof-request.js";
 import { writeProofRequest } from "../../src/binding/proof-request-file.js";
@@ -17,29 +16,14 @@ import { readBindingFromRegistry } from "../../src/binding/registry-binding.js";
 import { signBindingWithWallet } from "../../src/binding/wallet-consent.js";
 import { openCardSigner } from "../../src/card/open-card-signer.js";
 import { Claim } from "../../src/claims.js";
-import { KycError } from "../../src/errors.js";
-import { caAddCommand } from "../../src/operator/commands/admin.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
-import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
 import { revokeByCardCommand } from "../../src/operator/commands/revoke-by-card.js";
-import { deployRegistryFixture } from "../helpers/registry-fixture.js";
-import { devWorld, makeProofRequest, type DevWorld } from "./helpers/dev-world.js";
+import { devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { rejects } from "./helpers/rejects.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
 const AGE_ONLY = Claim.AUTH | Claim.AGE_18 | Claim.AGE_20;
-
-async function rejects(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<KycError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(KycError);
-    expect((error as KycError).code, (error as Error).message).to.equal(code);
-    if (pattern !== undefined) expect((error as KycError).message).to.match(pattern);
-    return error as KycError;
-  }
-  expect.fail(`expected ${code}`);
-}
 
 describe("protocol v2 attacks, end to end through the operator (dev-pki world, virtual cards)", function () {
   this.timeout(120_000);
@@ -56,14 +40,7 @@ describe("protocol v2 attacks, end to end through the operator (dev-pki world, v
   });
 
   async function setup() {
-    const { ethers } = await network.create();
-    const f = await deployRegistryFixture(ethers);
-    const ctx = (signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot: tmp });
-    for (const file of readdirSync(join(w.dir, "ca")).filter((n) => n.endsWith(".der"))) {
-      await caAddCommand(ctx(f.anchorManager), { file: join(w.dir, "ca", file), synthetic: true, registry: f.address });
-    }
-    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
+    const { ethers, f, ctx, now, base } = await operatorWorld(w, tmp);
     let n = 0;
     const proof = async (scenario: string, subject: string, disclose: number, withSign: boolean, attester?: string) => {
       const out = join(tmp, `proof-${++n}.json`);

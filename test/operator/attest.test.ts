@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -10,8 +10,7 @@ import { computeBindingDigest } from "../../src/binding/kyc-binding.js";
 import { RegistryClient } from "../../src/chain/registry-client.js";
 
 import { Claim } from "../../src/claims.js";
-import { KycError } from "../../src/errors.js";
-import { caAddCommand, caSetEnabledCommand } from "../../src/operator/commands/admin.js";
+import { caSetEnabledCommand } from "../../src/operator/commands/admin.js";
 import { attestReport } from "../../src/operator/attest-report.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
 import { chainTime, type OperatorContext } from "../../src/operator/commands/context.js";
@@ -27,23 +26,11 @@ import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import { reconcilePending } from "../../src/operator/reconcile.js";
 import { readSigningAttributes } from "../../src/pki/attributes.js";
 import { parseCertificate } from "../../src/pki/certificate.js";
-import { deployRegistry, deployRegistryFixture } from "../helpers/registry-fixture.js";
-import { crlsWithRevoked, devWorld, makeProofRequest, type DevWorld } from "./helpers/dev-world.js";
+import { deployRegistry } from "../helpers/registry-fixture.js";
+import { crlsWithRevoked, devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { rejects } from "./helpers/rejects.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
-
-async function rejects(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<KycError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(KycError);
-    expect((error as KycError).code, (error as Error).message).to.equal(code);
-    expect((error as KycError).message).not.to.include("\n");
-    if (pattern !== undefined) expect((error as KycError).message).to.match(pattern);
-    return error as KycError;
-  }
-  expect.fail(`expected ${code}`);
-}
 
 describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-process chain)", function () {
   this.timeout(120_000);
@@ -60,13 +47,7 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   });
 
   async function setup() {
-    const { ethers, networkHelpers } = await network.create();
-    const f = await deployRegistryFixture(ethers);
-    const ctx = (signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot: tmp });
-    for (const file of readdirSync(join(w.dir, "ca")).filter((n) => n.endsWith(".der"))) {
-      await caAddCommand(ctx(f.anchorManager), { file: join(w.dir, "ca", file), synthetic: true, registry: f.address });
-    }
-    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const { ethers, networkHelpers, f, ctx, now, base } = await operatorWorld(w, tmp);
     const proof = async (
       scenario: string,
       subject: string,
@@ -88,7 +69,6 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
       });
       return out;
     };
-    const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
     /** The chain's time now, at which crl-sync checks CRL freshness (not the wall clock: see `crlsWithRevoked`). */
     const chainNow = async () => new Date(Number(await chainTime(ethers.provider)) * 1000);
     return { ethers, networkHelpers, f, ctx, proof, base, now, chainNow };

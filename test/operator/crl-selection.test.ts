@@ -3,19 +3,16 @@
  * operator's and the attacker's side: a folder with yesterday's and today's CRL, an older CRL presented again, a CRL
  * made with openssl under any file name, CRLs that cannot be ordered.
  */
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 
 import { Claim } from "../../src/claims.js";
 import { KycError } from "../../src/errors.js";
-import { caAddCommand } from "../../src/operator/commands/admin.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
-import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
 import { loadCaDirectory } from "../../src/operator/ca-directory.js";
 import { loadCrls } from "../../src/operator/crl-files.js";
@@ -24,22 +21,9 @@ import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import { FULL_CRL_SCOPE } from "../../src/pki/crl-selection.js";
 import { issueCrlDer } from "../../src/pki/dev-pki/profile.js";
 import { CA_NAMES, crlDpName } from "../../src/pki/dev-pki/world.js";
-import { deployRegistryFixture } from "../helpers/registry-fixture.js";
-import { crlsWithRevoked, devWorld, makeProofRequest, type DevWorld } from "./helpers/dev-world.js";
+import { crlsWithRevoked, devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { rejects } from "./helpers/rejects.js";
 import { opensslCrl } from "./helpers/openssl-crl.js";
-
-async function rejects(promise: Promise<unknown>, code: string, pattern?: RegExp): Promise<KycError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(KycError);
-    expect((error as KycError).code, (error as Error).message).to.equal(code);
-    expect((error as KycError).message).not.to.include("\n");
-    if (pattern !== undefined) expect((error as KycError).message).to.match(pattern);
-    return error as KycError;
-  }
-  expect.fail(`expected ${code}`);
-}
 
 function throwsCode(fn: () => unknown, code: string, causeCode?: string): void {
   try {
@@ -68,13 +52,7 @@ describe("CRL selection: the newest CRL per issuer and scope decides, for attest
   });
 
   async function setup() {
-    const { ethers } = await network.create();
-    const f = await deployRegistryFixture(ethers);
-    const ctx = (signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot: tmp });
-    for (const file of readdirSync(join(w.dir, "ca")).filter((n) => n.endsWith(".der"))) {
-      await caAddCommand(ctx(f.anchorManager), { file: join(w.dir, "ca", file), synthetic: true, registry: f.address });
-    }
-    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const { ethers, f, ctx, now, base } = await operatorWorld(w, tmp);
     let n = 0;
     /** A proof request (AUTH only, the authentication certificate) of `scenario`'s card for `subject`. */
     const proof = async (scenario: string, subject: string) => {
@@ -91,7 +69,6 @@ describe("CRL selection: the newest CRL per issuer and scope decides, for attest
       });
       return out;
     };
-    const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
     const txCount = () => ethers.provider.getTransactionCount(f.attester.address);
     return { f, ctx, proof, base, txCount, now };
   }

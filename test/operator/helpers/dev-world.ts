@@ -2,12 +2,13 @@
  * Test helpers for the operator: a synthetic dev-pki world generated once per process, proof requests made with
  * its virtual cards, and CRL re-issuing (a "new CRL" that lists more serials, signed by the world's CA key).
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import type { Provider, Signer } from "ethers";
+import { network } from "hardhat";
 
 import { createProofRequest } from "../../../src/binding/create-proof-request.js";
 import type { ProofRequest } from "../../../src/binding/proof-request.js";
@@ -15,10 +16,13 @@ import { writeProofRequest } from "../../../src/binding/proof-request-file.js";
 import { readBindingFromRegistry } from "../../../src/binding/registry-binding.js";
 import { signBindingWithWallet } from "../../../src/binding/wallet-consent.js";
 import { openCardSigner } from "../../../src/card/open-card-signer.js";
+import { caAddCommand } from "../../../src/operator/commands/admin.js";
+import type { OperatorContext } from "../../../src/operator/commands/context.js";
 import { generateDevPki } from "../../../src/pki/dev-pki/generate.js";
 import type { DevPkiHolder, DevPkiManifest } from "../../../src/pki/dev-pki/manifest.js";
 import { issueCrlDer } from "../../../src/pki/dev-pki/profile.js";
 import { CA_NAMES, crlDpName } from "../../../src/pki/dev-pki/world.js";
+import { deployRegistryFixture } from "../../helpers/registry-fixture.js";
 
 export interface DevWorld {
   readonly dir: string;
@@ -141,4 +145,21 @@ export function crlsWithRevoked(
   const rel = current.path.replace(/^crl\//, "");
   writeFileSync(join(out, rel), der);
   return out;
+}
+
+/**
+ * A fresh in-process chain with a registry (test/helpers/registry-fixture.ts) that has every CA of the world as a
+ * trust anchor; `ctx(signer)` builds an operator context writing under `projectRoot`; `base` holds the `kyc attest`
+ * options for the world's CA and CRL folders.
+ */
+export async function operatorWorld(w: DevWorld, projectRoot: string) {
+  const { ethers, networkHelpers } = await network.create();
+  const f = await deployRegistryFixture(ethers);
+  const ctx = (signer: Signer = f.attester): OperatorContext => ({ provider: ethers.provider, signer, projectRoot });
+  for (const file of readdirSync(join(w.dir, "ca")).filter((n) => n.endsWith(".der"))) {
+    await caAddCommand(ctx(f.anchorManager), { file: join(w.dir, "ca", file), synthetic: true, registry: f.address });
+  }
+  const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
+  return { ethers, networkHelpers, f, ctx, now, base };
 }
