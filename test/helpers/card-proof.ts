@@ -6,10 +6,12 @@
  */
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 
-import { Signature, ZeroHash, concat, getBytes, id, keccak256, toBeHex, type Signer } from "ethers";
+import { Signature, ZeroHash, getBytes, id, type Signer } from "ethers";
 
 import { bindingTypedData } from "../../src/binding/kyc-binding.js";
 import type { AttestationRequest } from "../../src/operator/attestation-request.js";
+
+export { KEY_TYPE_RSA, keyNullifier } from "../../src/chain/key-nullifier.js";
 
 export type { AttestationRequest } from "../../src/operator/attestation-request.js";
 
@@ -51,14 +53,6 @@ export function testCard(i: number): TestCard {
   const card = cache[i];
   if (card === undefined) throw new Error("unreachable");
   return card;
-}
-
-/** The RSA key type of the inline path. */
-export const KEY_TYPE_RSA = 0;
-
-/** The registry's key nullifier: keccak256(uint8 keyType ‖ publicKey) (RSA: keyType 0, publicKey = modulus). */
-export function keyNullifier(publicKey: string, keyType: number = KEY_TYPE_RSA): string {
-  return keccak256(concat([toBeHex(keyType, 1), publicKey]));
 }
 
 /** A non-zero record commitment for tests (a salted hash of the operator's verification record in real use). */
