@@ -3,13 +3,13 @@
  * verified off chain against the dApp's own expectation, typed errors, and a module graph a front-end bundle can take.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 
 import { expect } from "chai";
 
 import { anonWitnessInput, proveAnon } from "../../src/anon/index.js";
 import { AnonError, checkVerificationKey, hashToField, verifyAnonProof, type AnonProof } from "../../src/sdk/anon.js";
 import { anonArtifacts, anonWorld, type AnonWorld } from "../zk/helpers/anon-fixture.js";
+import { runtimeImports } from "./helpers/module-graph.js";
 
 describe("jpki-kyc/sdk/anon: a dApp verifies an anonymous proof off chain", function () {
   this.timeout(20 * 60_000);
@@ -56,18 +56,6 @@ describe("jpki-kyc/sdk/anon: a dApp verifies an anonymous proof off chain", func
   });
 
   it("imports nothing but ethers and snarkjs at run time (no Hardhat, no Node built-ins)", function () {
-    const seen = new Set<string>();
-    const external = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, "utf8").replace(/^(?:import|export) type [^;]*;/gm, "");
-      for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
-        if (spec!.startsWith(".")) visit(path.resolve(path.dirname(file), spec!.replace(/\.js$/, ".ts")));
-        else external.add(spec!);
-      }
-    };
-    visit(path.resolve("src/sdk/anon.ts"));
-    expect([...external].sort()).to.deep.equal(["ethers", "snarkjs"]);
+    expect(runtimeImports("src/sdk/anon.ts").external).to.deep.equal(["ethers", "snarkjs"]);
   });
 });

@@ -2,9 +2,6 @@
  * The SDK used the way a front end uses it: `import … from "jpki-kyc/sdk"` (the package's exports) and an ethers
  * JsonRpcProvider over HTTP to a node (Hardhat's in-process JSON-RPC server on a free loopback port).
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-
 import { expect } from "chai";
 import { Interface, JsonRpcProvider } from "ethers";
 import hre, { network } from "hardhat";
@@ -21,6 +18,7 @@ import {
 } from "jpki-kyc/sdk";
 
 import { kycHolders, type KycHolders } from "./helpers/holders.js";
+import { runtimeImports } from "./helpers/module-graph.js";
 
 async function expectSdkError(promise: Promise<unknown> | (() => unknown), code: string) {
   let caught: unknown;
@@ -151,20 +149,8 @@ describe("interop: SDK (jpki-kyc/sdk) over HTTP", function () {
   });
 
   it("imports nothing but ethers at run time (no Hardhat, no Node built-ins)", function () {
-    const seen = new Set<string>();
-    const external = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      // type-only imports are erased by every TypeScript compiler: they put nothing into a bundle
-      const source = readFileSync(file, "utf8").replace(/^(?:import|export) type [^;]*;/gm, "");
-      for (const [, spec] of source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
-        if (spec!.startsWith(".")) visit(path.resolve(path.dirname(file), spec!.replace(/\.js$/, ".ts")));
-        else external.add(spec!);
-      }
-    };
-    visit(path.resolve("src/sdk/index.ts"));
-    expect([...external]).to.deep.equal(["ethers"]);
-    expect(seen.size).to.be.greaterThan(5);
+    const { external, files } = runtimeImports("src/sdk/index.ts");
+    expect(external).to.deep.equal(["ethers"]);
+    expect(files).to.be.greaterThan(5);
   });
 });

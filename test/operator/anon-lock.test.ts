@@ -1,6 +1,4 @@
 // The operator's anonymous-proof lock: one commitment per card key and per person, so one nullifier per scope.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -13,7 +11,7 @@ import { defaultStorePath } from "../../src/operator/commands/context.js";
 import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import { keyNullifier, testCard } from "../helpers/card-proof.js";
 import { attestWith, makeRequest } from "../helpers/registry-fixture.js";
-import { devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
@@ -22,15 +20,11 @@ describe("kyc attest: the anonymous-proof commitment lock", function () {
   this.timeout(120_000);
   let w: DevWorld;
   let tmp: string;
-  before(async function () {
-    w = await devWorld();
-  });
-  beforeEach(function () {
-    tmp = mkdtempSync(join(tmpdir(), "kyc-anon-lock-"));
-  });
-  afterEach(function () {
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  useDevWorld(
+    "kyc-anon-lock-",
+    (world) => (w = world),
+    (dir) => (tmp = dir),
+  );
 
   async function setup() {
     const hasher = await loadAnonHasher();

@@ -3,8 +3,7 @@
  * cards, in-process chain). Each one succeeded against protocol v1 (no wallet consent, no person tag for age claims,
  * burned keys, the sequential operator nonce) and must fail now.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -19,7 +18,7 @@ import { Claim } from "../../src/claims.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
 import { relayCommand } from "../../src/operator/commands/relay.js";
 import { revokeByCardCommand } from "../../src/operator/commands/revoke-by-card.js";
-import { devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
@@ -29,15 +28,11 @@ describe("protocol v2 attacks, end to end through the operator (dev-pki world, v
   this.timeout(120_000);
   let w: DevWorld;
   let tmp: string;
-  before(async function () {
-    w = await devWorld();
-  });
-  beforeEach(function () {
-    tmp = mkdtempSync(join(tmpdir(), "kyc-attacks-"));
-  });
-  afterEach(function () {
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  useDevWorld(
+    "kyc-attacks-",
+    (world) => (w = world),
+    (dir) => (tmp = dir),
+  );
 
   async function setup() {
     const { ethers, f, ctx, now, base } = await operatorWorld(w, tmp);

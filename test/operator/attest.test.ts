@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -27,7 +26,7 @@ import { reconcilePending } from "../../src/operator/reconcile.js";
 import { readSigningAttributes } from "../../src/pki/attributes.js";
 import { parseCertificate } from "../../src/pki/certificate.js";
 import { deployRegistry } from "../helpers/registry-fixture.js";
-import { crlsWithRevoked, devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { crlsWithRevoked, makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
@@ -36,15 +35,11 @@ describe("kyc attest / crl-sync end to end (dev-pki world, virtual cards, in-pro
   this.timeout(120_000);
   let w: DevWorld;
   let tmp: string;
-  before(async function () {
-    w = await devWorld();
-  });
-  beforeEach(function () {
-    tmp = mkdtempSync(join(tmpdir(), "kyc-attest-"));
-  });
-  afterEach(function () {
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  useDevWorld(
+    "kyc-attest-",
+    (world) => (w = world),
+    (dir) => (tmp = dir),
+  );
 
   async function setup() {
     const { ethers, networkHelpers, f, ctx, now, base } = await operatorWorld(w, tmp);

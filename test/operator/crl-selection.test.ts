@@ -5,7 +5,6 @@
  */
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -21,7 +20,7 @@ import { OperatorStore } from "../../src/operator/store/operator-store.js";
 import { FULL_CRL_SCOPE } from "../../src/pki/crl-selection.js";
 import { issueCrlDer } from "../../src/pki/dev-pki/profile.js";
 import { CA_NAMES, crlDpName } from "../../src/pki/dev-pki/world.js";
-import { crlsWithRevoked, devWorld, makeProofRequest, operatorWorld, type DevWorld } from "./helpers/dev-world.js";
+import { crlsWithRevoked, makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
 import { opensslCrl } from "./helpers/openssl-crl.js";
 
@@ -41,15 +40,11 @@ describe("CRL selection: the newest CRL per issuer and scope decides, for attest
   this.timeout(180_000);
   let w: DevWorld;
   let tmp: string;
-  before(async function () {
-    w = await devWorld();
-  });
-  beforeEach(function () {
-    tmp = mkdtempSync(join(tmpdir(), "kyc-crlsel-"));
-  });
-  afterEach(function () {
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  useDevWorld(
+    "kyc-crlsel-",
+    (world) => (w = world),
+    (dir) => (tmp = dir),
+  );
 
   async function setup() {
     const { ethers, f, ctx, now, base } = await operatorWorld(w, tmp);

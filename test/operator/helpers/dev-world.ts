@@ -2,7 +2,7 @@
  * Test helpers for the operator: a synthetic dev-pki world generated once per process, proof requests made with
  * its virtual cards, and CRL re-issuing (a "new CRL" that lists more serials, signed by the world's CA key).
  */
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createPrivateKey } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,4 +162,22 @@ export async function operatorWorld(w: DevWorld, projectRoot: string) {
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   const base = { crl: join(w.dir, "crl"), caDir: join(w.dir, "ca"), registry: f.address };
   return { ethers, networkHelpers, f, ctx, now, base };
+}
+
+/**
+ * Registers the mocha hooks the end-to-end operator suites share: the process-wide world once (`onWorld`), and a fresh
+ * temporary project folder per test (`onTmp`, named with `prefix`), removed after it.
+ */
+export function useDevWorld(prefix: string, onWorld: (w: DevWorld) => void, onTmp: (dir: string) => void): void {
+  let dir: string | undefined;
+  before(async function () {
+    onWorld(await devWorld());
+  });
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    onTmp(dir);
+  });
+  afterEach(function () {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
 }
