@@ -17,7 +17,16 @@ export const anonTasks: TaskDefinition[] = [
       type: ArgumentType.STRING_WITHOUT_DEFAULT,
       defaultValue: undefined,
     })
-    .addFlag({ name: "publish", description: "Send publishAnonRoot(current root, leaf count) as the attester" })
+    .addFlag({
+      name: "publish",
+      description: "Send publishAnonRoot(Poseidon(tree root, validUntil), validUntil, leaf count) as the attester",
+    })
+    .addOption({
+      name: "validFor",
+      description: "With --publish: seconds the root may be used (validUntil = now + this; at most 604800)",
+      type: ArgumentType.INT,
+      defaultValue: 86_400,
+    })
     .setAction(() => import("./actions/anon/roots.js"))
     .build(),
   registryTask(

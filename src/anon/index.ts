@@ -17,7 +17,16 @@ export { releaseCurve } from "./curve.js";
 export { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from "./field.js";
 export { loadAnonHasher } from "./poseidon.js";
 export { proveAnon } from "./prove.js";
-export { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals, hashToField } from "./signals.js";
+export {
+  ANON_NULLIFIER_BITS,
+  ANON_PUBLIC_SIGNAL_ORDER,
+  ANON_SIGNAL_BITS,
+  decodePublicSignals,
+  hashToField,
+  signalOfAddress,
+  signalOfMessage,
+  unpackNullifierSignal,
+} from "./signals.js";
 export { verifyAnonProof } from "./verify.js";
 export { checkVerificationKey, type AnonVerificationKey } from "./verification-key.js";
 export { loadVerificationKey } from "./verification-key-file.js";
