@@ -1,4 +1,4 @@
-import { emptyTask } from "hardhat/config";
+import { emptyTask, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
@@ -7,6 +7,35 @@ import { registryTask } from "./registry-task.js";
 /** Declarations of the `kyc anon` tasks (anonymous-proof roots); actions live in `tasks/actions/anon/`. */
 export const anonTasks: TaskDefinition[] = [
   emptyTask(["kyc", "anon"], "Anonymous proofs: the operator's tree of opted-in attestations and its roots").build(),
+  task(
+    ["kyc", "anon", "backup"],
+    "Holder: derive your anonymous-proof secret with the card and write an encrypted backup",
+  )
+    .addOption({
+      name: "out",
+      description: "Backup file to write (mode 0600, never overwritten)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "card",
+      description: "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]]",
+      defaultValue: "pkcs11",
+    })
+    .addOption({
+      name: "pinEnv",
+      description: "Take the authentication PIN from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "passphraseEnv",
+      description: "Take the backup passphrase from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .setAction(() => import("./actions/anon/backup.js"))
+    .build(),
   registryTask(
     ["kyc", "anon", "roots"],
     "Rebuild an attester's tree from the registry's events, list its published roots (--publish: publish the current one)",

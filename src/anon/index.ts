@@ -36,3 +36,16 @@ export { AnonRegistryLeaves } from "./registry-leaves.js";
 export { readAnonRegistryEvents, type ReadAnonEventsOptions } from "./registry-events.js";
 export { ANON_SECRET_MESSAGE, anonSecretDigest, anonSecretFromSignature, deriveAnonSecret } from "./holder-secret.js";
 export { anonCommitmentConflict, type AnonCommitmentConflict } from "./commitment-lock.js";
+export type { AnonSecretBackup } from "./anon-secret-backup.js";
+export {
+  ANON_BACKUP_MIN_PASSPHRASE_LENGTH,
+  ANON_BACKUP_SCRYPT,
+  ANON_SECRET_BACKUP_FORMAT,
+  checkBackupPassphrase,
+  createSecretBackup,
+  openSecretBackup,
+  parseSecretBackup,
+  readSecretBackupFile,
+  serializeSecretBackup,
+  writeSecretBackupFile,
+} from "./secret-backup.js";
