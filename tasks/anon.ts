@@ -76,4 +76,117 @@ export const anonTasks: TaskDefinition[] = [
     })
     .setAction(() => import("./actions/anon/check-root.js"))
     .build(),
+  registryTask(
+    ["kyc", "anon", "prove"],
+    "Holder: prove claims anonymously against an attester's published root and write proof.json",
+  )
+    .addOption({
+      name: "scope",
+      description: "The consumer's scope, decimal or 0x-hex (e.g. AnonAgeGatedAirdrop.ANON_SCOPE())",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "signal",
+      description: "What the proof is bound to: a recipient 0x address, or a message",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "claims",
+      description: "Claims to show, e.g. age20 or AGE_20,AGE_18",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "attester",
+      description: "The operator that attested your opted-in binding (publishes the roots)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "root",
+      description: "A published root (0x, 32 bytes; default: the attester's latest usable root)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "card",
+      description: "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]] (derives your secret)",
+      defaultValue: "pkcs11",
+    })
+    .addOption({
+      name: "pinEnv",
+      description: "Take the authentication PIN from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "anonBackup",
+      description: "Take the secret from this backup (kyc anon backup) instead of the card",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "anonBackupPassphraseEnv",
+      description: "Take the --anon-backup passphrase from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "artifacts",
+      description: "Folder with anon.wasm and anon.zkey (a ceremony's export; default: the development setup)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "lookbackBlocks",
+      description: "Also try the trees at the ends of this many blocks before the root's publication",
+      type: ArgumentType.INT,
+      defaultValue: 4,
+    })
+    .addOption({
+      name: "out",
+      description: "Proof file to write (never overwritten)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .setAction(() => import("./actions/anon/prove.js"))
+    .build(),
+  registryTask(
+    ["kyc", "anon", "verify"],
+    "Check a proof file off chain against the registry's usable roots (exit 1 when invalid)",
+  )
+    .addOption({
+      name: "proof",
+      description: "The proof file (kyc anon prove --out)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "scope",
+      description: "Require this scope (default: the file's)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "signal",
+      description: "Require this signal: a 0x address or a message (default: the file's)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "claims",
+      description: "Require exactly these claims, e.g. age20 (default: the file's)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "artifacts",
+      description: "Folder with verification_key.json (a ceremony's export; default: the development setup)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .setAction(() => import("./actions/anon/verify.js"))
+    .build(),
 ];

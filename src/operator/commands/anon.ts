@@ -6,6 +6,7 @@ import { loadAnonHasher } from "../../anon/poseidon.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
 import { REGISTRY_ABI } from "../../chain/registry-abi.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
+import { checkAnonRootValidity, DEFAULT_ANON_ROOT_VALIDITY_SECONDS } from "../anon-publish.js";
 import { OperatorError } from "../operator-error.js";
 import { parseAddress } from "./admin.js";
 import { connectRegistry, type OperatorContext } from "./context.js";
@@ -95,9 +96,6 @@ async function publishedRoots(contract: Contract, attester?: string): Promise<Pu
   return out;
 }
 
-/** How long a published root may be used by default (`--valid-for`): one day. */
-export const DEFAULT_ANON_ROOT_VALIDITY_SECONDS = 86_400;
-
 /**
  * `kyc anon roots`: rebuilds `attester`'s tree (default: the connected account) from the registry's events, lists
  * the roots it published, and with `publish` sends `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil,
@@ -108,10 +106,7 @@ export async function anonRootsCommand(
   ctx: OperatorContext,
   args: { registry?: string; attester?: string; publish?: boolean; validFor?: number },
 ): Promise<AnonRootsReport> {
-  const validFor = args.validFor ?? DEFAULT_ANON_ROOT_VALIDITY_SECONDS;
-  if (!Number.isSafeInteger(validFor) || validFor <= 0 || validFor > 7 * 86_400) {
-    throw new OperatorError("OPERATOR_BAD_INPUT", "--valid-for must be 1 to 604800 seconds (the registry's bound)");
-  }
+  const validFor = checkAnonRootValidity(args.validFor ?? DEFAULT_ANON_ROOT_VALIDITY_SECONDS);
   const client = await connectRegistry(args.publish === true ? ctx : { ...ctx, signer: undefined }, args.registry);
   const attester =
     args.attester !== undefined
