@@ -131,7 +131,10 @@ const anonCommitment = ethers.toBeHex(BigInt(id(`bench anon commitment`)) >> 8n,
 const attestDirectAnon = (await attestFresh(Claims.AUTH, undefined, anonCommitment)).gas;
 const anonOptInExtra = attestDirectAnon - attestDirect;
 // publishAnonRoot: a new root (new slot), then a second new root
-const publishAnonRoot = await gasOf(registry.connect(attester).publishAnonRoot(ethers.toBeHex(1234n, 32), 1));
+const anonRootValidUntil = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 86_400n;
+const publishAnonRoot = await gasOf(
+  registry.connect(attester).publishAnonRoot(ethers.toBeHex(1234n, 32), anonRootValidUntil, 1),
+);
 // identity level
 const identity = await attestFresh(IDENTITY_CLAIMS, personTag("identity"));
 const attestIdentity = identity.gas;

@@ -21,6 +21,8 @@ const IDENTITY_CLAIMS = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18 | Claims.A
 /** A commitment below the BN254 scalar field order (what Poseidon(secret) looks like). */
 const commitment = (label: string) => toBeHex(BigInt(id(`anon commitment ${label}`)) % SNARK_SCALAR_FIELD, 32);
 const root = (label: string) => toBeHex(BigInt(id(`anon root ${label}`)) % SNARK_SCALAR_FIELD, 32);
+/** The registry's bound on a root's validUntil after its publication (KycRegistryStorage: 7 days). */
+const MAX_ANON_ROOT_VALIDITY = 7n * DAY;
 
 describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
   describe("opt-in (KycBinding.anonCommitment)", function () {
@@ -88,32 +90,80 @@ describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
   });
 
   describe("publishAnonRoot / anonRoot", function () {
-    it("records the publishing attester and time, usable while the attester is active and not stale", async function () {
+    /** A validUntil `ahead` seconds after the latest block (the publication's block comes one second later). */
+    const until = async (ahead: bigint = DAY) => (await latestTime(ethers)) + ahead;
+
+    it("records the publishing attester, time and validUntil; usable while the attester is active, not stale and not past validUntil", async function () {
       const { registry, attester } = await networkHelpers.loadFixture(fixture);
       const r = root("1");
-      expect(await registry.anonRoot(r)).to.deep.equal([ethers.ZeroAddress, 0n, false]);
-      const tx = await registry.connect(attester).publishAnonRoot(r, 7);
+      expect(await registry.anonRoot(r)).to.deep.equal([ethers.ZeroAddress, 0n, 0n, false]);
+      const validUntil = await until(MAX_ANON_ROOT_VALIDITY);
+      const tx = await registry.connect(attester).publishAnonRoot(r, validUntil, 7);
       const at = await latestTime(ethers);
-      await expect(tx).to.emit(registry, "AnonRootPublished").withArgs(attester.address, r, 7);
-      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, at, true]);
+      await expect(tx).to.emit(registry, "AnonRootPublished").withArgs(attester.address, r, validUntil, 7);
+      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, at, validUntil, true]);
       // stale: no heartbeat for longer than maxStaleness
       await networkHelpers.time.increase(MAX_STALENESS + 1n);
-      expect((await registry.anonRoot(r))[2]).to.equal(false);
+      expect((await registry.anonRoot(r))[3]).to.equal(false);
       await registry.connect(attester).recordCrlSync();
-      expect((await registry.anonRoot(r))[2]).to.equal(true);
-      // publishing again refreshes the time
+      expect((await registry.anonRoot(r))[3]).to.equal(true);
+      // publishing again refreshes the time and takes the new validUntil
       await networkHelpers.time.increase(DAY);
-      await registry.connect(attester).publishAnonRoot(r, 7);
-      expect((await registry.anonRoot(r))[1]).to.equal(await latestTime(ethers));
+      const shorter = await until(DAY);
+      await registry.connect(attester).publishAnonRoot(r, shorter, 8);
+      const [, republishedAt, storedUntil, usable] = await registry.anonRoot(r);
+      expect([republishedAt, storedUntil, usable]).to.deep.equal([await latestTime(ethers), shorter, true]);
+      // past its validUntil the root is unusable, though the attester is active and its heartbeat fresh
+      await networkHelpers.time.increaseTo(shorter - 60n);
+      await registry.connect(attester).recordCrlSync();
+      expect((await registry.anonRoot(r))[3]).to.equal(true);
+      await networkHelpers.time.increaseTo(shorter + 1n);
+      await registry.connect(attester).recordCrlSync();
+      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, republishedAt, shorter, false]);
+    });
+
+    it("attacker: a validUntil in the past, at now, or more than MAX_ANON_ROOT_VALIDITY ahead is refused (InvalidAnonRootValidity)", async function () {
+      const { registry, attester } = await networkHelpers.loadFixture(fixture);
+      expect(await registry.MAX_ANON_ROOT_VALIDITY()).to.equal(MAX_ANON_ROOT_VALIDITY);
+      const r = root("validity");
+      const publishAt = async (t: bigint, validUntil: bigint) => {
+        await networkHelpers.time.setNextBlockTimestamp(t);
+        return registry.connect(attester).publishAnonRoot(r, validUntil, 1);
+      };
+      let t = (await latestTime(ethers)) + 100n;
+      for (const validUntil of [0n, t - 50n, t, t + MAX_ANON_ROOT_VALIDITY + 1n, 2n ** 64n - 1n]) {
+        await expect(publishAt(t, validUntil), `validUntil = t ${validUntil >= t ? "+" : "-"} ${validUntil - t}`)
+          .to.be.revertedWithCustomError(registry, "InvalidAnonRootValidity")
+          .withArgs(validUntil);
+        expect((await registry.anonRoot(r))[0], "nothing recorded").to.equal(ethers.ZeroAddress);
+        t = (await latestTime(ethers)) + 100n;
+      }
+      // the bounds themselves: one second after now, and exactly MAX_ANON_ROOT_VALIDITY ahead
+      await expect(publishAt(t, t + 1n)).to.emit(registry, "AnonRootPublished");
+      t = (await latestTime(ethers)) + 100n;
+      await expect(publishAt(t, t + MAX_ANON_ROOT_VALIDITY))
+        .to.emit(registry, "AnonRootPublished")
+        .withArgs(attester.address, r, t + MAX_ANON_ROOT_VALIDITY, 1);
+      const stored = t + MAX_ANON_ROOT_VALIDITY;
+      expect((await registry.anonRoot(r))[2]).to.equal(stored);
+      // republishing its own root cannot stretch it past the bound either, and the refusal leaves it as it was
+      t = (await latestTime(ethers)) + 100n;
+      await expect(publishAt(t, t + MAX_ANON_ROOT_VALIDITY + 1n))
+        .to.be.revertedWithCustomError(registry, "InvalidAnonRootValidity")
+        .withArgs(t + MAX_ANON_ROOT_VALIDITY + 1n);
+      expect((await registry.anonRoot(r))[2]).to.equal(stored);
     });
 
     it("a root of an attester that lost ATTESTER_ROLE is not usable", async function () {
       const { registry, admin, attester } = await networkHelpers.loadFixture(fixture);
       const r = root("2");
-      await registry.connect(attester).publishAnonRoot(r, 1);
+      const validUntil = await until();
+      await registry.connect(attester).publishAnonRoot(r, validUntil, 1);
+      const [, publishedAt] = await registry.anonRoot(r);
+      expect((await registry.anonRoot(r))[3]).to.equal(true);
       await registry.connect(admin).revokeRole(await registry.ATTESTER_ROLE(), attester.address);
-      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, (await registry.anonRoot(r))[1], false]);
-      await expect(registry.connect(attester).publishAnonRoot(root("3"), 1))
+      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, publishedAt, validUntil, false]);
+      await expect(registry.connect(attester).publishAnonRoot(root("3"), await until(), 1))
         .to.be.revertedWithCustomError(registry, "NotAttester")
         .withArgs(attester.address);
     });
@@ -121,16 +171,18 @@ describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
     it("attacker: a non-attester cannot publish, nor take over another attester's root; zero and out-of-field refused", async function () {
       const { registry, attester, attester2, stranger } = await networkHelpers.loadFixture(fixture);
       const r = root("4");
-      await expect(registry.connect(stranger).publishAnonRoot(r, 1))
+      await expect(registry.connect(stranger).publishAnonRoot(r, await until(), 1))
         .to.be.revertedWithCustomError(registry, "NotAttester")
         .withArgs(stranger.address);
-      await registry.connect(attester).publishAnonRoot(r, 1);
-      await expect(registry.connect(attester2).publishAnonRoot(r, 1))
+      const validUntil = await until();
+      await registry.connect(attester).publishAnonRoot(r, validUntil, 1);
+      await expect(registry.connect(attester2).publishAnonRoot(r, await until(2n * DAY), 1))
         .to.be.revertedWithCustomError(registry, "AnonRootTaken")
         .withArgs(r, attester.address);
-      expect((await registry.anonRoot(r))[0]).to.equal(attester.address);
+      const [owner, , storedUntil] = await registry.anonRoot(r);
+      expect([owner, storedUntil]).to.deep.equal([attester.address, validUntil]);
       for (const bad of [ZeroHash, toBeHex(SNARK_SCALAR_FIELD, 32)]) {
-        await expect(registry.connect(attester).publishAnonRoot(bad, 1)).to.be.revertedWithCustomError(
+        await expect(registry.connect(attester).publishAnonRoot(bad, await until(), 1)).to.be.revertedWithCustomError(
           registry,
           "InvalidAnonRoot",
         );
@@ -140,7 +192,7 @@ describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
     it("publication is served only through the registry (the extension called directly reverts NotDelegated)", async function () {
       const { extension, attester } = await networkHelpers.loadFixture(fixture);
       const ext = await ethers.getContractAt("KycRegistryAdmin", extension);
-      await expect(ext.connect(attester).publishAnonRoot(root("5"), 1)).to.be.revertedWithCustomError(
+      await expect(ext.connect(attester).publishAnonRoot(root("5"), await until(), 1)).to.be.revertedWithCustomError(
         ext,
         "NotDelegated",
       );

@@ -1,5 +1,6 @@
 // The TypeScript prover/verifier API (src/anon): tree, witness input, prove, verify, calldata, typed errors.
 import { expect } from "chai";
+import { keccak256, toBeHex } from "ethers";
 import { groth16 } from "snarkjs";
 
 import {
@@ -7,6 +8,8 @@ import {
   AnonError,
   AnonTree,
   BN254_BASE_FIELD,
+  ANON_NULLIFIER_BITS,
+  ANON_SIGNAL_BITS,
   SNARK_SCALAR_FIELD,
   anonCalldata,
   anonWitnessInput,
@@ -16,6 +19,9 @@ import {
   proveAnon,
   releaseCurve,
   rootFromPath,
+  signalOfAddress,
+  signalOfMessage,
+  unpackNullifierSignal,
   verifyAnonProof,
   type AnonArtifacts,
   type AnonProof,
@@ -52,9 +58,12 @@ function tampered(proof: AnonProof, change: (p: { proof: any; publicSignals: str
 
 describe("anon API", function () {
   let w: AnonWorld;
+  /** The root the operator publishes for the fixture statement: Poseidon(treeRoot, validUntil). */
+  let published: bigint;
 
   before(async function () {
     w = await anonWorld();
+    published = w.hasher.publishedRoot(w.statement.treeRoot, w.statement.validUntil);
   });
 
   after(releaseCurve);
@@ -107,24 +116,37 @@ describe("anon API", function () {
       expect(caught(() => anonWitnessInput(w.hasher, w.tree, stranger, w.statement)).code).to.equal(
         "ANON_NOT_A_MEMBER",
       );
-      const other = { ...w.statement, root: w.statement.root + 1n };
+      const other = { ...w.statement, treeRoot: w.statement.treeRoot + 1n };
       expect(caught(() => anonWitnessInput(w.hasher, w.tree, w.alice, other)).code).to.equal("ANON_NOT_A_MEMBER");
     });
 
-    it("refuses a statement the holder cannot prove: a missing claim bit, an expired leaf", function () {
+    it("refuses a statement the holder cannot prove: a missing claim bit, a leaf expiring by the root's validUntil", function () {
       const e1 = caught(() => anonWitnessInput(w.hasher, w.tree, w.bob, w.statement));
       expect(e1.code).to.equal("ANON_UNSATISFIABLE");
-      const e2 = caught(() => anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, now: w.alice.expiresAt }));
-      expect(e2.code).to.equal("ANON_UNSATISFIABLE");
+      const atExpiry = { ...w.statement, validUntil: w.alice.expiresAt };
+      expect(caught(() => anonWitnessInput(w.hasher, w.tree, w.alice, atExpiry)).code).to.equal("ANON_UNSATISFIABLE");
+      // the carol leaf expired before the fixture's root: no statement with that root for her
+      const carol = { ...w.statement, claimsMask: CLAIMS.AUTH };
+      expect(caught(() => anonWitnessInput(w.hasher, w.tree, w.carol, carol)).code).to.equal("ANON_UNSATISFIABLE");
+      // one second before the leaf's expiry is still provable, and the input carries the published root
+      const lastSecond = { ...w.statement, validUntil: w.alice.expiresAt - 1n };
+      const input = anonWitnessInput(w.hasher, w.tree, w.alice, lastSecond);
+      expect(input.root).to.equal(w.hasher.publishedRoot(w.tree.root, w.alice.expiresAt - 1n).toString());
+      expect(input.validUntil).to.equal((w.alice.expiresAt - 1n).toString());
     });
 
     it("refuses values outside their types and the field", function () {
       const cases: [Partial<typeof w.statement>, string][] = [
         [{ claimsMask: 2n ** 32n }, "ANON_OUT_OF_RANGE"],
         [{ claimsMask: -1n }, "ANON_OUT_OF_RANGE"],
-        [{ now: 2n ** 64n }, "ANON_OUT_OF_RANGE"],
+        [{ validUntil: 2n ** 64n }, "ANON_OUT_OF_RANGE"],
+        [{ validUntil: -1n }, "ANON_OUT_OF_RANGE"],
         [{ scope: SNARK_SCALAR_FIELD }, "ANON_OUT_OF_FIELD"],
-        [{ signalHash: SNARK_SCALAR_FIELD + 5n }, "ANON_OUT_OF_FIELD"],
+        // a signal over 160 bits would spill into the nullifier's bits of the packed public signal
+        [{ signal: 2n ** 160n }, "ANON_OUT_OF_RANGE"],
+        [{ signal: SNARK_SCALAR_FIELD + 5n }, "ANON_OUT_OF_RANGE"],
+        [{ signal: -1n }, "ANON_OUT_OF_RANGE"],
+        [{ treeRoot: SNARK_SCALAR_FIELD }, "ANON_OUT_OF_FIELD"],
       ];
       for (const [change, code] of cases) {
         const e = caught(() => anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, ...change }));
@@ -145,6 +167,24 @@ describe("anon API", function () {
     expect(hashToField("0x01")).to.not.equal(hashToField("0x02"));
   });
 
+  it("signals: an address is its own 160-bit signal, a message keccak >> 96; the packed signal splits back", function () {
+    const address = "0x" + "ab".repeat(20);
+    expect(signalOfAddress(address)).to.equal(BigInt(address));
+    expect(signalOfAddress(address.toUpperCase().replace("0X", "0x"))).to.equal(BigInt(address));
+    for (const bad of ["0x" + "ab".repeat(19), "0x" + "ab".repeat(21), "ab".repeat(20), "0x" + "zz".repeat(20)]) {
+      expect(caught(() => signalOfAddress(bad)).code, bad).to.equal("ANON_OUT_OF_RANGE");
+    }
+    const message = "0x" + "01".repeat(40);
+    const signal = signalOfMessage(message);
+    expect(signal).to.equal(BigInt(keccak256(message)) >> 96n);
+    expect(signal < 2n ** ANON_SIGNAL_BITS).to.equal(true);
+    expect(signalOfMessage("0x02")).to.not.equal(signalOfMessage("0x03"));
+    const nullifier = 2n ** ANON_NULLIFIER_BITS - 1n;
+    expect(unpackNullifierSignal((nullifier << ANON_SIGNAL_BITS) | signal)).to.deep.equal({ nullifier, signal });
+    expect(ANON_NULLIFIER_BITS + ANON_SIGNAL_BITS < 254n, "the packed signal stays below r").to.equal(true);
+    expect(w.hasher.nullifier(w.statement.scope, w.alice.secret) < 2n ** ANON_NULLIFIER_BITS).to.equal(true);
+  });
+
   describe("prove and verify", function () {
     let artifacts: AnonArtifacts;
     let vkey: AnonVerificationKey;
@@ -157,31 +197,51 @@ describe("anon API", function () {
       proof = await proveAnon(anonWitnessInput(w.hasher, w.tree, w.alice, w.statement), artifacts);
     });
 
-    it("verifies a valid proof and returns its public signals with the nullifier", async function () {
-      const signals = await verifyAnonProof(vkey, proof, { ...w.statement, roots: [123n, w.statement.root] });
+    it("verifies a valid proof and returns its public signals with the nullifier and the signal", async function () {
+      const { claimsMask, scope, signal } = w.statement;
+      const signals = await verifyAnonProof(vkey, proof, { roots: [123n, published], claimsMask, scope, signal });
+      const nullifier = w.hasher.nullifier(scope, w.alice.secret);
       expect(signals).to.deep.equal({
-        ...w.statement,
-        nullifier: w.hasher.nullifier(w.statement.scope, w.alice.secret),
+        nullifierSignal: (nullifier << ANON_SIGNAL_BITS) | signal,
+        root: published,
+        scope,
+        claimsMask,
+        nullifier,
+        signal,
       });
     });
 
     it("refuses the proof when any public signal is changed (pairing check)", async function () {
-      for (let i = 0; i < 6; i++) {
+      expect(proof.publicSignals).to.have.length(4);
+      for (let i = 0; i < proof.publicSignals.length; i++) {
         const bad = tampered(proof, (p) => {
           p.publicSignals[i] = (BigInt(p.publicSignals[i]!) + 1n).toString();
         });
-        const roots = [w.statement.root, w.statement.root + 1n];
+        const roots = [published, published + 1n];
         const e = await rejected(verifyAnonProof(vkey, bad, { roots }));
         expect(e.code, `signal ${i}`).to.equal("ANON_INVALID_PROOF");
       }
+      // another signal in the low 160 bits of nullifierSignal (a front-runner's recipient), the nullifier kept
+      const redirected = tampered(proof, (p) => {
+        const { nullifier } = unpackNullifierSignal(BigInt(p.publicSignals[0]!));
+        p.publicSignals[0] = ((nullifier << ANON_SIGNAL_BITS) | BigInt("0x" + "be".repeat(20))).toString();
+      });
+      expect((await rejected(verifyAnonProof(vkey, redirected, { roots: published }))).code).to.equal(
+        "ANON_INVALID_PROOF",
+      );
     });
 
     it("refuses a root the verifier does not accept, and a statement other than the expected one", async function () {
-      expect((await rejected(verifyAnonProof(vkey, proof, { roots: [w.statement.root + 1n] }))).code).to.equal(
+      expect((await rejected(verifyAnonProof(vkey, proof, { roots: [published + 1n] }))).code).to.equal(
         "ANON_WRONG_ROOT",
       );
-      for (const name of ["claimsMask", "now", "scope", "signalHash"] as const) {
-        const expected = { roots: w.statement.root, [name]: w.statement[name] + 1n };
+      // the tree root itself is not the published root, nor is the same tree published with another validUntil
+      const otherValidity = w.hasher.publishedRoot(w.statement.treeRoot, w.statement.validUntil + 1n);
+      for (const roots of [w.statement.treeRoot, otherValidity, [] as bigint[]]) {
+        expect((await rejected(verifyAnonProof(vkey, proof, { roots }))).code).to.equal("ANON_WRONG_ROOT");
+      }
+      for (const name of ["claimsMask", "scope", "signal"] as const) {
+        const expected = { roots: published, [name]: w.statement[name] + 1n };
         expect((await rejected(verifyAnonProof(vkey, proof, expected))).code, name).to.equal("ANON_STATEMENT_MISMATCH");
       }
     });
@@ -197,7 +257,7 @@ describe("anon API", function () {
         p.proof.pi_c[0] = (BigInt(p.proof.pi_c[0]) + BN254_BASE_FIELD).toString();
       });
       for (const bad of [offA, offB, wrapped]) {
-        expect((await rejected(verifyAnonProof(vkey, bad, { roots: w.statement.root }))).code).to.equal(
+        expect((await rejected(verifyAnonProof(vkey, bad, { roots: published }))).code).to.equal(
           "ANON_POINT_NOT_ON_CURVE",
         );
         expect(caught(() => anonCalldata(bad)).code).to.equal("ANON_POINT_NOT_ON_CURVE");
@@ -205,13 +265,16 @@ describe("anon API", function () {
     });
 
     it("refuses public signals not below the scalar field (aliases of valid ones modulo r)", async function () {
-      const bad = tampered(proof, (p) => {
-        p.publicSignals[5] = (BigInt(p.publicSignals[5]!) + SNARK_SCALAR_FIELD).toString();
-      });
-      expect((await rejected(verifyAnonProof(vkey, bad, { roots: w.statement.root }))).code).to.equal(
-        "ANON_OUT_OF_FIELD",
-      );
-      expect(caught(() => anonCalldata(bad)).code).to.equal("ANON_OUT_OF_FIELD");
+      for (let i = 0; i < proof.publicSignals.length; i++) {
+        const bad = tampered(proof, (p) => {
+          p.publicSignals[i] = (BigInt(p.publicSignals[i]!) + SNARK_SCALAR_FIELD).toString();
+        });
+        const roots = [published, published + SNARK_SCALAR_FIELD];
+        expect((await rejected(verifyAnonProof(vkey, bad, { roots }))).code, `signal ${i}`).to.equal(
+          "ANON_OUT_OF_FIELD",
+        );
+        expect(caught(() => anonCalldata(bad)).code, `signal ${i}`).to.equal("ANON_OUT_OF_FIELD");
+      }
     });
 
     it("refuses malformed proofs", async function () {
@@ -225,7 +288,7 @@ describe("anon API", function () {
         tampered(proof, (p) => (p.publicSignals[0] = "-1")),
       ];
       for (const bad of cases) {
-        expect((await rejected(verifyAnonProof(vkey, bad, { roots: w.statement.root }))).code).to.equal(
+        expect((await rejected(verifyAnonProof(vkey, bad, { roots: published }))).code).to.equal(
           "ANON_MALFORMED_PROOF",
         );
       }
@@ -234,9 +297,12 @@ describe("anon API", function () {
 
     it("refuses to prove an input the circuit rejects, and reports missing artifacts", async function () {
       const input = anonWitnessInput(w.hasher, w.tree, w.alice, w.statement);
-      const e = await rejected(proveAnon({ ...input, claimsMask: String(CLAIMS.RESIDENT) }, artifacts));
+      const e = await rejected(proveAnon({ ...input, claimsMask: String(CLAIMS.IDENTITY) }, artifacts));
       expect(e.code).to.equal("ANON_UNSATISFIABLE");
       expect((e.cause as Error).message).to.match(/Assert Failed/);
+      // a later validUntil than the published root was made with: the root no longer matches
+      const stretched = { ...input, validUntil: String(w.statement.validUntil + 1n) };
+      expect((await rejected(proveAnon(stretched, artifacts))).code).to.equal("ANON_UNSATISFIABLE");
       const missing = { ...artifacts, zkey: `${artifacts.zkey}.missing` };
       expect((await rejected(proveAnon(input, missing))).code).to.equal("ANON_ARTIFACTS_MISSING");
       expect(caught(() => loadVerificationKey(`${artifacts.verificationKey}.missing`)).code).to.equal(
@@ -245,26 +311,38 @@ describe("anon API", function () {
       expect(caught(() => loadVerificationKey(artifacts.wasm)).code).to.equal("ANON_ARTIFACTS_MISSING");
     });
 
-    it("makes the Solidity calldata snarkjs would print", async function () {
+    it("makes the Solidity calldata snarkjs would print (EIP-197 point order), with root and nullifierSignal", async function () {
       const calldata = anonCalldata(proof);
       const printed = JSON.parse(`[${await groth16.exportSolidityCallData(proof.proof, [...proof.publicSignals])}]`);
       const asBigInts = (v: unknown): unknown => (Array.isArray(v) ? v.map(asBigInts) : BigInt(v as string | bigint));
-      expect(asBigInts(printed)).to.deep.equal([calldata.pA, calldata.pB, calldata.pC, calldata.pubSignals]);
+      const [pA, pB, pC, pubSignals] = asBigInts(printed) as [bigint[], bigint[][], bigint[], bigint[]];
+      expect(calldata.proof).to.deep.equal([...pA, ...pB.flat(), ...pC]);
+      expect(calldata.publicSignals).to.deep.equal(pubSignals);
+      expect(calldata.root).to.equal(toBeHex(published, 32));
+      expect(calldata.nullifierSignal).to.equal(pubSignals[0]);
+      expect(unpackNullifierSignal(calldata.nullifierSignal).signal).to.equal(w.statement.signal);
     });
 
-    it("gives another nullifier for another scope and the same for another signal", async function () {
+    it("gives another nullifier for another scope and the same for another signal and another root", async function () {
       const other = await proveAnon(
-        anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, scope: 99n, signalHash: 1n }),
+        anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, scope: 99n, signal: 1n }),
         artifacts,
       );
-      const a = await verifyAnonProof(vkey, proof, { roots: w.statement.root });
-      const b = await verifyAnonProof(vkey, other, { roots: w.statement.root, scope: 99n });
+      const a = await verifyAnonProof(vkey, proof, { roots: published });
+      const b = await verifyAnonProof(vkey, other, { roots: published, scope: 99n, signal: 1n });
       expect(b.nullifier).to.not.equal(a.nullifier);
+      expect(b.nullifier).to.equal(w.hasher.nullifier(99n, w.alice.secret));
+      const later = NOW + 2n * 86_400n;
       const sameScope = await proveAnon(
-        anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, signalHash: 1n, now: NOW + 60n }),
+        anonWitnessInput(w.hasher, w.tree, w.alice, { ...w.statement, signal: 1n, validUntil: later }),
         artifacts,
       );
-      expect((await verifyAnonProof(vkey, sameScope, { roots: w.statement.root })).nullifier).to.equal(a.nullifier);
+      const c = await verifyAnonProof(vkey, sameScope, {
+        roots: w.hasher.publishedRoot(w.statement.treeRoot, later),
+        signal: 1n,
+      });
+      expect(c.nullifier).to.equal(a.nullifier);
+      expect(c.nullifierSignal).to.not.equal(a.nullifierSignal);
     });
   });
 });
