@@ -116,8 +116,12 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
         if (validUntil <= block.timestamp || validUntil > block.timestamp + _MAX_ANON_ROOT_VALIDITY) {
             revert InvalidAnonRootValidity(validUntil);
         }
-        address previous = _anonRoots[root].attester;
-        if (previous != address(0) && previous != msg.sender) revert AnonRootTaken(root, previous);
+        AnonRoot memory previous = _anonRoots[root];
+        if (previous.attester != address(0)) {
+            if (previous.attester != msg.sender) revert AnonRootTaken(root, previous.attester);
+            // the root commits to its validUntil: a republication refreshes publishedAt only
+            if (previous.validUntil != validUntil) revert InvalidAnonRootValidity(validUntil);
+        }
         _anonRoots[root] = AnonRoot(msg.sender, id, uint40(block.timestamp), uint40(validUntil));
         emit AnonRootPublished(msg.sender, root, validUntil, leafCount);
     }

@@ -47,8 +47,8 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     /// `AnonLeaf`, `Revoked`, `SigningClaimsDropped` and `Attested` events (anyone can rebuild it and compare:
     /// `kyc anon check-root`). A proof against `root` shows a leaf that expires after `validUntil`, so the root may
     /// be used until `validUntil` (after now, at most MAX_ANON_ROOT_VALIDITY ahead, else `InvalidAnonRootValidity`).
-    /// Publishing a root again refreshes `publishedAt`; a root another attester published is refused
-    /// (`AnonRootTaken`).
+    /// Publishing a root again refreshes `publishedAt` (with the same validUntil: the root commits to it, else
+    /// `InvalidAnonRootValidity`); a root another attester published is refused (`AnonRootTaken`).
     function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external;
 
     // ------------------------------------------------------------------ operator batches

@@ -58,7 +58,8 @@ interface IKycRegistryErrors {
     error InvalidAnonRoot();
     /// @dev publishAnonRoot: another attester published this root
     error AnonRootTaken(bytes32 root, address attester);
-    /// @dev publishAnonRoot: `validUntil` is not after now or more than MAX_ANON_ROOT_VALIDITY ahead
+    /// @dev publishAnonRoot: `validUntil` is not after now, more than MAX_ANON_ROOT_VALIDITY ahead, or not the one
+    /// the root was first published with
     error InvalidAnonRootValidity(uint64 validUntil);
 
     // revocation

@@ -149,6 +149,14 @@ async function devPtau(power: number, log: Log): Promise<string> {
   return final;
 }
 
+/** The verifier library for the development key. */
+function devVerifierSource(vkey: unknown): string {
+  return verifierSource(checkVerificationKey(vkey), {
+    development: true,
+    source: "the DEVELOPMENT key (npm run zk:dev-setup)",
+  });
+}
+
 async function build(dir: string, log: Log): Promise<{ record: DevSetupRecord; verifier: string }> {
   const started = Date.now();
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -181,10 +189,7 @@ async function build(dir: string, log: Log): Promise<{ record: DevSetupRecord; v
     rmSync(zkey0);
     const vkey = await checked("zkey export verificationkey", log, (l) => zKey.exportVerificationKey(a.zkey, l));
     writeFileSync(a.verificationKey, `${JSON.stringify(vkey, null, 2)}\n`);
-    const verifier = verifierSource(checkVerificationKey(vkey), {
-      development: true,
-      source: "the DEVELOPMENT key (npm run zk:dev-setup)",
-    });
+    const verifier = devVerifierSource(vkey);
     writeFileSync(join(tmp, VERIFIER_FILE), verifier);
     const record: DevSetupRecord = {
       format: SETUP_FORMAT,
@@ -213,7 +218,8 @@ export async function ensureDevArtifacts(
   const dir = devArtifactsDir();
   if (existsSync(join(dir, "setup.json"))) {
     const record = JSON.parse(readFileSync(join(dir, "setup.json"), "utf8")) as DevSetupRecord;
-    const verifier = readFileSync(join(dir, VERIFIER_FILE), "utf8");
+    // rendered from the cached key each time: a change of the template applies without a new setup
+    const verifier = devVerifierSource(JSON.parse(readFileSync(artifactsIn(dir).verificationKey, "utf8")));
     return { artifacts: artifactsIn(dir), record, verifier, cached: true };
   }
   log(`zk dev setup: building ${dir}`);

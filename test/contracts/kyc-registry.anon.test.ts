@@ -107,19 +107,21 @@ describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
       expect((await registry.anonRoot(r))[3]).to.equal(false);
       await registry.connect(attester).recordCrlSync();
       expect((await registry.anonRoot(r))[3]).to.equal(true);
-      // publishing again refreshes the time and takes the new validUntil
+      // publishing again refreshes the time; attacker: it cannot change the validUntil the root commits to
       await networkHelpers.time.increase(DAY);
-      const shorter = await until(DAY);
-      await registry.connect(attester).publishAnonRoot(r, shorter, 8);
+      await expect(registry.connect(attester).publishAnonRoot(r, validUntil - DAY, 8))
+        .to.be.revertedWithCustomError(registry, "InvalidAnonRootValidity")
+        .withArgs(validUntil - DAY);
+      await registry.connect(attester).publishAnonRoot(r, validUntil, 8);
       const [, republishedAt, storedUntil, usable] = await registry.anonRoot(r);
-      expect([republishedAt, storedUntil, usable]).to.deep.equal([await latestTime(ethers), shorter, true]);
+      expect([republishedAt, storedUntil, usable]).to.deep.equal([await latestTime(ethers), validUntil, true]);
       // past its validUntil the root is unusable, though the attester is active and its heartbeat fresh
-      await networkHelpers.time.increaseTo(shorter - 60n);
+      await networkHelpers.time.increaseTo(validUntil - 60n);
       await registry.connect(attester).recordCrlSync();
       expect((await registry.anonRoot(r))[3]).to.equal(true);
-      await networkHelpers.time.increaseTo(shorter + 1n);
+      await networkHelpers.time.increaseTo(validUntil + 1n);
       await registry.connect(attester).recordCrlSync();
-      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, republishedAt, shorter, false]);
+      expect(await registry.anonRoot(r)).to.deep.equal([attester.address, republishedAt, validUntil, false]);
     });
 
     it("attacker: a validUntil in the past, at now, or more than MAX_ANON_ROOT_VALIDITY ahead is refused (InvalidAnonRootValidity)", async function () {
@@ -138,20 +140,23 @@ describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
         expect((await registry.anonRoot(r))[0], "nothing recorded").to.equal(ethers.ZeroAddress);
         t = (await latestTime(ethers)) + 100n;
       }
-      // the bounds themselves: one second after now, and exactly MAX_ANON_ROOT_VALIDITY ahead
+      // the bounds themselves: one second after now, and exactly MAX_ANON_ROOT_VALIDITY ahead (another root)
       await expect(publishAt(t, t + 1n)).to.emit(registry, "AnonRootPublished");
       t = (await latestTime(ethers)) + 100n;
-      await expect(publishAt(t, t + MAX_ANON_ROOT_VALIDITY))
+      await networkHelpers.time.setNextBlockTimestamp(t);
+      const r2 = root("validity 2");
+      await expect(registry.connect(attester).publishAnonRoot(r2, t + MAX_ANON_ROOT_VALIDITY, 1))
         .to.emit(registry, "AnonRootPublished")
-        .withArgs(attester.address, r, t + MAX_ANON_ROOT_VALIDITY, 1);
+        .withArgs(attester.address, r2, t + MAX_ANON_ROOT_VALIDITY, 1);
       const stored = t + MAX_ANON_ROOT_VALIDITY;
-      expect((await registry.anonRoot(r))[2]).to.equal(stored);
-      // republishing its own root cannot stretch it past the bound either, and the refusal leaves it as it was
+      expect((await registry.anonRoot(r2))[2]).to.equal(stored);
+      // republishing its own root with another validUntil is refused, and the refusal leaves it as it was
       t = (await latestTime(ethers)) + 100n;
-      await expect(publishAt(t, t + MAX_ANON_ROOT_VALIDITY + 1n))
+      await networkHelpers.time.setNextBlockTimestamp(t);
+      await expect(registry.connect(attester).publishAnonRoot(r2, stored + 1n, 1))
         .to.be.revertedWithCustomError(registry, "InvalidAnonRootValidity")
-        .withArgs(t + MAX_ANON_ROOT_VALIDITY + 1n);
-      expect((await registry.anonRoot(r))[2]).to.equal(stored);
+        .withArgs(stored + 1n);
+      expect((await registry.anonRoot(r2))[2]).to.equal(stored);
     });
 
     it("a root of an attester that lost ATTESTER_ROLE is not usable", async function () {
