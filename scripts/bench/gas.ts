@@ -20,8 +20,7 @@
  * - rsa2048.*, rsa3072.*, rsa4096.*: execution gas of one verification alone (`scripts/bench/rsa-gas.ts`);
  * - deployedBytes: runtime code size of the production build.
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,6 +36,7 @@ import {
   makeRequest,
   type CompiledContract,
 } from "../../test/helpers/registry-fixture.js";
+import { productionBuild } from "./production-build.js";
 import { measureRsaGas } from "./rsa-gas.js";
 
 const EIP170_LIMIT = 24_576;
@@ -51,29 +51,11 @@ const TARGETS = {
 };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-/** Builds the production profile into cache/bench-production and returns the two contracts' artifacts. */
-function productionBuild(): Record<
-  "KycRegistry" | "KycRegistryAdmin",
-  CompiledContract & { deployedBytecode: string }
-> {
-  const cli = path.join(root, "node_modules", "hardhat", "dist", "src", "cli.js");
-  const config = path.join(root, "scripts", "bench", "production-build.config.ts");
-  const args = [cli, "--config", config, "--build-profile", "production", "--no-typechain", "build", "--no-tests"];
-  console.log("building the production profile (optimizer runs 10,000) into cache/bench-production …");
-  const run = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
-  if (run.status !== 0) throw new Error(`production build failed (exit ${run.status})`);
-  const read = (name: string) =>
-    JSON.parse(
-      readFileSync(
-        path.join(root, "cache", "bench-production", "artifacts", "contracts", `${name}.sol`, `${name}.json`),
-        "utf8",
-      ),
-    ) as CompiledContract & { deployedBytecode: string };
-  return { KycRegistry: read("KycRegistry"), KycRegistryAdmin: read("KycRegistryAdmin") };
-}
-
-const production = productionBuild();
+const artifact = productionBuild();
+const production = {
+  KycRegistry: artifact("KycRegistry.sol", "KycRegistry"),
+  KycRegistryAdmin: artifact("KycRegistryAdmin.sol", "KycRegistryAdmin"),
+};
 const bytes = (hex: string) => (hex.length - 2) / 2;
 const deployedBytes = {
   KycRegistry: bytes(production.KycRegistry.deployedBytecode),
