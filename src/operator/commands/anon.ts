@@ -1,8 +1,8 @@
 import { Contract, toBeHex, type EventLog } from "ethers";
 
+import { anonTreeRootParallel } from "../../anon/anon-tree-parallel.js";
 import { AnonRegistryLeaves } from "../../anon/registry-leaves.js";
 import { readAnonRegistryEvents } from "../../anon/registry-events.js";
-import { loadAnonHasher } from "../../anon/poseidon.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
 import { REGISTRY_ABI } from "../../chain/registry-abi.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
@@ -51,16 +51,15 @@ export interface AnonCheckRootReport {
 
 const hex32 = (v: bigint) => toBeHex(v, 32);
 
-/** The tree of `attester` over `events` (those up to `toBlock` when given). */
+/** The tree root of `attester` over `events` (those up to `toBlock` when given), hashed on worker threads. */
 async function rebuild(events: readonly AnonRegistryEvent[], attester: string, toBlock?: number) {
-  const hasher = await loadAnonHasher();
   const leaves = new AnonRegistryLeaves(attester);
   for (const e of events) {
     if (toBlock !== undefined && (e.blockNumber ?? 0) > toBlock) break;
     leaves.apply(e);
   }
-  const values = leaves.leaves(hasher);
-  return { leaves, root: leaves.tree(hasher).root, live: values.filter((v) => v !== 0n).length };
+  const inputs = leaves.leafInputs();
+  return { leaves, root: await anonTreeRootParallel(inputs), live: inputs.filter((v) => v !== null).length };
 }
 
 async function publishedRoots(contract: Contract, attester?: string): Promise<PublishedAnonRoot[]> {
@@ -143,6 +142,8 @@ export async function anonCheckRootCommand(
   const lookback = args.lookbackBlocks ?? 4;
   for (let b = publication.blockNumber - 1; matchedAtBlock === null && b >= publication.blockNumber - lookback; b--) {
     if (b < 0) break;
+    // no event in block b + 1: the tree at the end of b is the one just compared
+    if (!events.some((e) => e.blockNumber === b + 1)) continue;
     if ((await rebuild(events, publication.attester, b)).root === BigInt(root)) matchedAtBlock = b;
   }
   return {
