@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 
 import type { AnonLeafInput } from "./anon-leaf-input.js";
 import { AnonError } from "./anon-error.js";
-import { anonSubtreeHasher } from "./anon-subtree.mjs";
+import { anonSubtreeHasher, type AnonSubtreeHasher } from "./anon-subtree.mjs";
 import { ANON_TREE_DEPTH } from "./anon-tree.js";
 import { SNARK_SCALAR_FIELD } from "./field.js";
 import { loadCircomlibPoseidon } from "./poseidon.js";
@@ -15,7 +15,7 @@ export interface AnonTreeRootParallelOptions {
    * too; 0 hashes everything in the calling thread).
    */
   readonly workers?: number;
-  /** Height of the subtrees a job covers: 2^height leaf positions (default 11, 2,048 positions). */
+  /** Height of the subtrees a job covers: 2^height leaf positions (default 10, 1,024 positions). */
   readonly chunkHeight?: number;
   /** Below this many leaf positions no worker is started (default 16,384: a worker needs about a second to load). */
   readonly minParallelLeaves?: number;
@@ -43,7 +43,7 @@ export interface AnonTreeRootParallelReport {
   readonly chunksInThread: number;
 }
 
-const DEFAULT_CHUNK_HEIGHT = 11;
+const DEFAULT_CHUNK_HEIGHT = 10;
 const DEFAULT_MIN_PARALLEL_LEAVES = 16_384;
 const MAX_WORKERS = 64;
 /** Jobs sent ahead to each worker, so it never waits for the calling thread (busy with its own chunk) to send more. */
@@ -115,7 +115,6 @@ export async function anonTreeRootParallel(
     0,
     2 ** ANON_TREE_DEPTH + 1,
   );
-  const hasher = anonSubtreeHasher(await loadCircomlibPoseidon());
   const size = 2 ** height;
   const chunks = Math.ceil(leaves.length / size);
   const roots: bigint[] = new Array<bigint>(chunks);
@@ -221,12 +220,15 @@ export async function anonTreeRootParallel(
     worker.on("exit", retire);
   };
 
+  let hasher: AnonSubtreeHasher;
   try {
     const callingThreadHashes = options.hashInCallingThread ?? true;
     if (leaves.length >= minParallel) {
       // the calling thread takes one job at least: no more workers than the other jobs
       for (let w = 0; w < Math.min(workerCount, callingThreadHashes ? chunks - 1 : chunks); w++) startWorker();
     }
+    // after starting the workers: they load their Poseidon meanwhile
+    hasher = anonSubtreeHasher(await loadCircomlibPoseidon());
     while (finishedCount < chunks) {
       const job = callingThreadHashes || workersAlive === 0 ? take() : undefined;
       if (job === undefined) {
