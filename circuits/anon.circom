@@ -1,49 +1,59 @@
 pragma circom 2.1.5;
 
 include "poseidon.circom";
+include "bitify.circom";
 include "lib/merkle-root.circom";
 include "lib/claims-cover.circom";
 include "lib/before.circom";
 
-// Anonymous attestation proof (see circuits/README.md for the statement and the public-input order).
+// Anonymous attestation proof (see circuits/README.md for the statement and the public-signal order).
 //
-// The holder knows `secret` with commitment = Poseidon(secret), and a leaf
-// Poseidon(commitment, claims, expiresAt) of the operator's tree with root `root`, such that
+// The holder knows `secret` with commitment = Poseidon(secret), and a leaf Poseidon(commitment, claims, expiresAt)
+// of an operator's tree whose root `treeRoot` the operator published as root = Poseidon(treeRoot, validUntil),
+// such that
 //   claims & claimsMask == claimsMask   (both 32-bit),
-//   now < expiresAt                     (both 64-bit),
-// and outputs nullifier = Poseidon(scope, secret): one value per holder secret per scope.
-// `signalHash` binds the proof to a recipient or message chosen by the consumer.
+//   validUntil < expiresAt              (both 64-bit: the leaf outlives every moment the root may be used),
+// and outputs nullifierSignal = (Poseidon(scope, secret) mod 2^93) * 2^160 + signal: the low 93 bits of the
+// per-scope nullifier packed with the 160-bit signal (a recipient address or a message hash) in one public signal,
+// so that a consumer pays for two variable public signals (root, nullifierSignal) instead of four.
 template AnonAttestation(DEPTH) {
-    // Public inputs (this declaration order is the verifier's order, after the output `nullifier`).
+    // Public inputs (this declaration order is the verifier's order, after the output `nullifierSignal`).
     signal input root;
-    signal input claimsMask;
-    signal input now;
     signal input scope;
-    signal input signalHash;
+    signal input claimsMask;
 
     // Private inputs.
+    signal input signalValue;
+    signal input validUntil;
     signal input secret;
     signal input claims;
     signal input expiresAt;
     signal input siblings[DEPTH];
     signal input indices[DEPTH];
 
-    signal output nullifier;
+    signal output nullifierSignal;
 
     signal commitment <== Poseidon(1)([secret]);
     signal leaf <== Poseidon(3)([commitment, claims, expiresAt]);
 
-    signal computedRoot <== MerkleRoot(DEPTH)(leaf, siblings, indices);
-    computedRoot === root;
+    signal treeRoot <== MerkleRoot(DEPTH)(leaf, siblings, indices);
+    signal publishedRoot <== Poseidon(2)([treeRoot, validUntil]);
+    publishedRoot === root;
 
     ClaimsCover(32)(claims, claimsMask);
-    StrictlyBefore(64)(now, expiresAt);
+    StrictlyBefore(64)(validUntil, expiresAt);
 
-    nullifier <== Poseidon(2)([scope, secret]);
+    // The nullifier's unique bits (Num2Bits_strict: no second decomposition modulo r), the low 93 kept.
+    signal nullifier <== Poseidon(2)([scope, secret]);
+    signal nullifierBits[254] <== Num2Bits_strict()(nullifier);
+    var low = 0;
+    for (var i = 0; i < 93; i++) {
+        low += nullifierBits[i] * (1 << i);
+    }
 
-    // signalHash takes no part in the statement; a quadratic constraint makes it part of the proof anyway,
-    // so a proof cannot be replayed with another signalHash.
-    signal signalSquare <== signalHash * signalHash;
+    // The signal (`signalValue`: `signal` is a keyword) is range-checked to 160 bits, so the packing is unique (93 + 160 = 253 bits < r).
+    _ <== Num2Bits(160)(signalValue);
+    nullifierSignal <== low * (1 << 160) + signalValue;
 }
 
-component main {public [root, claimsMask, now, scope, signalHash]} = AnonAttestation(20);
+component main {public [root, scope, claimsMask]} = AnonAttestation(20);

@@ -169,11 +169,14 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     /// @inheritdoc IKycRegistryOperations
     /// @dev Served here rather than by the extension (consumers call it with every anonymous proof): two storage
     /// loads, the root and the attester's id-keyed slot (active, heartbeat, maxStaleness mirror).
-    function anonRoot(bytes32 root) external view returns (address attester, uint64 publishedAt, bool usable) {
+    function anonRoot(
+        bytes32 root
+    ) external view returns (address attester, uint64 publishedAt, uint64 validUntil, bool usable) {
         AnonRoot memory r = _anonRoots[root];
         attester = r.attester;
         publishedAt = r.publishedAt;
-        if (attester != address(0)) {
+        validUntil = r.validUntil;
+        if (attester != address(0) && block.timestamp <= validUntil) {
             uint256 info = _attesterWord(r.attesterId);
             usable = _attesterActive(info) && !_isStale(_attesterLastSync(info), _attesterMaxStaleness(info));
         }

@@ -29,6 +29,7 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     uint64 public constant EXPIRY_GRID = _EXPIRY_GRID;
     uint16 public constant MAX_TRUST_ANCHORS = _MAX_TRUST_ANCHORS;
     uint16 public constant MAX_ATTESTERS = _MAX_ATTESTERS;
+    uint64 public constant MAX_ANON_ROOT_VALIDITY = _MAX_ANON_ROOT_VALIDITY;
 
     /// @dev The extension's own address: a call whose `address(this)` is this one was not delegated.
     address private immutable _SELF;
@@ -108,15 +109,17 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     // ------------------------------------------------------------------ anonymous-proof roots
 
     /// @inheritdoc IKycRegistryAdmin
-    function publishAnonRoot(bytes32 root, uint32 leafCount) external onlyDelegated {
+    function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external onlyDelegated {
         uint16 id = _activeAttesterId(msg.sender);
         if (id == 0) revert NotAttester(msg.sender);
         if (root == bytes32(0) || uint256(root) >= _SNARK_SCALAR_FIELD) revert InvalidAnonRoot();
-        AnonRoot storage r = _anonRoots[root];
-        address previous = r.attester;
+        if (validUntil <= block.timestamp || validUntil > block.timestamp + _MAX_ANON_ROOT_VALIDITY) {
+            revert InvalidAnonRootValidity(validUntil);
+        }
+        address previous = _anonRoots[root].attester;
         if (previous != address(0) && previous != msg.sender) revert AnonRootTaken(root, previous);
-        _anonRoots[root] = AnonRoot(msg.sender, id, uint40(block.timestamp));
-        emit AnonRootPublished(msg.sender, root, leafCount);
+        _anonRoots[root] = AnonRoot(msg.sender, id, uint40(block.timestamp), uint40(validUntil));
+        emit AnonRootPublished(msg.sender, root, validUntil, leafCount);
     }
 
     // ------------------------------------------------------------------ operator batches

@@ -47,6 +47,8 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     uint256 internal constant _MAX_MODULUS_BYTES = 512;
     /// @dev The key type of the inline RSA path (key nullifier `keccak256(0x00 ‖ modulus)`).
     uint8 internal constant _KEY_TYPE_RSA = 0;
+    /// @dev The longest an anonymous-proof root may be used after its publication (its `validUntil` bound).
+    uint64 internal constant _MAX_ANON_ROOT_VALIDITY = 7 days;
     /// @dev The BN254 scalar field order: anonymous-proof commitments and roots are its elements.
     uint256 internal constant _SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -118,12 +120,13 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         uint40 lastCrlSync;
     }
 
-    /// @dev A published anonymous-proof root: who published it and when (one slot). Bits: attester 0-159,
-    /// attesterId 160-175, publishedAt 176-215.
+    /// @dev A published anonymous-proof root: who published it, when, and until when it may be used (one slot).
+    /// Bits: attester 0-159, attesterId 160-175, publishedAt 176-215, validUntil 216-255.
     struct AnonRoot {
         address attester;
         uint16 attesterId;
         uint40 publishedAt;
+        uint40 validUntil;
     }
 
     struct Anchor {

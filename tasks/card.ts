@@ -45,6 +45,19 @@ export const cardTasks: TaskDefinition[] = [
       description: "Opt in to anonymous proofs: the card derives your secret; the binding carries its commitment",
     })
     .addOption({
+      name: "anonBackup",
+      description:
+        "With --anon: take the secret from this backup (kyc anon backup) instead of the card (renewed card, smartphone)",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
+      name: "anonBackupPassphraseEnv",
+      description: "Take the --anon-backup passphrase from this environment variable",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
       name: "out",
       description: "Proof request file to write",
       type: ArgumentType.STRING_WITHOUT_DEFAULT,

@@ -21,6 +21,8 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     /// caps and the operator's age reference time sit on it, so no on-chain value narrows a birthday below about
     /// six months (DESIGN.md).
     function EXPIRY_GRID() external view returns (uint64);
+    /// @notice The longest an anonymous-proof root may be used after its publication: 7 days.
+    function MAX_ANON_ROOT_VALIDITY() external view returns (uint64);
     /// @notice At most this many trust anchors (they live in two 64-bit bitmaps).
     function MAX_TRUST_ANCHORS() external view returns (uint16);
     /// @notice At most this many attesters ever (ids are never reused).
@@ -40,11 +42,14 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
 
     // ------------------------------------------------------------------ anonymous-proof roots
 
-    /// @notice ATTESTER_ROLE: publish `root` (non-zero, below the BN254 scalar field order) of the caller's tree of
-    /// anonymous-proof leaves, rebuilt from `AnonLeaf`, `Revoked`, `SigningClaimsDropped` and `Attested` events
-    /// (anyone can rebuild it and compare). Publishing a root again refreshes `publishedAt`; a root another attester
-    /// published is refused (`AnonRootTaken`).
-    function publishAnonRoot(bytes32 root, uint32 leafCount) external;
+    /// @notice ATTESTER_ROLE: publish `root` = Poseidon(treeRoot, validUntil) (non-zero, below the BN254 scalar
+    /// field order), where treeRoot is the root of the caller's tree of anonymous-proof leaves, rebuilt from
+    /// `AnonLeaf`, `Revoked`, `SigningClaimsDropped` and `Attested` events (anyone can rebuild it and compare:
+    /// `kyc anon check-root`). A proof against `root` shows a leaf that expires after `validUntil`, so the root may
+    /// be used until `validUntil` (after now, at most MAX_ANON_ROOT_VALIDITY ahead, else `InvalidAnonRootValidity`).
+    /// Publishing a root again refreshes `publishedAt`; a root another attester published is refused
+    /// (`AnonRootTaken`).
+    function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external;
 
     // ------------------------------------------------------------------ operator batches
 

@@ -58,6 +58,8 @@ interface IKycRegistryErrors {
     error InvalidAnonRoot();
     /// @dev publishAnonRoot: another attester published this root
     error AnonRootTaken(bytes32 root, address attester);
+    /// @dev publishAnonRoot: `validUntil` is not after now or more than MAX_ANON_ROOT_VALIDITY ahead
+    error InvalidAnonRootValidity(uint64 validUntil);
 
     // revocation
     /// @dev the subject has no attestation in status Active

@@ -56,9 +56,12 @@ interface IKycRegistryOperations is IKycRegistry, IKycRegistryEvents, IKycRegist
     /// @notice Whether `keyNullifier` is the card key of `subject`'s current record (any status but None).
     function isCurrentKey(address subject, bytes32 keyNullifier) external view returns (bool);
     /// @notice A published anonymous-proof root: its attester (zero: never published), when it was last published,
-    /// and whether it is usable now: its attester holds ATTESTER_ROLE and is not stale (the heartbeat rule of
-    /// `isVerified`). A consumer adds its own bound on `block.timestamp - publishedAt`.
-    function anonRoot(bytes32 root) external view returns (address attester, uint64 publishedAt, bool usable);
+    /// until when it may be used, and whether it is usable now: not past `validUntil`, and its attester holds
+    /// ATTESTER_ROLE and is not stale (the heartbeat rule of `isVerified`). A consumer adds its own bound on
+    /// `block.timestamp - publishedAt`.
+    function anonRoot(
+        bytes32 root
+    ) external view returns (address attester, uint64 publishedAt, uint64 validUntil, bool usable);
     /// @notice The admin extension every call not served here is delegated to (`IKycRegistryAdmin`).
     function extension() external view returns (address);
     function version() external pure returns (string memory);

@@ -1,17 +1,17 @@
 // Child process of `npm run bench:anon`: proves in a fresh process so that its peak RSS is the prover's alone.
-//   node --import tsx scripts/bench/anon-prove-child.ts <artifactsDir> <now> <signalHash> <runs>
+//   node --import tsx scripts/bench/anon-prove-child.ts <artifactsDir> <input.json> <runs>
 // Prints one JSON line: { proveMs: number[], proveCpuMs: number[] (all threads), peakRssMb, proof }.
-import { artifactsIn } from "../../src/anon/artifacts.js";
-import { anonWitnessInput, proveAnon, releaseCurve } from "../../src/anon/index.js";
-import { anonWorld } from "../../test/zk/helpers/anon-fixture.js";
+import { readFileSync } from "node:fs";
 
-const [dir, now, signalHash, runs] = process.argv.slice(2);
-if (dir === undefined || now === undefined || signalHash === undefined || runs === undefined) {
-  throw new Error("usage: anon-prove-child.ts <artifactsDir> <now> <signalHash> <runs>");
+import { artifactsIn } from "../../src/anon/artifacts.js";
+import { proveAnon, releaseCurve, type AnonCircuitInput } from "../../src/anon/index.js";
+
+const [dir, inputFile, runs] = process.argv.slice(2);
+if (dir === undefined || inputFile === undefined || runs === undefined) {
+  throw new Error("usage: anon-prove-child.ts <artifactsDir> <input.json> <runs>");
 }
 const artifacts = artifactsIn(dir);
-const w = await anonWorld();
-const statement = { ...w.statement, now: BigInt(now), signalHash: BigInt(signalHash) };
+const input = JSON.parse(readFileSync(inputFile, "utf8")) as AnonCircuitInput;
 const proveMs: number[] = [];
 const proveCpuMs: number[] = [];
 let proof;
@@ -19,7 +19,7 @@ let proof;
 for (let i = 0; i < Number(runs); i++) {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  proof = await proveAnon(anonWitnessInput(w.hasher, w.tree, w.alice, statement), artifacts);
+  proof = await proveAnon(input, artifacts);
   proveMs.push(Math.round(performance.now() - started));
   const used = process.cpuUsage(cpu);
   proveCpuMs.push(Math.round((used.user + used.system) / 1000));

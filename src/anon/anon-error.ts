@@ -27,7 +27,21 @@ export type AnonErrorCode =
   /** A card key (or person tag) already has another anonymous-proof commitment with this operator. */
   | "ANON_COMMITMENT_CONFLICT"
   /** The registry cannot be read (no contract, wrong ABI, RPC failure). */
-  | "ANON_REGISTRY_UNREADABLE";
+  | "ANON_REGISTRY_UNREADABLE"
+  /** A secret backup's passphrase is too short to protect the secret against guessing. */
+  | "ANON_BACKUP_WEAK_PASSPHRASE"
+  /** A secret backup does not open with this passphrase (or its key-derivation fields were altered). */
+  | "ANON_BACKUP_WRONG_PASSPHRASE"
+  /** A secret backup's ciphertext, tag or clear fields were altered: authenticated decryption failed. */
+  | "ANON_BACKUP_TAMPERED"
+  /** A secret backup file is not the backup format: not JSON, unknown format, a field missing or malformed. */
+  | "ANON_BACKUP_MALFORMED"
+  /** A secret backup decrypts, but Poseidon(secret) is not the commitment the file names. */
+  | "ANON_BACKUP_COMMITMENT_MISMATCH"
+  /** A secret backup file cannot be read or written (missing, exists already, no permission). */
+  | "ANON_BACKUP_IO"
+  /** A bad argument to the backup commands (a missing option, two different passphrases). */
+  | "ANON_BACKUP_BAD_ARGUMENT";
 
 /** An error of the anonymous-proof module: bad input to the prover, or a proof the verifier refuses. */
 export class AnonError extends KycError {

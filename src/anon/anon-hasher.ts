@@ -4,8 +4,10 @@ export interface AnonHasher {
   commitment(secret: bigint): bigint;
   /** leaf = Poseidon(commitment, claims, expiresAt): one leaf of the operator's tree. */
   leaf(commitment: bigint, claims: bigint, expiresAt: bigint): bigint;
-  /** nullifier = Poseidon(scope, secret): one value per holder secret per application scope. */
+  /** nullifier = Poseidon(scope, secret) mod 2^93: one value per holder secret per application scope. */
   nullifier(scope: bigint, secret: bigint): bigint;
   /** An inner node of the tree: Poseidon(left, right). */
   node(left: bigint, right: bigint): bigint;
+  /** The root an operator publishes: Poseidon(treeRoot, validUntil). */
+  publishedRoot(treeRoot: bigint, validUntil: bigint): bigint;
 }

@@ -15,7 +15,7 @@ export const CIRCUITS_DIR = join(REPO_ROOT, "circuits");
 /** The main circuit file. */
 export const MAIN_CIRCUIT = join(CIRCUITS_DIR, "anon.circom");
 /** Bumped whenever the setup procedure itself changes (beacons, file layout), so old caches are not reused. */
-export const SETUP_FORMAT = "jpki-kyc/anon-dev-setup@1";
+export const SETUP_FORMAT = "jpki-kyc/anon-dev-setup@2";
 
 function circomFiles(dir: string): string[] {
   const out: string[] = [];

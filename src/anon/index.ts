@@ -23,7 +23,16 @@ export { releaseCurve } from "./curve.js";
 export { BN254_BASE_FIELD, SNARK_SCALAR_FIELD } from "./field.js";
 export { loadAnonHasher } from "./poseidon.js";
 export { proveAnon } from "./prove.js";
-export { ANON_PUBLIC_SIGNAL_ORDER, decodePublicSignals, hashToField } from "./signals.js";
+export {
+  ANON_NULLIFIER_BITS,
+  ANON_PUBLIC_SIGNAL_ORDER,
+  ANON_SIGNAL_BITS,
+  decodePublicSignals,
+  hashToField,
+  signalOfAddress,
+  signalOfMessage,
+  unpackNullifierSignal,
+} from "./signals.js";
 export { verifyAnonProof } from "./verify.js";
 export { checkVerificationKey, type AnonVerificationKey } from "./verification-key.js";
 export { loadVerificationKey } from "./verification-key-file.js";
@@ -33,3 +42,16 @@ export { AnonRegistryLeaves } from "./registry-leaves.js";
 export { readAnonRegistryEvents, type ReadAnonEventsOptions } from "./registry-events.js";
 export { ANON_SECRET_MESSAGE, anonSecretDigest, anonSecretFromSignature, deriveAnonSecret } from "./holder-secret.js";
 export { anonCommitmentConflict, type AnonCommitmentConflict } from "./commitment-lock.js";
+export type { AnonSecretBackup } from "./anon-secret-backup.js";
+export {
+  ANON_BACKUP_MIN_PASSPHRASE_LENGTH,
+  ANON_BACKUP_SCRYPT,
+  ANON_SECRET_BACKUP_FORMAT,
+  checkBackupPassphrase,
+  createSecretBackup,
+  openSecretBackup,
+  parseSecretBackup,
+  readSecretBackupFile,
+  serializeSecretBackup,
+  writeSecretBackupFile,
+} from "./secret-backup.js";

@@ -3,9 +3,13 @@ import { buildPoseidon, type Poseidon } from "circomlibjs";
 import type { AnonHasher } from "./anon-hasher.js";
 import { AnonError } from "./anon-error.js";
 import { SNARK_SCALAR_FIELD } from "./field.js";
+import { ANON_NULLIFIER_BITS } from "./signals.js";
 
 let circomlibPoseidon: Promise<Poseidon> | undefined;
 let hasher: Promise<AnonHasher> | undefined;
+
+/** The nullifier bits the circuit keeps (`ANON_NULLIFIER_BITS`). */
+const NULLIFIER_MASK = (1n << ANON_NULLIFIER_BITS) - 1n;
 
 function field(name: string, value: bigint): bigint {
   if (value < 0n || value >= SNARK_SCALAR_FIELD) {
@@ -28,8 +32,9 @@ export function loadAnonHasher(): Promise<AnonHasher> {
       commitment: (secret) => hash([field("secret", secret)]),
       leaf: (commitment, claims, expiresAt) =>
         hash([field("commitment", commitment), field("claims", claims), field("expiresAt", expiresAt)]),
-      nullifier: (scope, secret) => hash([field("scope", scope), field("secret", secret)]),
+      nullifier: (scope, secret) => hash([field("scope", scope), field("secret", secret)]) & NULLIFIER_MASK,
       node: (left, right) => hash([field("left", left), field("right", right)]),
+      publishedRoot: (treeRoot, validUntil) => hash([field("treeRoot", treeRoot), field("validUntil", validUntil)]),
     };
   });
   return hasher;

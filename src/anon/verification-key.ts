@@ -5,7 +5,7 @@ import { ANON_PUBLIC_SIGNAL_ORDER } from "./signals.js";
 export type AnonVerificationKey = Record<string, unknown> & { protocol: string; curve: string; nPublic: number };
 
 /**
- * Checks that a parsed verification key is one for this circuit (Groth16, BN254, 6 public signals).
+ * Checks that a parsed verification key is one for this circuit (Groth16, BN254, 4 public signals).
  * @throws AnonError `ANON_ARTIFACTS_MISSING` for a foreign key; `what` names it in the message.
  */
 export function checkVerificationKey(value: unknown, what = "the verification key"): AnonVerificationKey {
@@ -17,7 +17,10 @@ export function checkVerificationKey(value: unknown, what = "the verification ke
     vkey.curve !== "bn128" ||
     vkey.nPublic !== ANON_PUBLIC_SIGNAL_ORDER.length
   ) {
-    throw new AnonError("ANON_ARTIFACTS_MISSING", `${what} is not a Groth16 BN254 key with 6 public signals`);
+    throw new AnonError(
+      "ANON_ARTIFACTS_MISSING",
+      `${what} is not a Groth16 BN254 key with ${ANON_PUBLIC_SIGNAL_ORDER.length} public signals`,
+    );
   }
   return vkey as AnonVerificationKey;
 }

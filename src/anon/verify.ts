@@ -13,8 +13,8 @@ import { decodePublicSignals } from "./signals.js";
  * or is fetched by a front end and checked with `checkVerificationKey`) against the verification key and what the verifier expects; returns the decoded
  * public signals (the caller records `nullifier`).
  * @throws AnonError `ANON_MALFORMED_PROOF`, `ANON_POINT_NOT_ON_CURVE`, `ANON_OUT_OF_FIELD` (a public signal not
- * below the field order), `ANON_WRONG_ROOT` (root not accepted), `ANON_STATEMENT_MISMATCH` (claims mask, time,
- * scope or signal differ from the expected ones), `ANON_INVALID_PROOF` (the pairing check fails).
+ * below the field order), `ANON_WRONG_ROOT` (root not accepted), `ANON_STATEMENT_MISMATCH` (claims mask, scope
+ * or signal differ from the expected ones), `ANON_INVALID_PROOF` (the pairing check fails).
  */
 export async function verifyAnonProof(
   verificationKey: AnonVerificationKey,
@@ -27,7 +27,7 @@ export async function verifyAnonProof(
   if (!roots.includes(signals.root)) {
     throw new AnonError("ANON_WRONG_ROOT", "the proof's root is not a root the verifier accepts");
   }
-  for (const name of ["claimsMask", "now", "scope", "signalHash"] as const) {
+  for (const name of ["claimsMask", "scope", "signal"] as const) {
     const want = expected[name];
     if (want !== undefined && want !== signals[name]) {
       throw new AnonError("ANON_STATEMENT_MISMATCH", `the proof's ${name} is not the expected one`);

@@ -10,6 +10,7 @@ export type AnonCircuitInput = Record<string, string | string[]>;
 
 const UINT32 = 2n ** 32n;
 const UINT64 = 2n ** 64n;
+const UINT160 = 2n ** 160n;
 
 function inRange(name: string, value: bigint, bound: bigint, type: string): void {
   if (value < 0n || value >= bound) throw new AnonError("ANON_OUT_OF_RANGE", `${name} is not a ${type}`);
@@ -26,7 +27,8 @@ function inField(name: string, value: bigint): void {
  * Checks everything the circuit will check, so that a holder who cannot prove gets a clear error instead of a
  * failed witness computation.
  * @throws AnonError `ANON_OUT_OF_RANGE`, `ANON_OUT_OF_FIELD`, `ANON_NOT_A_MEMBER` (no leaf of the holder in the
- * tree, or the tree's root is not `statement.root`), `ANON_UNSATISFIABLE` (claims lack a mask bit, or expired).
+ * tree, or the tree's root is not `statement.treeRoot`), `ANON_UNSATISFIABLE` (claims lack a mask bit, or the
+ * leaf expires by the root's `validUntil`).
  */
 export function anonWitnessInput(
   hasher: AnonHasher,
@@ -38,29 +40,29 @@ export function anonWitnessInput(
   inRange("claims", holder.claims, UINT32, "uint32");
   inRange("expiresAt", holder.expiresAt, UINT64, "uint64");
   inRange("claimsMask", statement.claimsMask, UINT32, "uint32");
-  inRange("now", statement.now, UINT64, "uint64");
+  inRange("validUntil", statement.validUntil, UINT64, "uint64");
   inField("scope", statement.scope);
-  inField("signalHash", statement.signalHash);
-  inField("root", statement.root);
-  if (tree.root !== statement.root) {
+  inRange("signal", statement.signal, UINT160, "160-bit value");
+  inField("treeRoot", statement.treeRoot);
+  if (tree.root !== statement.treeRoot) {
     throw new AnonError("ANON_NOT_A_MEMBER", "the tree given is not the tree of the statement's root");
   }
   if ((holder.claims & statement.claimsMask) !== statement.claimsMask) {
     throw new AnonError("ANON_UNSATISFIABLE", "the holder's claims lack a bit the claims mask requires");
   }
-  if (holder.expiresAt <= statement.now) {
-    throw new AnonError("ANON_UNSATISFIABLE", "the holder's leaf has expired at the statement's time");
+  if (holder.expiresAt <= statement.validUntil) {
+    throw new AnonError("ANON_UNSATISFIABLE", "the holder's leaf expires before the root's validUntil");
   }
   const leaf = hasher.leaf(hasher.commitment(holder.secret), holder.claims, holder.expiresAt);
   const index = tree.indexOf(leaf);
   if (index < 0) throw new AnonError("ANON_NOT_A_MEMBER", "the holder's leaf is not in the tree");
   const path = tree.path(index);
   return {
-    root: statement.root.toString(),
-    claimsMask: statement.claimsMask.toString(),
-    now: statement.now.toString(),
+    root: hasher.publishedRoot(statement.treeRoot, statement.validUntil).toString(),
     scope: statement.scope.toString(),
-    signalHash: statement.signalHash.toString(),
+    claimsMask: statement.claimsMask.toString(),
+    signalValue: statement.signal.toString(),
+    validUntil: statement.validUntil.toString(),
     secret: holder.secret.toString(),
     claims: holder.claims.toString(),
     expiresAt: holder.expiresAt.toString(),

@@ -2,6 +2,7 @@ import { toBeHex, type Provider } from "ethers";
 
 import { deriveAnonSecret } from "../anon/holder-secret.js";
 import { loadAnonHasher } from "../anon/poseidon.js";
+import { openSecretBackup, readSecretBackupFile } from "../anon/secret-backup.js";
 
 import { claimNames } from "../claims.js";
 import type { CardKey, CardSigner } from "../card/card-signer.js";
@@ -35,6 +36,12 @@ export interface BindHolderOptions {
    * the binding carries Poseidon(secret). The card is then asked first (the wallet signs the commitment too).
    */
   anon?: boolean;
+  /**
+   * With `anon`: the secret comes from this encrypted backup (`kyc anon backup`, src/anon/README.md "Recovering the
+   * secret") instead of the card, for a renewed card or a smartphone key of a person who opted in with another card.
+   * Refused (`AnonError`) when it does not open with the passphrase or its secret does not give its commitment.
+   */
+  anonBackup?: { path: string; askPassphrase: () => Promise<string> };
   out: string;
   /** Asked only when needed, after the card was found; `key` says which PIN. */
   askPin: (key: CardKey, triesLeft: number | undefined) => Promise<string>;
@@ -49,6 +56,9 @@ export interface BindHolderOptions {
 export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
   if (!Number.isInteger(o.deadlineMinutes) || o.deadlineMinutes < 1 || o.deadlineMinutes > 60 * 24 * 30) {
     throw new BindingError("BINDING_BAD_ARGUMENT", "--deadline-minutes must be 1..43200");
+  }
+  if (o.anonBackup !== undefined && o.anon !== true) {
+    throw new BindingError("BINDING_BAD_ARGUMENT", "--anon-backup needs --anon");
   }
   const ask = async (key: CardKey): Promise<string> => {
     const left = await o.card.pinTriesLeft(key);
@@ -66,7 +76,14 @@ export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
   // With the anonymous-proof opt-in the card comes first: the commitment is part of what the wallet signs.
   let anonPin: string | undefined;
   let anonCommitment: string | undefined;
-  if (o.anon === true) {
+  if (o.anonBackup !== undefined) {
+    // Read and checked before anything is asked: a malformed file costs no passphrase and no PIN.
+    const backup = readSecretBackupFile(o.anonBackup.path);
+    o.print(`Anonymous-proof secret: from the backup ${o.anonBackup.path} (commitment ${backup.commitment})`);
+    const hasher = await loadAnonHasher();
+    const secret = await openSecretBackup(backup, await o.anonBackup.askPassphrase(), hasher);
+    anonCommitment = toBeHex(hasher.commitment(secret), 32);
+  } else if (o.anon === true) {
     o.print(`Card: ${o.card.description} (derives your anonymous-proof secret; it never leaves this machine)`);
     await o.card.readAuthCertificate();
     anonPin = await ask("auth");

@@ -23,6 +23,6 @@ export interface HolderServerOptions {
   readonly projectRoot: string;
   /** Minutes the binding stays valid (default 30). */
   readonly deadlineMinutes?: number;
-  /** Log lines (default: none). PINs, signatures and certificates are never logged. */
+  /** Log lines (default: none). PINs, signatures, certificates and the anonymous-proof secret are never logged. */
   readonly logStream?: Writable;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { getAddress, getBytes, isAddress, recoverAddress, type Provider } from "ethers";
 
-import { bindingTypedData } from "../binding/kyc-binding.js";
+import { bindingTypedData, NO_ANON_COMMITMENT } from "../binding/kyc-binding.js";
 import { BindingError } from "../binding/binding-error.js";
 import { createProofRequest } from "../binding/create-proof-request.js";
 import { proofRequestToJson, type SignedBinding } from "../binding/proof-request.js";
@@ -17,6 +17,7 @@ import { chainTime } from "../operator/commands/context.js";
 import { revokeByCardCommand } from "../operator/commands/revoke-by-card.js";
 import { toHttpRefusal } from "../service/http-error.js";
 import { ServiceError } from "../service/service-error.js";
+import { anonCommitmentWithCard, anonLeafEmitted, anonLockOf } from "./anon-opt-in.js";
 import { CLAIM_TEXTS, PRIVACY_TEXT } from "./disclosure.js";
 import type { HolderServerOptions } from "./holder-options.js";
 
@@ -54,9 +55,11 @@ function json(value: unknown): unknown {
 /**
  * The holder page's local process (Fastify on loopback): reads the card here (never in the browser), hands the
  * binding to the browser wallet (EIP-1193 `eth_signTypedData_v4`), has the card sign it with the PIN the holder types
- * (used once, never stored or logged), sends the proof request to the operator service and relays its answer. Only
- * requests for `localhost`/`127.0.0.1` hosts are served (no DNS rebinding), only JSON bodies are parsed (a page of
- * another site cannot post a form here), and the PIN never leaves this process.
+ * (never stored or logged), sends the proof request to the operator service and relays its answer. With the
+ * anonymous-proof opt-in the card first derives the holder's secret here (one more signature with the same PIN; see
+ * `anonCommitmentWithCard`) and the binding carries only its commitment: the secret and the signature it comes from
+ * never leave this process. Only requests for `localhost`/`127.0.0.1` hosts are served (no DNS rebinding), only JSON
+ * bodies are parsed (a page of another site cannot post a form here), and the PIN never leaves this process.
  */
 export async function createHolderServer(options: HolderServerOptions): Promise<FastifyInstance> {
   const operatorUrl = options.operatorUrl.replace(/\/+$/, "");
@@ -185,13 +188,24 @@ export async function createHolderServer(options: HolderServerOptions): Promise<
           properties: {
             subject: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" },
             disclose: { type: "integer", minimum: 1, maximum: 15 },
+            anon: { type: "boolean" },
+            pin: { type: "string", maxLength: 16 },
           },
         },
       },
     },
     async (request: FastifyRequest) => {
-      const body = request.body as { subject: string; disclose: number };
+      const body = request.body as { subject: string; disclose: number; anon?: boolean; pin?: string };
       const operator = await operatorInfo();
+      // The anonymous-proof opt-in: the commitment is part of what the wallet signs, so the card comes first here.
+      let anonCommitment: string | undefined;
+      if (body.anon === true) {
+        const pin = requirePin(body.pin);
+        anonCommitment = await withCard(async (card) => {
+          await requirePinNotLocked(card);
+          return anonCommitmentWithCard(card, pin);
+        });
+      }
       const now = await chainTime(options.provider);
       const binding = await readBindingFromRegistry(options.provider, {
         registry: operator.registry,
@@ -199,6 +213,7 @@ export async function createHolderServer(options: HolderServerOptions): Promise<
         attester: operator.attester,
         disclose: body.disclose | Claim.AUTH,
         deadline: now + BigInt(deadlineMinutes) * 60n,
+        ...(anonCommitment !== undefined ? { anonCommitment } : {}),
       });
       if (binding.chainId.toString() !== operator.chainId) {
         throw new KycError(
@@ -211,6 +226,7 @@ export async function createHolderServer(options: HolderServerOptions): Promise<
       const typed = bindingTypedData(binding);
       return {
         digest: binding.digest,
+        anonCommitment: anonCommitment ?? null,
         claimNames: claimNames(binding.disclose),
         needsSigningPassword: (binding.disclose & FROM_SIGNING) !== 0,
         typedData: json({
@@ -256,28 +272,39 @@ export async function createHolderServer(options: HolderServerOptions): Promise<
       }
       const { binding } = p;
       await requireConsent(options.provider, binding, body.subjectSignature);
-      if (!PIN.test(body.pin)) {
-        throw new CardError("CARD_BAD_ARGUMENT", "the PIN is 4 digits (nothing was sent to the card)");
-      }
+      const pin = requirePin(body.pin);
       const withSign = (binding.disclose & FROM_SIGNING) !== 0;
       if (withSign && (body.signPassword === undefined || body.signPassword === "")) {
         throw new CardError("CARD_BAD_ARGUMENT", "the claims chosen need the signing password");
       }
       const proof = await withCard(async (card) => {
-        if ((await card.pinTriesLeft("auth")) === 0) {
-          throw new CardError("CARD_PIN_LOCKED", "the authentication PIN is locked", { triesLeft: 0 });
-        }
+        await requirePinNotLocked(card);
         return createProofRequest({
           card,
           binding,
           subjectSignature: getBytes(body.subjectSignature),
-          pin: body.pin,
+          pin,
           ...(withSign ? { signPassword: body.signPassword! } : {}),
         });
       });
       const answer = await callOperator("POST", "/v1/attestations", proofRequestToJson(proof));
       if (answer.status < 300) pending.delete(body.digest);
-      return reply.code(answer.status).send(answer.body);
+      const commitment = binding.anonCommitment ?? NO_ANON_COMMITMENT;
+      if (commitment === NO_ANON_COMMITMENT) return reply.code(answer.status).send(answer.body);
+      if (answer.status >= 300) {
+        // The operator's commitment lock, named so that the page can explain it.
+        const lock = anonLockOf(answer.body);
+        const refusal = answer.body as { error: Record<string, unknown> };
+        return reply
+          .code(answer.status)
+          .send(lock === undefined ? answer.body : { error: { ...refusal.error, anonLock: lock } });
+      }
+      // Attested: a chain read that fails now shows "not confirmed" rather than an error for a recorded attestation.
+      const txHash = (answer.body as { tx?: { hash?: unknown } }).tx?.hash;
+      const leaf =
+        typeof txHash === "string" &&
+        (await anonLeafEmitted(options.provider, binding.registry, txHash, commitment).catch(() => false));
+      return reply.code(answer.status).send({ ...(answer.body as object), anon: { commitment, leaf } });
     },
   );
 
@@ -309,9 +336,7 @@ export async function createHolderServer(options: HolderServerOptions): Promise<
       if (options.relayer === undefined) {
         throw new ServiceError("SERVICE_UNAVAILABLE", 503, "no account is configured to send the revocation");
       }
-      if (!PIN.test(body.pin)) {
-        throw new CardError("CARD_BAD_ARGUMENT", "the PIN is 4 digits (nothing was sent to the card)");
-      }
+      requirePin(body.pin);
       const operator = await operatorInfo();
       const outcome = await withCard((card) =>
         revokeByCardCommand(
@@ -325,6 +350,21 @@ export async function createHolderServer(options: HolderServerOptions): Promise<
 
   await app.ready();
   return app;
+}
+
+/** The authentication PIN as typed, checked before anything reaches the card. */
+function requirePin(pin: string | undefined): string {
+  if (pin === undefined || !PIN.test(pin)) {
+    throw new CardError("CARD_BAD_ARGUMENT", "the PIN is 4 digits (nothing was sent to the card)");
+  }
+  return pin;
+}
+
+/** A locked authentication PIN is told before a signature is tried. */
+async function requirePinNotLocked(card: CardSigner): Promise<void> {
+  if ((await card.pinTriesLeft("auth")) === 0) {
+    throw new CardError("CARD_PIN_LOCKED", "the authentication PIN is locked", { triesLeft: 0 });
+  }
 }
 
 /**

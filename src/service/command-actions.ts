@@ -1,5 +1,6 @@
+import { publishAnonRootIfChanged } from "../operator/anon-publish.js";
 import { revokeCommand } from "../operator/commands/admin.js";
-import type { OperatorContext } from "../operator/commands/context.js";
+import { connectRegistry, type OperatorContext } from "../operator/commands/context.js";
 import { crlSyncCommand } from "../operator/commands/crl-sync.js";
 import type { ServiceActions } from "./service-options.js";
 
@@ -16,5 +17,6 @@ export function commandActions(
       crlSyncCommand(ctx, { crl: args.crl, caDir: args.caDir, registry: args.registry, store: args.storePath }),
     revoke: (subject, reason) =>
       revokeCommand(ctx, { subject, reason, registry: args.registry, store: args.storePath }),
+    publishAnonRoot: async () => publishAnonRootIfChanged(await connectRegistry(ctx, args.registry)),
   };
 }

@@ -398,6 +398,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
         // The answer limit covers the checks and the transaction; the work itself goes on after a timeout.
         const result = await withTimeout(work, handlerTimeoutMs);
         outcome = result.mode === "relay" ? "relay" : "attested";
+        if (result.mode === "direct" && BigInt(proof.binding.anonCommitment ?? 0) !== 0n) scheduleAnonPublish();
         return await reply.code(result.mode === "relay" ? 200 : 201).send(attestBody(result));
       } catch (error) {
         if (error instanceof KycError) {
@@ -537,6 +538,25 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
 
   let timer: NodeJS.Timeout | undefined;
   const interval = options.crlSyncIntervalMs ?? 86_400_000;
+  // an attestation that opted in to anonymous proofs: publish the new root once for every such attestation within
+  // `anonPublishDelayMs` (one root per batch), through the lane so it never races an attestation's nonce
+  let anonTimer: NodeJS.Timeout | undefined;
+  let anonPublishing: Promise<unknown> | undefined;
+  function scheduleAnonPublish(): void {
+    const publish = options.actions.publishAnonRoot;
+    if (publish === undefined || anonTimer !== undefined) return;
+    anonTimer = setTimeout(() => {
+      anonTimer = undefined;
+      anonPublishing = lane
+        .run(() => publish(), true)
+        .then((o) => app.log.info({ root: o.root, reason: o.reason, leafCount: o.leafCount }, "anonymous-proof root"))
+        .catch((error: unknown) => {
+          const e = error as { code?: string; message?: string };
+          app.log.warn({ code: e.code ?? "error", message: e.message?.split("\n")[0] }, "root publication failed");
+        });
+    }, options.anonPublishDelayMs ?? 30_000);
+    anonTimer.unref();
+  }
   if (interval > 0) {
     timer = setInterval(() => {
       crlSyncNow().catch((error: unknown) => {
@@ -559,7 +579,9 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
     crlSyncNow,
     async close(): Promise<void> {
       if (timer !== undefined) clearInterval(timer);
+      if (anonTimer !== undefined) clearTimeout(anonTimer);
       await app.close();
+      await anonPublishing;
       await syncing?.catch(() => undefined);
     },
   };

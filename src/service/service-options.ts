@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 
 import type { RegistryClient, TxOutcome } from "../chain/registry-client.js";
+import type { AnonPublishOutcome } from "../operator/anon-publish.js";
 import type { CrlSyncResult } from "../operator/crl-sync.js";
 import type { OperatorStore } from "../operator/store/operator-store.js";
 
@@ -13,6 +14,8 @@ export interface ServiceActions {
   crlSync(): Promise<CrlSyncResult>;
   /** `kyc revoke --subject --reason`. */
   revoke(subject: string, reason: string): Promise<TxOutcome>;
+  /** Publish the anonymous-proof root when the tree changed (`publishAnonRootIfChanged`); absent: never. */
+  publishAnonRoot?(): Promise<AnonPublishOutcome>;
 }
 
 /** Everything the operator service needs; the store and the chain client are passed in (the service opens nothing). */
@@ -49,6 +52,8 @@ export interface OperatorServiceOptions {
    * refused at once (default true; the pipeline runs them again in the lane either way).
    */
   readonly precheck?: boolean;
+  /** Delay between an attestation that opted in and the root publication that covers it (default 30 000 ms). */
+  readonly anonPublishDelayMs?: number;
   /** Interval of the scheduled crl-sync in ms (default one day; 0 turns the schedule off). */
   readonly crlSyncIntervalMs?: number;
   /** How long loaded CRLs are reused (default 5 minutes). */

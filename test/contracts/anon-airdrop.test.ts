@@ -10,8 +10,10 @@ import {
   AnonRegistryLeaves,
   anonCalldata,
   anonWitnessInput,
+  SNARK_SCALAR_FIELD,
   hashToField,
   loadAnonHasher,
+  signalOfAddress,
   proveAnon,
   readAnonRegistryEvents,
   releaseCurve,
@@ -35,8 +37,20 @@ const { ethers, networkHelpers } = await network.create();
 const ADULT = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20;
 const MINOR = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18; // 18 or 19: not AGE_20
 const MAX_ROOT_AGE = DAY;
-/** Regression guard for the claim transaction (verify + root read + nullifier slot); see the report in the output. */
-const CLAIM_TX_GAS_BUDGET = 300_000n;
+/** How long the operator lets a root be used (its validUntil, after the publication). */
+const ROOT_VALIDITY = 2n * DAY;
+/**
+ * Regression guard for the claim transaction (proof check, root lookup, nullifier record, event); the figure and
+ * its target live in `npm run bench:anon` (reports/anon.json).
+ */
+const CLAIM_TX_GAS_BUDGET = 256_000n;
+
+/** A published root: the tree and the validUntil it was published with. */
+interface Published {
+  readonly tree: AnonTree;
+  readonly validUntil: bigint;
+  readonly root: string;
+}
 
 describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound by the proof", function () {
   let hasher: AnonHasher;
@@ -52,15 +66,10 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
 
   async function world() {
     const f = await deployRegistryFixture(ethers);
-    const verifier = await ethers.deployContract("AnonVerifierDev");
-    const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [
-      f.address,
-      await verifier.getAddress(),
-      MAX_ROOT_AGE,
-    ]);
+    const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [f.address, MAX_ROOT_AGE]);
     const { chainId } = await ethers.provider.getNetwork();
     const scope = hashToField(AbiCoder.defaultAbiCoder().encode(["uint256", "address"], [chainId, airdrop.target]));
-    expect(await airdrop.SCOPE()).to.equal(scope);
+    expect(await airdrop.ANON_SCOPE()).to.equal(scope);
     // holders: alice (adult), bob (minor), carol (adult, revoked later); secrets stay on their machines
     const secrets = { alice: 0xa11ce5n, bob: 0xb0bn, carol: 0xca201n };
     const people = [
@@ -79,120 +88,180 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
       const [, claims, expiresAt] = await f.registry.kycStatus(p.signer.address);
       holders[p.who] = { secret: p.secret, claims, expiresAt };
     }
-    /** The operator: rebuild from events, publish the root. */
-    const publish = async (): Promise<AnonTree> => {
+    /** The operator: rebuild from events, publish Poseidon(treeRoot, validUntil). */
+    const publish = async (): Promise<Published> => {
       const leaves = new AnonRegistryLeaves(f.attester.address);
       for (const e of await readAnonRegistryEvents(ethers.provider, f.address)) leaves.apply(e);
       const tree = leaves.tree(hasher);
-      await f.registry.connect(f.attester).publishAnonRoot(toBeHex(tree.root, 32), leaves.size);
-      return tree;
+      const validUntil = (await latestTime(ethers)) + ROOT_VALIDITY;
+      const root = toBeHex(hasher.publishedRoot(tree.root, validUntil), 32);
+      await f.registry.connect(f.attester).publishAnonRoot(root, validUntil, leaves.size);
+      return { tree, validUntil, root };
     };
     return { ...f, airdrop, scope, holders, publish };
   }
 
   async function prove(
-    tree: AnonTree,
+    published: Published,
     holder: AnonHolder,
     scope: bigint,
     recipient: string,
     claimsMask: bigint = BigInt(Claims.AGE_20),
   ): Promise<AnonCalldata> {
-    const now = await latestTime(ethers);
-    const signalHash = hashToField(AbiCoder.defaultAbiCoder().encode(["address"], [recipient]));
-    const statement = { root: tree.root, claimsMask, now, scope, signalHash };
-    return anonCalldata(await proveAnon(anonWitnessInput(hasher, tree, holder, statement), artifacts));
+    const statement = {
+      treeRoot: published.tree.root,
+      validUntil: published.validUntil,
+      claimsMask,
+      scope,
+      signal: signalOfAddress(recipient),
+    };
+    return anonCalldata(await proveAnon(anonWitnessInput(hasher, published.tree, holder, statement), artifacts));
   }
+
+  const nullifierOf = (c: AnonCalldata) => c.nullifierSignal >> 160n;
 
   it("an adult claims from a fresh address for a fresh recipient; the same person cannot claim twice", async function () {
     this.timeout(120_000);
     const w = await world();
-    const tree = await w.publish();
+    const published = await w.publish();
     const relayer = Wallet.createRandom().connect(ethers.provider);
     await networkHelpers.setBalance(relayer.address, 10n ** 18n);
     const recipient = Wallet.createRandom().address;
-    const c = await prove(tree, w.holders.alice!, w.scope, recipient);
-    const tx = await w.airdrop.connect(relayer).claim(recipient, c.pA, c.pB, c.pC, c.pubSignals);
-    await expect(tx).to.emit(w.airdrop, "Claimed").withArgs(c.pubSignals[0], recipient, toBeHex(tree.root, 32));
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    const tx = await w.airdrop.connect(relayer).claim(c.proof, c.root, c.nullifierSignal);
+    await expect(tx).to.emit(w.airdrop, "Claimed").withArgs(nullifierOf(c), recipient);
     const gas = (await tx.wait())!.gasUsed;
     console.log(`      AnonAgeGatedAirdrop.claim: ${gas} gas (transaction)`);
     expect(gas <= CLAIM_TX_GAS_BUDGET, `claim ${gas} gas`).to.equal(true);
-    expect(await w.airdrop.recipientOf(c.pubSignals[0]!)).to.equal(recipient);
+    expect(await w.airdrop.anonNullifierUsed(nullifierOf(c))).to.equal(true);
     // the same proof again, and a new proof by the same person for another recipient: same nullifier
-    await expect(w.airdrop.connect(relayer).claim(recipient, c.pA, c.pB, c.pC, c.pubSignals))
+    await expect(w.airdrop.connect(relayer).claim(c.proof, c.root, c.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "NullifierUsed")
-      .withArgs(c.pubSignals[0]);
+      .withArgs(nullifierOf(c));
     const other = Wallet.createRandom().address;
-    const again = await prove(tree, w.holders.alice!, w.scope, other);
-    expect(again.pubSignals[0]).to.equal(c.pubSignals[0]);
+    const again = await prove(published, w.holders.alice!, w.scope, other);
+    expect(nullifierOf(again)).to.equal(nullifierOf(c));
     await expect(
-      w.airdrop.connect(relayer).claim(other, again.pA, again.pB, again.pC, again.pubSignals),
+      w.airdrop.connect(relayer).claim(again.proof, again.root, again.nullifierSignal),
     ).to.be.revertedWithCustomError(w.airdrop, "NullifierUsed");
+  });
+
+  it("attacker: the same card re-bound to a new wallet keeps its nullifier (no second claim)", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const first = await w.publish();
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(first, w.holders.alice!, w.scope, recipient);
+    await w.airdrop.claim(c.proof, c.root, c.nullifierSignal);
+    // alice withdraws and binds the same card to a new wallet with the same secret (the card derives it again)
+    await w.registry.connect(w.alice).revokeSelf();
+    const newWallet = Wallet.createRandom().connect(ethers.provider);
+    await networkHelpers.setBalance(newWallet.address, 10n ** 18n);
+    const req = await makeRequest(ethers, newWallet.address, {
+      claims: ADULT,
+      personTag: ethers.id("person alice"),
+      anonCommitment: toBeHex(hasher.commitment(0xa11ce5n), 32),
+    });
+    await attestWith(w.registry, w.attester, testCard(0), req, newWallet);
+    const [, claims, expiresAt] = await w.registry.kycStatus(newWallet.address);
+    const second = await w.publish();
+    const again = await prove(second, { secret: 0xa11ce5n, claims, expiresAt }, w.scope, Wallet.createRandom().address);
+    expect(nullifierOf(again)).to.equal(nullifierOf(c));
+    await expect(w.airdrop.claim(again.proof, again.root, again.nullifierSignal))
+      .to.be.revertedWithCustomError(w.airdrop, "NullifierUsed")
+      .withArgs(nullifierOf(c));
   });
 
   it("attacker: a front-runner cannot redirect a claim (another recipient breaks the proof)", async function () {
     this.timeout(120_000);
     const w = await world();
-    const tree = await w.publish();
+    const published = await w.publish();
     const recipient = Wallet.createRandom().address;
-    const c = await prove(tree, w.holders.alice!, w.scope, recipient);
-    await expect(
-      w.airdrop.connect(w.stranger).claim(w.stranger.address, c.pA, c.pB, c.pC, c.pubSignals),
-    ).to.be.revertedWithCustomError(w.airdrop, "InvalidProof");
-    // with the signal rewritten to the thief's address the pairing fails
-    const forged = [...c.pubSignals];
-    forged[5] = await w.airdrop.signalOf(w.stranger.address);
-    await expect(
-      w.airdrop.connect(w.stranger).claim(w.stranger.address, c.pA, c.pB, c.pC, forged),
-    ).to.be.revertedWithCustomError(w.airdrop, "InvalidProof");
-    await expect(w.airdrop.connect(w.stranger).claim(recipient, c.pA, c.pB, c.pC, c.pubSignals)).to.emit(
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    // the thief keeps the proof and puts its own address in the signal's 160 bits
+    const stolen = ((c.nullifierSignal >> 160n) << 160n) | BigInt(w.stranger.address);
+    await expect(w.airdrop.connect(w.stranger).claim(c.proof, c.root, stolen)).to.be.revertedWithCustomError(
       w.airdrop,
-      "Claimed",
+      "InvalidAnonProof",
     );
+    // the thief's own nullifier bits with the recipient: also another statement
+    await expect(
+      w.airdrop.connect(w.stranger).claim(c.proof, c.root, c.nullifierSignal ^ (1n << 200n)),
+    ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
+    await expect(w.airdrop.connect(w.stranger).claim(c.proof, c.root, c.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(nullifierOf(c), recipient);
   });
 
-  it("attacker: a minor cannot claim (no AGE_20 proof exists; an AGE_18 proof is the wrong mask)", async function () {
+  it("attacker: a minor cannot claim (no AGE_20 proof exists; an AGE_18 proof is another statement)", async function () {
     this.timeout(120_000);
     const w = await world();
-    const tree = await w.publish();
+    const published = await w.publish();
     const recipient = Wallet.createRandom().address;
     try {
-      await prove(tree, w.holders.bob!, w.scope, recipient);
+      await prove(published, w.holders.bob!, w.scope, recipient);
       expect.fail("a minor proved AGE_20");
     } catch (error) {
       expect(error).to.be.instanceOf(AnonError);
       expect((error as AnonError).code).to.equal("ANON_UNSATISFIABLE");
     }
-    const c = await prove(tree, w.holders.bob!, w.scope, recipient, BigInt(Claims.AGE_18));
-    await expect(w.airdrop.claim(recipient, c.pA, c.pB, c.pC, c.pubSignals))
-      .to.be.revertedWithCustomError(w.airdrop, "WrongClaimsMask")
-      .withArgs(Claims.AGE_18);
+    const c = await prove(published, w.holders.bob!, w.scope, recipient, BigInt(Claims.AGE_18));
+    await expect(w.airdrop.claim(c.proof, c.root, c.nullifierSignal)).to.be.revertedWithCustomError(
+      w.airdrop,
+      "InvalidAnonProof",
+    );
   });
 
-  it("attacker: another scope, a stale proof time, an unpublished root are refused", async function () {
+  it("attacker: another scope's proof and an unpublished root are refused", async function () {
     this.timeout(120_000);
     const w = await world();
-    const tree = await w.publish();
+    const published = await w.publish();
     const recipient = Wallet.createRandom().address;
-    const wrongScope = await prove(tree, w.holders.alice!, w.scope + 1n, recipient);
+    const wrongScope = await prove(published, w.holders.alice!, w.scope + 1n, recipient);
     await expect(
-      w.airdrop.claim(recipient, wrongScope.pA, wrongScope.pB, wrongScope.pC, wrongScope.pubSignals),
-    ).to.be.revertedWithCustomError(w.airdrop, "WrongScope");
+      w.airdrop.claim(wrongScope.proof, wrongScope.root, wrongScope.nullifierSignal),
+    ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
     // a tree the operator never published (the attacker added a leaf of its own)
-    const fake = tree.withLeaf(tree.size, hasher.leaf(hasher.commitment(0xbadn), BigInt(ADULT), 2n ** 40n));
+    const fakeTree = published.tree.withLeaf(
+      published.tree.size,
+      hasher.leaf(hasher.commitment(0xbadn), BigInt(ADULT), 2n ** 40n),
+    );
+    const fake = { tree: fakeTree, validUntil: published.validUntil, root: "" };
     const unpublished = await prove(
       fake,
       { secret: 0xbadn, claims: BigInt(ADULT), expiresAt: 2n ** 40n },
       w.scope,
       recipient,
     );
-    await expect(w.airdrop.claim(recipient, unpublished.pA, unpublished.pB, unpublished.pC, unpublished.pubSignals))
+    await expect(w.airdrop.claim(unpublished.proof, unpublished.root, unpublished.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "UnknownRoot")
-      .withArgs(toBeHex(fake.root, 32));
-    const c = await prove(tree, w.holders.alice!, w.scope, recipient);
-    await networkHelpers.time.increase(3601n);
-    await expect(w.airdrop.claim(recipient, c.pA, c.pB, c.pC, c.pubSignals))
-      .to.be.revertedWithCustomError(w.airdrop, "ProofTimeOutOfWindow")
-      .withArgs(c.pubSignals[3]);
+      .withArgs(unpublished.root);
+    // the published root with a longer validUntil than it was published with: another root, unknown
+    const stretched = { ...published, validUntil: published.validUntil + 1n };
+    const longer = await prove(stretched, w.holders.alice!, w.scope, recipient);
+    await expect(w.airdrop.claim(longer.proof, longer.root, longer.nullifierSignal)).to.be.revertedWithCustomError(
+      w.airdrop,
+      "UnknownRoot",
+    );
+  });
+
+  it("a root past its validUntil is refused, and a leaf expiring before validUntil cannot prove", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const published = await w.publish();
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    await networkHelpers.time.increaseTo(published.validUntil + 1n);
+    await w.registry.connect(w.attester).recordCrlSync();
+    await expect(w.airdrop.claim(c.proof, c.root, c.nullifierSignal))
+      .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
+      .withArgs(published.root);
+    try {
+      await prove({ ...published, validUntil: w.holders.alice!.expiresAt }, w.holders.alice!, w.scope, recipient);
+      expect.fail("a leaf proved against a root that outlives it");
+    } catch (error) {
+      expect((error as AnonError).code).to.equal("ANON_UNSATISFIABLE");
+    }
   });
 
   it("a revoked holder is refused once the root without its leaf is published and the old root is past its bound", async function () {
@@ -201,9 +270,9 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const before = await w.publish();
     await w.registry.connect(w.attester).revoke(w.carol.address, Reason.Operator);
     const after = await w.publish();
-    expect(after.root).to.not.equal(before.root);
+    expect(after.tree.root).to.not.equal(before.tree.root);
     expect(
-      after.indexOf(hasher.leaf(hasher.commitment(0xca201n), w.holders.carol!.claims, w.holders.carol!.expiresAt)),
+      after.tree.indexOf(hasher.leaf(hasher.commitment(0xca201n), w.holders.carol!.claims, w.holders.carol!.expiresAt)),
     ).to.equal(-1);
     const recipient = Wallet.createRandom().address;
     // the new root does not hold carol's leaf: no proof
@@ -213,29 +282,45 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     } catch (error) {
       expect((error as AnonError).code).to.equal("ANON_NOT_A_MEMBER");
     }
-    // the old root is past MAX_ROOT_AGE; the operator keeps its heartbeat and republishes the current root
-    await networkHelpers.time.increase(MAX_ROOT_AGE + 1n);
+    // the old root is past MAX_ROOT_AGE (the operator keeps its heartbeat and publishes again)
+    await networkHelpers.time.increase(MAX_ROOT_AGE / 2n);
     await w.registry.connect(w.attester).recordCrlSync();
-    await w.registry.connect(w.attester).publishAnonRoot(toBeHex(after.root, 32), after.size);
+    const current = await w.publish();
+    await networkHelpers.time.increase(MAX_ROOT_AGE / 2n + 1n);
     const old = await prove(before, w.holders.carol!, w.scope, recipient);
-    const [, publishedAt] = await w.registry.anonRoot(toBeHex(before.root, 32));
-    await expect(w.airdrop.claim(recipient, old.pA, old.pB, old.pC, old.pubSignals))
+    const [, publishedAt] = await w.registry.anonRoot(before.root);
+    await expect(w.airdrop.claim(old.proof, old.root, old.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "StaleRoot")
-      .withArgs(toBeHex(before.root, 32), publishedAt);
+      .withArgs(before.root, publishedAt);
     // alice (still attested) proves against the current root
-    const ok = await prove(after, w.holders.alice!, w.scope, recipient);
-    await expect(w.airdrop.claim(recipient, ok.pA, ok.pB, ok.pC, ok.pubSignals)).to.emit(w.airdrop, "Claimed");
+    const ok = await prove(current, w.holders.alice!, w.scope, recipient);
+    await expect(w.airdrop.claim(ok.proof, ok.root, ok.nullifierSignal)).to.emit(w.airdrop, "Claimed");
   });
 
   it("a root of an attester that lost its role is refused (UnusableRoot)", async function () {
     this.timeout(120_000);
     const w = await world();
-    const tree = await w.publish();
+    const published = await w.publish();
     const recipient = Wallet.createRandom().address;
     await w.registry.connect(w.admin).revokeRole(await w.registry.ATTESTER_ROLE(), w.attester.address);
-    const c = await prove(tree, w.holders.alice!, w.scope, recipient);
-    await expect(w.airdrop.claim(recipient, c.pA, c.pB, c.pC, c.pubSignals))
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    await expect(w.airdrop.claim(c.proof, c.root, c.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
-      .withArgs(toBeHex(tree.root, 32));
+      .withArgs(published.root);
+  });
+
+  it("refuses a zero recipient and an out-of-field nullifierSignal before anything else", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const published = await w.publish();
+    const c = await prove(published, w.holders.alice!, w.scope, Wallet.createRandom().address);
+    const zeroRecipient = (c.nullifierSignal >> 160n) << 160n;
+    await expect(w.airdrop.claim(c.proof, c.root, zeroRecipient)).to.be.revertedWithCustomError(
+      w.airdrop,
+      "InvalidRecipient",
+    );
+    await expect(
+      w.airdrop.claim(c.proof, c.root, c.nullifierSignal + SNARK_SCALAR_FIELD),
+    ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
   });
 });

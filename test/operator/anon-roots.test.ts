@@ -48,35 +48,40 @@ describe("kyc anon roots / check-root", function () {
     expect(first.leafCount).to.equal(2);
     expect(first.liveLeaves).to.equal(2);
     expect(first.publication?.hash).to.match(/^0x/);
-    expect(first.published.map((p) => [p.root, p.leafCount, p.usable])).to.deep.equal([[first.currentRoot, 2, true]]);
-    const ok = await anonCheckRootCommand(anyone, { registry: f.address, root: first.currentRoot });
+    expect(first.publishedRoot).to.equal(
+      toBeHex(hasher.publishedRoot(BigInt(first.currentTreeRoot), BigInt(first.validUntil!)), 32),
+    );
+    expect(first.published.map((p) => [p.root, p.leafCount, p.validUntil, p.usable])).to.deep.equal([
+      [first.publishedRoot, 2, first.validUntil, true],
+    ]);
+    const ok = await anonCheckRootCommand(anyone, { registry: f.address, root: first.publishedRoot });
     expect(ok.matches).to.equal(true);
 
     await f.registry.connect(f.attester).revoke(f.alice.address, Reason.Operator);
     const second = await anonRootsCommand(ctx(), { registry: f.address, publish: true });
     expect([second.leafCount, second.liveLeaves]).to.deep.equal([2, 1]);
-    expect(second.currentRoot).to.not.equal(first.currentRoot);
-    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: second.currentRoot })).matches).to.equal(
+    expect(second.currentTreeRoot).to.not.equal(first.currentTreeRoot);
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: second.publishedRoot })).matches).to.equal(
       true,
     );
     // the first root still checks against the events before its own publication
-    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: first.currentRoot })).matches).to.equal(
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: first.publishedRoot })).matches).to.equal(
       true,
     );
     // read-only listing by anyone, for a named attester
     const listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
     expect(listed.published).to.have.length(2);
-    expect(listed.currentRoot).to.equal(second.currentRoot);
+    expect(listed.currentTreeRoot).to.equal(second.currentTreeRoot);
     // attacker: the operator republishes the old root (alice's revoked leaf still in it) to refresh its age
-    await f.registry.connect(f.attester).publishAnonRoot(first.currentRoot, 2);
+    await f.registry.connect(f.attester).publishAnonRoot(first.publishedRoot!, first.validUntil!, 2);
     // (one block of lookback: the operator read the chain at most one block before its transaction)
     const refreshed = await anonCheckRootCommand(anyone, {
       registry: f.address,
-      root: first.currentRoot,
+      root: first.publishedRoot,
       lookbackBlocks: 1,
     });
     expect(refreshed.matches).to.equal(false);
-    expect(refreshed.rebuiltRoot).to.equal(second.currentRoot);
+    expect(refreshed.rebuiltTreeRoot).to.equal(second.currentTreeRoot);
   });
 
   it("attacker: a root the events do not give (the operator slipped in a leaf of its own) does not check", async function () {
@@ -93,11 +98,17 @@ describe("kyc anon roots / check-root", function () {
       hasher.leaf(hasher.commitment(1n), claims, expiresAt),
       hasher.leaf(hasher.commitment(666n), BigInt(Claims.AUTH | Claims.AGE_20), expiresAt),
     ]);
-    expect(toBeHex(AnonTree.build(hasher, [forged.leaf(0)]).root, 32)).to.equal(honest.currentRoot);
-    await f.registry.connect(f.attester).publishAnonRoot(toBeHex(forged.root, 32), 2);
-    const bad = await anonCheckRootCommand(anyone, { registry: f.address, root: toBeHex(forged.root, 32) });
+    expect(toBeHex(AnonTree.build(hasher, [forged.leaf(0)]).root, 32)).to.equal(honest.currentTreeRoot);
+    const validUntil = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 3600);
+    const forgedRoot = toBeHex(hasher.publishedRoot(forged.root, validUntil), 32);
+    await f.registry.connect(f.attester).publishAnonRoot(forgedRoot, validUntil, 2);
+    const bad = await anonCheckRootCommand(anyone, { registry: f.address, root: forgedRoot });
     expect(bad.matches).to.equal(false);
-    expect(bad.rebuiltRoot).to.equal(honest.currentRoot);
+    expect(bad.rebuiltTreeRoot).to.equal(honest.currentTreeRoot);
+    // attacker: the honest tree root published with a validUntil other than the one in the root's commitment
+    const honestRoot = toBeHex(hasher.publishedRoot(BigInt(honest.currentTreeRoot), validUntil), 32);
+    await f.registry.connect(f.attester).publishAnonRoot(honestRoot, validUntil + 60n, 1);
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: honestRoot })).matches).to.equal(false);
     await rejects(
       anonCheckRootCommand(anyone, { registry: f.address, root: toBeHex(12345n, 32) }),
       "OPERATOR_BAD_INPUT",

@@ -38,7 +38,7 @@ describe("anon circuit (witness)", function () {
 
   after(releaseCurve);
 
-  /** Computes the witness and checks it against the r1cs; returns [1, nullifier, root, mask, now, scope, signal]. */
+  /** Computes the witness and checks it against the r1cs; returns [1, nullifierSignal, root, scope, claimsMask]. */
   async function witness(input: AnonCircuitInput): Promise<bigint[]> {
     const file = { type: "mem" };
     await wtns.calculate(input, artifacts.wasm, file);
@@ -46,7 +46,7 @@ describe("anon circuit (witness)", function () {
     expect(ok).to.equal(true);
     const values = (await (wtns as unknown as { exportJson(f: unknown): Promise<bigint[]> }).exportJson(file)).slice(
       0,
-      7,
+      5,
     );
     return values.map((v) => BigInt(v));
   }
@@ -78,28 +78,40 @@ describe("anon circuit (witness)", function () {
     return { ...anonWitnessInput(w.hasher, w.tree, w.alice, w.statement), ...overrides } as AnonCircuitInput;
   }
 
-  it("accepts a member's valid statement; outputs Poseidon(scope, secret) and exposes the public inputs in order", async function () {
-    const [one, nullifier, root, mask, now, scope, signal] = await witness(aliceInput());
+  /** The root input that matches a tree root and a validUntil (what the operator would publish). */
+  const rootOf = (treeRoot: bigint, validUntil: bigint) => w.hasher.publishedRoot(treeRoot, validUntil).toString();
+  const SIGNAL_BITS = 160n;
+
+  it("accepts a member's valid statement; packs the nullifier with the signal and exposes the public inputs in order", async function () {
+    const [one, nullifierSignal, root, scope, mask] = await witness(aliceInput());
     expect(one).to.equal(1n);
-    expect(nullifier).to.equal(w.hasher.nullifier(w.statement.scope, w.alice.secret));
-    expect([root, mask, now, scope, signal]).to.deep.equal([
-      w.statement.root,
-      w.statement.claimsMask,
-      w.statement.now,
+    const nullifier = w.hasher.nullifier(w.statement.scope, w.alice.secret);
+    expect(nullifier < 2n ** 93n).to.equal(true);
+    expect(nullifierSignal).to.equal((nullifier << SIGNAL_BITS) | w.statement.signal);
+    expect([root, scope, mask]).to.deep.equal([
+      w.hasher.publishedRoot(w.statement.treeRoot, w.statement.validUntil),
       w.statement.scope,
-      w.statement.signalHash,
+      w.statement.claimsMask,
     ]);
   });
 
   it("accepts every member at its position (left and right children, a tree with a removed slot)", async function () {
     const bobStatement = { ...w.statement, claimsMask: CLAIMS.AGE_18 };
-    const [, nullifier] = await witness(anonWitnessInput(w.hasher, w.tree, w.bob, bobStatement));
-    expect(nullifier).to.equal(w.hasher.nullifier(w.statement.scope, w.bob.secret));
+    const [, nullifierSignal] = await witness(anonWitnessInput(w.hasher, w.tree, w.bob, bobStatement));
+    expect(nullifierSignal >> SIGNAL_BITS).to.equal(w.hasher.nullifier(w.statement.scope, w.bob.secret));
   });
 
-  describe("membership", function () {
+  describe("membership and the published root", function () {
     it("refuses a root the path does not lead to", async function () {
-      await refused(aliceInput({ root: (w.statement.root + 1n).toString() }), "AnonAttestation");
+      await refused(aliceInput({ root: rootOf(w.statement.treeRoot + 1n, w.statement.validUntil) }), "AnonAttestation");
+    });
+
+    it("refuses the tree root itself as the root (the published root commits to validUntil)", async function () {
+      await refused(aliceInput({ root: w.statement.treeRoot.toString() }), "AnonAttestation");
+    });
+
+    it("refuses a validUntil other than the one the root was published with", async function () {
+      await refused(aliceInput({ validUntil: (w.statement.validUntil - 1n).toString() }), "AnonAttestation");
     });
 
     it("refuses a wrong sibling", async function () {
@@ -119,7 +131,7 @@ describe("anon circuit (witness)", function () {
     });
 
     it("refuses leaf contents that differ from the published leaf (claims raised)", async function () {
-      await refused(aliceInput({ claims: (w.alice.claims | CLAIMS.RESIDENT).toString() }), "AnonAttestation");
+      await refused(aliceInput({ claims: (w.alice.claims | CLAIMS.IDENTITY).toString() }), "AnonAttestation");
     });
 
     it("refuses a non-binary path index that would splice an invented leaf under a real node", async function () {
@@ -146,7 +158,7 @@ describe("anon circuit (witness)", function () {
       await refused(
         {
           ...aliceInput(),
-          claimsMask: CLAIMS.RESIDENT.toString(),
+          claimsMask: CLAIMS.IDENTITY.toString(),
           secret: secret.toString(),
           claims: claims.toString(),
           expiresAt: expiresAt.toString(),
@@ -174,14 +186,14 @@ describe("anon circuit (witness)", function () {
     });
 
     it("refuses claims >= 2^32, even in a leaf of the tree", async function () {
-      const holder = { secret: 77n, claims: 2n ** 32n + (CLAIMS.AGE_18 | CLAIMS.AGE_20), expiresAt: NOW + 10n };
+      const holder = { secret: 77n, claims: 2n ** 32n + (CLAIMS.AGE_18 | CLAIMS.AGE_20), expiresAt: NOW + 10n ** 6n };
       const leaf = w.hasher.leaf(w.hasher.commitment(holder.secret), holder.claims, holder.expiresAt);
       const tree = AnonTree.build(w.hasher, [leaf]);
       const path = tree.path(0);
       await refused(
         {
           ...aliceInput(),
-          root: tree.root.toString(),
+          root: rootOf(tree.root, w.statement.validUntil),
           secret: holder.secret.toString(),
           claims: holder.claims.toString(),
           expiresAt: holder.expiresAt.toString(),
@@ -201,53 +213,78 @@ describe("anon circuit (witness)", function () {
     });
   });
 
-  describe("expiry", function () {
-    it("accepts now = expiresAt - 1", async function () {
-      await witness(aliceInput({ now: (w.alice.expiresAt - 1n).toString() }));
+  describe("expiry against the root's validUntil", function () {
+    const until = (validUntil: bigint) => ({
+      validUntil: validUntil.toString(),
+      root: rootOf(w.tree.root, validUntil),
     });
 
-    it("refuses now = expiresAt (the leaf expires at expiresAt)", async function () {
-      await refused(aliceInput({ now: w.alice.expiresAt.toString() }), "StrictlyBefore<AnonAttestation");
+    it("accepts validUntil = expiresAt - 1", async function () {
+      await witness(aliceInput(until(w.alice.expiresAt - 1n)));
     });
 
-    it("refuses an expired leaf (expiresAt < now)", async function () {
+    it("refuses validUntil = expiresAt (the leaf must outlive every moment the root may be used)", async function () {
+      await refused(aliceInput(until(w.alice.expiresAt)), "StrictlyBefore<AnonAttestation");
+    });
+
+    it("refuses an expired leaf (expiresAt < validUntil)", async function () {
       const input = anonWitnessInput(w.hasher, w.tree, w.carol, {
         ...w.statement,
         claimsMask: CLAIMS.AUTH,
-        now: w.carol.expiresAt - 1n,
+        validUntil: w.carol.expiresAt - 1n,
       });
       await witness(input);
-      await refused({ ...input, now: NOW.toString() }, "StrictlyBefore<AnonAttestation");
+      await refused({ ...input, ...until(NOW) }, "StrictlyBefore<AnonAttestation");
     });
 
-    it("refuses now >= 2^64 and now wrapped around the field", async function () {
-      await refused(aliceInput({ now: (2n ** 64n).toString() }), "Num2Bits<StrictlyBefore");
-      await refused(aliceInput({ now: (r - 1n).toString() }), "Num2Bits<StrictlyBefore");
+    it("refuses validUntil >= 2^64 and validUntil wrapped around the field", async function () {
+      await refused(aliceInput(until(2n ** 64n)), "Num2Bits<StrictlyBefore");
+      await refused(aliceInput(until(r - 1n)), "Num2Bits<StrictlyBefore");
+    });
+  });
+
+  describe("signal", function () {
+    it("accepts the largest 160-bit signal and keeps it in the low 160 bits", async function () {
+      const signal = 2n ** 160n - 1n;
+      const [, nullifierSignal] = await witness(aliceInput({ signalValue: signal.toString() }));
+      expect(nullifierSignal & signal).to.equal(signal);
+      expect(nullifierSignal >> SIGNAL_BITS).to.equal(w.hasher.nullifier(w.statement.scope, w.alice.secret));
+    });
+
+    it("refuses a signal >= 2^160 (it would spill into the nullifier bits) and a field-wrapped one", async function () {
+      await refused(aliceInput({ signalValue: (2n ** 160n).toString() }), "Num2Bits<AnonAttestation");
+      await refused(aliceInput({ signalValue: (r - 1n).toString() }), "Num2Bits<AnonAttestation");
     });
   });
 
   describe("nullifier", function () {
+    const nullifierOf = async (input: AnonCircuitInput) => (await witness(input))[1]! >> SIGNAL_BITS;
+
     it("differs between scopes for the same holder", async function () {
-      const [, n1] = await witness(aliceInput());
-      const [, n2] = await witness(aliceInput({ scope: (w.statement.scope + 1n).toString() }));
+      const n1 = await nullifierOf(aliceInput());
+      const n2 = await nullifierOf(aliceInput({ scope: (w.statement.scope + 1n).toString() }));
       expect(n1).to.not.equal(n2);
       expect(n2).to.equal(w.hasher.nullifier(w.statement.scope + 1n, w.alice.secret));
     });
 
-    it("stays the same for the same holder and scope across signals and times", async function () {
-      const [, n1] = await witness(aliceInput());
-      const [, n2] = await witness(aliceInput({ signalHash: "999", now: (NOW + 100n).toString() }));
+    it("stays the same for the same holder and scope across signals and roots", async function () {
+      const n1 = await nullifierOf(aliceInput());
+      const later = w.statement.validUntil + 100n;
+      const n2 = await nullifierOf(
+        aliceInput({ signalValue: "999", validUntil: later.toString(), root: rootOf(w.tree.root, later) }),
+      );
       expect(n1).to.equal(n2);
     });
 
     it("differs between holders in the same scope, and is neither the commitment nor the leaf", async function () {
-      const [, nAlice] = await witness(aliceInput());
+      const nAlice = await nullifierOf(aliceInput());
       const bobStatement = { ...w.statement, claimsMask: CLAIMS.AGE_18 };
-      const [, nBob] = await witness(anonWitnessInput(w.hasher, w.tree, w.bob, bobStatement));
+      const nBob = await nullifierOf(anonWitnessInput(w.hasher, w.tree, w.bob, bobStatement));
       expect(nAlice).to.not.equal(nBob);
       const commitment = w.hasher.commitment(w.alice.secret);
-      expect(nAlice).to.not.equal(commitment);
-      expect(nAlice).to.not.equal(w.hasher.leaf(commitment, w.alice.claims, w.alice.expiresAt));
+      const mask = 2n ** 93n - 1n;
+      expect(nAlice).to.not.equal(commitment & mask);
+      expect(nAlice).to.not.equal(w.hasher.leaf(commitment, w.alice.claims, w.alice.expiresAt) & mask);
     });
   });
 });

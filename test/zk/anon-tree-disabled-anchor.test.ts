@@ -79,26 +79,30 @@ describe("anonymous-proof tree: attestations under a disabled trust anchor", fun
     events.forEach((e) => leaves.apply(e));
     expect(leaves.leafInputs()[0]).to.equal(null);
 
-    // attacker (the operator): republishes the tree that still holds alice's leaf, to keep her provable
-    await f.registry.connect(f.attester).publishAnonRoot(first.currentRoot, 2);
-    const kept = await anonCheckRootCommand(anyone, {
-      registry: f.address,
-      root: first.currentRoot,
-      lookbackBlocks: 0,
-    });
-    expect(kept.matches).to.equal(false);
+    // attacker (the operator): publishes again the tree that still holds alice's leaf, to keep her provable
+    const validUntil = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 3600);
+    const kept = toBeHex(hasher.publishedRoot(BigInt(first.currentTreeRoot), validUntil), 32);
+    await f.registry.connect(f.attester).publishAnonRoot(kept, validUntil, 2);
+    const check = await anonCheckRootCommand(anyone, { registry: f.address, root: kept, lookbackBlocks: 0 });
+    expect(check.matches).to.equal(false);
     // the tree anyone rebuilds has 0 at alice's position: alice cannot prove against it
     const honest = await anonRootsCommand(operator, { registry: f.address, publish: true });
     expect([honest.leafCount, honest.liveLeaves]).to.deep.equal([2, 1]);
-    expect(kept.rebuiltRoot).to.equal(honest.currentRoot);
+    expect(check.rebuiltTreeRoot).to.equal(honest.currentTreeRoot);
     const tree = AnonTree.build(hasher, leaves.leaves(hasher));
-    expect(toBeHex(tree.root, 32)).to.equal(honest.currentRoot);
+    expect(toBeHex(tree.root, 32)).to.equal(honest.currentTreeRoot);
     expect(tree.indexOf(aliceLeaf)).to.equal(-1);
-    const statement = { root: tree.root, claimsMask: claims, now: now + 60n, scope: 1n, signalHash: 2n };
+    const statement = {
+      treeRoot: tree.root,
+      validUntil: BigInt(honest.validUntil!),
+      claimsMask: claims,
+      scope: 1n,
+      signal: 2n,
+    };
     expect(() => anonWitnessInput(hasher, tree, { secret: secret.alice, claims, expiresAt }, statement))
       .to.throw(AnonError)
       .with.property("code", "ANON_NOT_A_MEMBER");
-    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: honest.currentRoot })).matches).to.equal(
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: honest.publishedRoot })).matches).to.equal(
       true,
     );
 
@@ -107,8 +111,8 @@ describe("anonymous-proof tree: attestations under a disabled trust anchor", fun
     expect(await f.registry.isVerified(f.alice.address)).to.equal(true);
     const back = await anonRootsCommand(operator, { registry: f.address, publish: true });
     expect([back.leafCount, back.liveLeaves]).to.deep.equal([2, 2]);
-    expect(back.currentRoot).to.equal(first.currentRoot);
-    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: back.currentRoot })).matches).to.equal(
+    expect(back.currentTreeRoot).to.equal(first.currentTreeRoot);
+    expect((await anonCheckRootCommand(anyone, { registry: f.address, root: back.publishedRoot })).matches).to.equal(
       true,
     );
   });

@@ -57,6 +57,18 @@ function explain(error) {
     case "SERVICE_RATE_LIMITED":
       return ["しばらく待ってからもう一度お試しください。", "Too many attempts: wait a minute and try again."];
     case "OPERATOR_CHECK_FAILED":
+      if (error.anonLock === "card") {
+        return [
+          "このカードは以前、別の秘密の値で匿名証明を有効にしています。1人が同じアプリで2回数えられないよう、事業者は最初の値しか受け付けません。「匿名証明を有効にする」のチェックを外せば、匿名証明なしで確認を受けられます。",
+          'This card already enabled anonymous proofs with a different secret. So that nobody counts twice in an app, the operator accepts only that first one. Uncheck "Enable anonymous proofs" to get verified without them.',
+        ];
+      }
+      if (error.anonLock === "person") {
+        return [
+          "あなたは以前、別のカード（更新前のカードなど）で匿名証明を有効にしています。1人が同じアプリで2回数えられないよう、事業者は最初の秘密の値しか受け付けません。「匿名証明を有効にする」のチェックを外せば、匿名証明なしで確認を受けられます。",
+          'You already enabled anonymous proofs with another card (for example before your card was renewed). So that one person counts once in an app, the operator accepts only that first secret. Uncheck "Enable anonymous proofs" to get verified without them.',
+        ];
+      }
       return [
         "事業者の確認で問題が見つかりました。",
         `The operator's checks failed: ${(error.failures || []).join("; ")}`,
@@ -78,6 +90,7 @@ function showError(error) {
   code.textContent = `(${error.code})`;
   box.append(p1, p2, code);
   box.dataset.code = error.code;
+  box.dataset.anonLock = error.anonLock || "";
   box.hidden = false;
   if (typeof error.triesLeft === "number" && error.pin !== "sign") showTries(error.triesLeft);
 }
@@ -86,6 +99,7 @@ function clearMessages() {
   $("error").hidden = true;
   $("error").dataset.code = "";
   $("result").hidden = true;
+  $("anon-result").hidden = true;
   $("status").hidden = true;
 }
 
@@ -154,6 +168,12 @@ function onDiscloseChange() {
   state.signature = undefined;
 }
 
+function onAnonChange() {
+  $("anon-pin-note").hidden = !$("anon").checked;
+  state.binding = undefined;
+  state.signature = undefined;
+}
+
 function renderCard(card) {
   if (card.ready) {
     $("card-status").textContent = `カードを読み取りました / Card found: ${card.description}`;
@@ -204,8 +224,19 @@ async function submit() {
   $("submit").disabled = true;
   try {
     if (state.binding === undefined || state.signature === undefined) {
-      say("事業者とレジストリから内容を取得しています…", "Preparing the binding…");
-      const binding = await api("POST", "/api/binding", { subject: state.account, disclose: disclose() });
+      const anon = $("anon").checked;
+      if (anon) {
+        say("カードで匿名証明用の秘密の値を作っています…", "The card makes your anonymous-proof secret…");
+      } else {
+        say("事業者とレジストリから内容を取得しています…", "Preparing the binding…");
+      }
+      // With anonymous proofs the PIN goes to the local process here too: the card signs the secret's message first
+      // (the commitment is part of what the wallet signs). The secret itself never comes back to this page.
+      const binding = await api("POST", "/api/binding", {
+        subject: state.account,
+        disclose: disclose(),
+        ...(anon ? { anon: true, pin: $("pin").value } : {}),
+      });
       say("ウォレットで内容を確認して署名してください…", "Check and sign the binding in your wallet…");
       let signature;
       try {
@@ -259,6 +290,34 @@ function showResult(r) {
   }
   box.dataset.tx = r.tx ? r.tx.hash : "";
   box.hidden = false;
+  showAnonResult(r.anon);
+}
+
+function showAnonResult(anon) {
+  const box = $("anon-result");
+  box.replaceChildren();
+  if (!anon) {
+    box.dataset.anon = "";
+    return;
+  }
+  const lines = anon.leaf
+    ? [
+        "この確認で匿名証明が有効になりました。秘密の値はこのパソコンの外に出ていません。証明を作るときは、同じカードから作り直せます。",
+        "Anonymous proofs are enabled for this attestation. The secret never left this computer; the same card makes it again when you create a proof.",
+        `コミットメント / Commitment: ${anon.commitment}`,
+      ]
+    : [
+        "確認は記録されましたが、匿名証明の登録をブロックチェーン上で確かめられませんでした。",
+        "The attestation was recorded, but the anonymous-proof leaf could not be found on chain.",
+      ];
+  for (const line of lines) {
+    const p = document.createElement("p");
+    p.textContent = line;
+    box.append(p);
+  }
+  box.className = anon.leaf ? "result" : "error";
+  box.dataset.anon = anon.leaf ? "enabled" : "unconfirmed";
+  box.hidden = false;
 }
 
 async function showStatus() {
@@ -308,5 +367,6 @@ window.addEventListener("DOMContentLoaded", () => {
   $("submit").addEventListener("click", submit);
   $("revoke").addEventListener("click", revoke);
   $("card-refresh").addEventListener("click", refreshCard);
+  $("anon").addEventListener("change", onAnonChange);
   loadSetup();
 });

@@ -1,11 +1,13 @@
 import { Contract, toBeHex, type EventLog } from "ethers";
 
 import { anonTreeRootParallel } from "../../anon/anon-tree-parallel.js";
+import { loadAnonHasher } from "../../anon/poseidon.js";
 import { AnonRegistryLeaves } from "../../anon/registry-leaves.js";
 import { readAnonRegistryEvents } from "../../anon/registry-events.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
 import { REGISTRY_ABI } from "../../chain/registry-abi.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
+import { checkAnonRootValidity, DEFAULT_ANON_ROOT_VALIDITY_SECONDS } from "../anon-publish.js";
 import { OperatorError } from "../operator-error.js";
 import { parseAddress } from "./admin.js";
 import { connectRegistry, type OperatorContext } from "./context.js";
@@ -16,9 +18,11 @@ export interface PublishedAnonRoot {
   readonly attester: string;
   readonly leafCount: number;
   readonly blockNumber: number;
+  /** until when proofs against the root may be used (unix seconds), from the event */
+  readonly validUntil: number;
   /** the last publication time (unix seconds), from `anonRoot` */
   readonly publishedAt: number;
-  /** `anonRoot(root).usable`: the attester is active and not stale */
+  /** `anonRoot(root).usable`: not past validUntil, the attester is active and not stale */
   readonly usable: boolean;
 }
 
@@ -28,12 +32,16 @@ export interface AnonRootsReport {
   readonly registry: string;
   readonly attester: string;
   /** the root of the tree rebuilt from the registry's events up to the latest block */
-  readonly currentRoot: string;
+  readonly currentTreeRoot: string;
   readonly leafCount: number;
   readonly liveLeaves: number;
   readonly published: readonly PublishedAnonRoot[];
   /** the publication sent by `--publish` */
   readonly publication?: TxOutcome;
+  /** the root `--publish` published: Poseidon(currentTreeRoot, validUntil) */
+  readonly publishedRoot?: string;
+  /** the validUntil `--publish` published with */
+  readonly validUntil?: number;
 }
 
 /** `kyc anon check-root`: does a published root match the tree anyone rebuilds from the events before it? */
@@ -44,8 +52,10 @@ export interface AnonCheckRootReport {
   readonly matches: boolean;
   /** the last block of the events whose tree has this root (the operator read the chain up to it) */
   readonly matchedAtBlock: number | null;
-  /** the root rebuilt from the events up to the publication block */
-  readonly rebuiltRoot: string;
+  /** the tree root rebuilt from the events up to the publication block */
+  readonly rebuiltTreeRoot: string;
+  /** the published root's validUntil (the root must be Poseidon(treeRoot, validUntil)) */
+  readonly validUntil: number;
   readonly seconds: number;
 }
 
@@ -67,12 +77,18 @@ async function publishedRoots(contract: Contract, attester?: string): Promise<Pu
   const out: PublishedAnonRoot[] = [];
   for (const log of logs) {
     const root = String(log.args.getValue("root"));
-    const [, publishedAt, usable] = (await contract.getFunction("anonRoot")(root)) as [string, bigint, boolean];
+    const [, publishedAt, , usable] = (await contract.getFunction("anonRoot")(root)) as [
+      string,
+      bigint,
+      bigint,
+      boolean,
+    ];
     out.push({
       root,
       attester: String(log.args.getValue("attester")),
       leafCount: Number(log.args.getValue("leafCount")),
       blockNumber: log.blockNumber,
+      validUntil: Number(log.args.getValue("validUntil")),
       publishedAt: Number(publishedAt),
       usable,
     });
@@ -82,12 +98,15 @@ async function publishedRoots(contract: Contract, attester?: string): Promise<Pu
 
 /**
  * `kyc anon roots`: rebuilds `attester`'s tree (default: the connected account) from the registry's events, lists
- * the roots it published, and with `publish` sends `publishAnonRoot(currentRoot, leafCount)`.
+ * the roots it published, and with `publish` sends `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil,
+ * leafCount)` with validUntil = the latest block's time + `validFor` seconds. A holder whose leaf expires before
+ * validUntil cannot prove against that root (the circuit checks it), so keep `validFor` short.
  */
 export async function anonRootsCommand(
   ctx: OperatorContext,
-  args: { registry?: string; attester?: string; publish?: boolean },
+  args: { registry?: string; attester?: string; publish?: boolean; validFor?: number },
 ): Promise<AnonRootsReport> {
+  const validFor = checkAnonRootValidity(args.validFor ?? DEFAULT_ANON_ROOT_VALIDITY_SECONDS);
   const client = await connectRegistry(args.publish === true ? ctx : { ...ctx, signer: undefined }, args.registry);
   const attester =
     args.attester !== undefined
@@ -98,20 +117,27 @@ export async function anonRootsCommand(
   const events = await readAnonRegistryEvents(ctx.provider, client.address);
   const { leaves, root, live } = await rebuild(events, attester);
   let publication: TxOutcome | undefined;
+  let publishedRoot: { root: string; validUntil: number } | undefined;
   if (args.publish === true) {
     if (leaves.size === 0) throw new OperatorError("OPERATOR_CHECK_FAILED", "the tree is empty: nothing to publish");
-    publication = await client.send("publishAnonRoot", [hex32(root), leaves.size], { pii: [] });
+    const latest = await ctx.provider.getBlock("latest");
+    const validUntil = BigInt((latest?.timestamp ?? Math.floor(Date.now() / 1000)) + validFor);
+    const hasher = await loadAnonHasher();
+    const published = hasher.publishedRoot(root, validUntil);
+    publication = await client.send("publishAnonRoot", [hex32(published), validUntil, leaves.size], { pii: [] });
+    publishedRoot = { root: hex32(published), validUntil: Number(validUntil) };
   }
   const contract = new Contract(client.address, REGISTRY_ABI, ctx.provider);
   return {
     chainId: client.chainId.toString(),
     registry: client.address,
     attester,
-    currentRoot: hex32(root),
+    currentTreeRoot: hex32(root),
     leafCount: leaves.size,
     liveLeaves: live,
     published: await publishedRoots(contract, attester),
     ...(publication !== undefined ? { publication } : {}),
+    ...(publishedRoot !== undefined ? { publishedRoot: publishedRoot.root, validUntil: publishedRoot.validUntil } : {}),
   };
 }
 
@@ -137,14 +163,18 @@ export async function anonCheckRootCommand(
     throw new OperatorError("OPERATOR_BAD_INPUT", `the root ${root} was never published in ${client.address}`);
   }
   const events = await readAnonRegistryEvents(ctx.provider, client.address, { toBlock: publication.blockNumber });
+  // the tree first: its workers load their Poseidon while this thread loads its own
   const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
-  let matchedAtBlock: number | null = rebuilt.root === BigInt(root) ? publication.blockNumber : null;
+  const hasher = await loadAnonHasher();
+  const validUntil = BigInt(publication.validUntil);
+  const matches = (treeRoot: bigint) => hasher.publishedRoot(treeRoot, validUntil) === BigInt(root);
+  let matchedAtBlock: number | null = matches(rebuilt.root) ? publication.blockNumber : null;
   const lookback = args.lookbackBlocks ?? 4;
   for (let b = publication.blockNumber - 1; matchedAtBlock === null && b >= publication.blockNumber - lookback; b--) {
     if (b < 0) break;
     // no event in block b + 1: the tree at the end of b is the one just compared
     if (!events.some((e) => e.blockNumber === b + 1)) continue;
-    if ((await rebuild(events, publication.attester, b)).root === BigInt(root)) matchedAtBlock = b;
+    if (matches((await rebuild(events, publication.attester, b)).root)) matchedAtBlock = b;
   }
   return {
     root,
@@ -152,7 +182,8 @@ export async function anonCheckRootCommand(
     publishedInBlock: publication.blockNumber,
     matches: matchedAtBlock !== null,
     matchedAtBlock,
-    rebuiltRoot: hex32(rebuilt.root),
+    rebuiltTreeRoot: hex32(rebuilt.root),
+    validUntil: publication.validUntil,
     seconds: (Date.now() - started) / 1000,
   };
 }

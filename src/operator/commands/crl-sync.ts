@@ -1,3 +1,4 @@
+import { publishAnonRootIfChanged, type AnonPublishOutcome } from "../anon-publish.js";
 import { loadCaDirectory } from "../ca-directory.js";
 import { crlSync, type CrlSyncResult } from "../crl-sync.js";
 import { crlSyncChain } from "../crl-sync-chain.js";
@@ -14,6 +15,8 @@ export interface CrlSyncArgs {
   readonly batchSize?: number;
   readonly registry?: string;
   readonly store?: string;
+  /** Seconds a newly published anonymous-proof root may be used (default one day). */
+  readonly anonRootValidFor?: number;
   /** Progress callback (the task draws a bar on a TTY). */
   readonly onProgress?: (phase: "scan" | "revoke", done: number, total: number) => void;
 }
@@ -22,9 +25,13 @@ export interface CrlSyncArgs {
  * `kyc crl-sync`: verify every CRL and choose the newest per issuer and scope (`selectCrls`; any problem aborts
  * before anything is sent), refuse a CRL-number rollback (`admitCrlNumbers`, recorded unless a dry run), settle
  * pending rows from chain state, burn the card keys of listed authentication certificates (`revokeInvalidKeys`) and
- * drop the claims of listed signing certificates (`dropSigningClaims`) in batches, record the heartbeat once complete.
+ * drop the claims of listed signing certificates (`dropSigningClaims`) in batches, record the heartbeat once complete,
+ * then publish the attester's anonymous-proof root when its tree changed (`publishAnonRootIfChanged`).
  */
-export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): Promise<CrlSyncResult> {
+export async function crlSyncCommand(
+  ctx: OperatorContext,
+  args: CrlSyncArgs,
+): Promise<CrlSyncResult & { readonly anonRoot?: AnonPublishOutcome }> {
   if (args.crl === undefined || args.crl === "")
     throw new OperatorError("OPERATOR_BAD_INPUT", "--crl <dir> is required");
   if (args.caDir === undefined || args.caDir === "")
@@ -39,7 +46,7 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
   try {
     await admitCrlNumbers(store, client.chainId, client.address, selection, args.dryRun !== true);
     // crlSync settles the store's pending rows from chain state first (not in a dry run).
-    return await crlSync({
+    const result = await crlSync({
       store,
       chain: crlSyncChain(client),
       crls: partitions,
@@ -47,6 +54,13 @@ export async function crlSyncCommand(ctx: OperatorContext, args: CrlSyncArgs): P
       dryRun: args.dryRun === true,
       ...(args.onProgress !== undefined ? { onProgress: args.onProgress } : {}),
     });
+    if (args.dryRun === true) return result;
+    // a revocation or a claim drop changes the anonymous-proof tree: publish its new root (after the heartbeat)
+    const anonRoot = await publishAnonRootIfChanged(
+      client,
+      args.anonRootValidFor !== undefined ? { validFor: args.anonRootValidFor } : {},
+    );
+    return { ...result, anonRoot };
   } finally {
     await store.close();
   }

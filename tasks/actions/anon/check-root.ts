@@ -27,7 +27,8 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     );
   } else {
     console.log(
-      `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}) does NOT match: rebuilt ${r.rebuiltRoot}`,
+      `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}) does NOT match: the events give tree root ` +
+        `${r.rebuiltTreeRoot}, whose root with validUntil ${r.validUntil} differs`,
     );
   }
   if (!r.matches) process.exitCode = 1;

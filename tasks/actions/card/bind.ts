@@ -16,6 +16,8 @@ interface BindArgs {
   card: string;
   withSignCert: boolean;
   anon: boolean;
+  anonBackup: string | undefined;
+  anonBackupPassphraseEnv: string | undefined;
   out: string | undefined;
   deadlineMinutes: number;
   pinEnv: string | undefined;
@@ -53,6 +55,22 @@ export default taskAction(async (args: BindArgs, hre: HardhatRuntimeEnvironment)
       deadlineMinutes: args.deadlineMinutes,
       withSignCert: args.withSignCert,
       anon: args.anon,
+      ...(args.anonBackup !== undefined
+        ? {
+            anonBackup: {
+              path: args.anonBackup,
+              askPassphrase: () =>
+                args.anonBackupPassphraseEnv === undefined && !process.stdin.isTTY
+                  ? Promise.reject(
+                      new BindingError(
+                        "BINDING_BAD_ARGUMENT",
+                        "no terminal to ask the backup passphrase on; use --anon-backup-passphrase-env",
+                      ),
+                    )
+                  : readSecret("Backup passphrase: ", args.anonBackupPassphraseEnv),
+            },
+          }
+        : {}),
       out: args.out!,
       askPin: (key, left) => {
         const tries = left === undefined ? "" : ` (${left} ${left === 1 ? "try" : "tries"} left)`;

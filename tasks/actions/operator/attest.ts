@@ -1,6 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { taskAction } from "../../../src/cli/task-action.js";
+import { anonPublishLine } from "../../../src/operator/anon-publish-line.js";
 import { attestReport } from "../../../src/operator/attest-report.js";
 import { attestCommand } from "../../../src/operator/commands/attest.js";
 import { toJson, withOperatorContext } from "./context.js";
@@ -34,4 +35,5 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     return;
   }
   for (const line of report.lines) console.log(line);
+  if (r.anonRoot !== undefined) console.log(anonPublishLine(r.anonRoot));
 });

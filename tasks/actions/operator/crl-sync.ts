@@ -1,5 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { anonPublishLine } from "../../../src/operator/anon-publish-line.js";
 import { taskAction } from "../../../src/cli/task-action.js";
 import { crlSyncCommand } from "../../../src/operator/commands/crl-sync.js";
 import { ProgressBar } from "../../../src/operator/progress-bar.js";
@@ -70,6 +71,7 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     }
     if (r.heartbeat !== undefined) console.log(txLine("recorded the CRL-sync heartbeat", r.heartbeat));
     else if (!r.dryRun) console.log("the heartbeat was NOT recorded (incomplete sync)");
+    if (r.anonRoot !== undefined) console.log(anonPublishLine(r.anonRoot));
   }
   // An incomplete sync is a failure for cron: non-zero exit.
   if (!r.dryRun && r.heartbeat === undefined) return 5;

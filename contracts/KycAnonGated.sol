@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IKycRegistryOperations} from "./interfaces/IKycRegistryOperations.sol";
+import {AnonProofVerifier} from "./zk/AnonProofVerifier.sol";
+
+/// @title KycAnonGated — base for contracts that serve each verified person once, anonymously
+/// @notice A holder who opted in to anonymous proofs at bind time proves "my attestation has every bit of
+/// `ANON_CLAIMS_MASK` and outlives the root, in the tree of a root an attester published in the registry", from
+/// any address, bound to a 160-bit signal of the consumer's choosing (a recipient, or keccak256(message) >> 96).
+/// The proof reveals no subject, card key or person; its nullifier is the same for every proof of one holder secret
+/// in this contract's scope, so `_useAnonProof` accepts each person once.
+/// @dev Scope and claims mask are fixed at construction and folded into the statement once, so a proof costs two
+/// ecMul + ecAdd, the 4-pair pairing, the registry's root lookup and one new storage slot (circuits/README.md
+/// "Gas"). Checks, in order: root known (`UnknownRoot`), usable now (`UnusableRoot`: attester removed or stale, or
+/// past the root's validUntil), not older than ANON_MAX_ROOT_AGE (`StaleRoot`), nullifier unused (`NullifierUsed`),
+/// proof valid (`InvalidAnonProof`).
+abstract contract KycAnonGated {
+    /// @notice The only chain a contract built with the development key can be deployed on.
+    uint256 public constant DEV_CHAIN_ID = 31337;
+
+    /// @notice The registry holding the published roots.
+    IKycRegistryOperations public immutable ANON_REGISTRY;
+    /// @notice This contract's scope: keccak256(abi.encode(chainid, address(this))) >> 8.
+    uint256 public immutable ANON_SCOPE;
+    /// @notice The claim bits every proof must show.
+    uint256 public immutable ANON_CLAIMS_MASK;
+    /// @notice The longest a root may have gone since its (last) publication. A revoked holder's leaf is out of the
+    /// attester's next root; older roots stop being accepted after this long (and after their validUntil).
+    uint256 public immutable ANON_MAX_ROOT_AGE;
+
+    uint256 private immutable _BASE_X;
+    uint256 private immutable _BASE_Y;
+
+    /// @notice Nullifiers (93 bits) used in this scope.
+    mapping(uint256 nullifier => bool) public anonNullifierUsed;
+
+    /// @notice Deployment with the development key was attempted on a chain other than `DEV_CHAIN_ID`.
+    error DevelopmentKeyOnDevChainOnly(uint256 chainId);
+    /// @notice The registry is the zero address, or the claims mask is zero or wider than 32 bits.
+    error InvalidAnonConfiguration();
+    /// @notice The root was never published in the registry.
+    error UnknownRoot(bytes32 root);
+    /// @notice The root's attester is no longer active or its CRL heartbeat is stale, or the root is past its
+    /// validUntil.
+    error UnusableRoot(bytes32 root);
+    /// @notice The root was published more than ANON_MAX_ROOT_AGE ago.
+    error StaleRoot(bytes32 root, uint64 publishedAt);
+    /// @notice This person (nullifier) has used this scope already.
+    error NullifierUsed(uint256 nullifier);
+    /// @notice The proof does not verify for these public signals (another signal, scope, mask or root).
+    error InvalidAnonProof();
+
+    /// @param registry the KYC registry (protocol v2) whose attesters publish roots
+    /// @param claimsMask the claim bits every proof must show (non-zero, 32 bits)
+    /// @param maxRootAge the bound on a root's age, seconds
+    constructor(IKycRegistryOperations registry, uint32 claimsMask, uint256 maxRootAge) {
+        if (AnonProofVerifier.DEVELOPMENT && block.chainid != DEV_CHAIN_ID) {
+            revert DevelopmentKeyOnDevChainOnly(block.chainid);
+        }
+        if (address(registry) == address(0) || claimsMask == 0) revert InvalidAnonConfiguration();
+        uint256 scope = uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8;
+        (uint256 x, uint256 y) = AnonProofVerifier.statementBase(scope, claimsMask);
+        if (x == 0 && y == 0) revert InvalidAnonConfiguration();
+        ANON_REGISTRY = registry;
+        ANON_SCOPE = scope;
+        ANON_CLAIMS_MASK = claimsMask;
+        ANON_MAX_ROOT_AGE = maxRootAge;
+        _BASE_X = x;
+        _BASE_Y = y;
+    }
+
+    /// @notice The 160-bit signal of a message: keccak256(message) >> 96. (An address is its own signal.)
+    function anonSignalOf(bytes memory message) public pure returns (uint160) {
+        return uint160(uint256(keccak256(message)) >> 96);
+    }
+
+    /// @notice Checks an anonymous proof and records its nullifier; returns the nullifier and the signal the proof
+    /// is bound to (the caller compares the signal with what it serves, e.g. uses it as the recipient).
+    /// @param proof [A.x, A.y, B.x.im, B.x.re, B.y.im, B.y.re, C.x, C.y]
+    /// @param root the published root the proof is against
+    /// @param nullifierSignal nullifier * 2^160 + signal (the proof's first public signal)
+    function _useAnonProof(
+        uint256[8] calldata proof,
+        bytes32 root,
+        uint256 nullifierSignal
+    ) internal returns (uint256 nullifier, uint160 signal) {
+        (address attester, uint64 publishedAt, , bool usable) = ANON_REGISTRY.anonRoot(root);
+        if (attester == address(0)) revert UnknownRoot(root);
+        if (!usable) revert UnusableRoot(root);
+        if (publishedAt + ANON_MAX_ROOT_AGE < block.timestamp) revert StaleRoot(root, publishedAt);
+        nullifier = nullifierSignal >> 160;
+        if (anonNullifierUsed[nullifier]) revert NullifierUsed(nullifier);
+        if (!AnonProofVerifier.verify(proof, nullifierSignal, uint256(root), _BASE_X, _BASE_Y)) {
+            revert InvalidAnonProof();
+        }
+        anonNullifierUsed[nullifier] = true;
+        signal = uint160(nullifierSignal);
+    }
+}
