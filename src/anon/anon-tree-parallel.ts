@@ -20,6 +20,11 @@ export interface AnonTreeRootParallelOptions {
   /** Below this many leaf positions no worker is started (default 16,384: a worker needs about a second to load). */
   readonly minParallelLeaves?: number;
   /**
+   * With a function for the leaves: how many positions it will give at most (e.g. the number of registry events).
+   * When that reaches `minParallelLeaves`, the workers start loading Poseidon before the function runs.
+   */
+  readonly expectedLeaves?: number;
+  /**
    * Whether the calling thread hashes chunks too while the workers load and run (default true). With false it only
    * combines, unless no worker is (still) alive.
    */
@@ -35,6 +40,8 @@ export interface AnonTreeRootParallelReport {
   readonly leaves: number;
   readonly chunkHeight: number;
   readonly chunks: number;
+  /** workers started before the leaves were made (a function for the leaves, with `expectedLeaves`) */
+  readonly workersStartedEarly: number;
   /** workers that loaded Poseidon and took jobs */
   readonly workersReady: number;
   /** workers that could not start or failed (their jobs were done in the calling thread or by other workers) */
@@ -91,15 +98,17 @@ function intOption(name: string, value: number | undefined, fallback: number, mi
  * roots up to depth {@link ANON_TREE_DEPTH}. Few leaves, no worker, or workers that cannot start or fail: the
  * calling thread does the remaining jobs. Every worker is terminated before this returns or throws. For the root
  * only: build an `AnonTree` when paths are needed.
+ *
+ * `leaves` may be a function that makes them (called once, at once): with `expectedLeaves` the workers load while it
+ * runs (see {@link anonRegistryTreeRoot}).
  * @throws AnonError `ANON_OUT_OF_RANGE` for more than 2^20 positions, an input that is not
  *   {commitment, claims, expiresAt} of bigints or null, or a bad option; `ANON_OUT_OF_FIELD` for a value outside the
  *   BN254 scalar field.
  */
 export async function anonTreeRootParallel(
-  leaves: readonly (AnonLeafInput | null)[],
+  leaves: readonly (AnonLeafInput | null)[] | (() => readonly (AnonLeafInput | null)[]),
   options: AnonTreeRootParallelOptions = {},
 ): Promise<bigint> {
-  checkLeafInputs(leaves);
   const height = intOption("chunkHeight", options.chunkHeight, DEFAULT_CHUNK_HEIGHT, 0, ANON_TREE_DEPTH);
   const workerCount = intOption(
     "workers",
@@ -115,10 +124,17 @@ export async function anonTreeRootParallel(
     0,
     2 ** ANON_TREE_DEPTH + 1,
   );
+  const expected = intOption("expectedLeaves", options.expectedLeaves, 0, 0, Number.MAX_SAFE_INTEGER);
+  const callingThreadHashes = options.hashInCallingThread ?? true;
   const size = 2 ** height;
-  const chunks = Math.ceil(leaves.length / size);
-  const roots: bigint[] = new Array<bigint>(chunks);
-  const finished = new Uint8Array(chunks);
+  /** The workers to start for `n` positions: none below minParallelLeaves, no more than the jobs the others leave. */
+  const workersFor = (n: number) =>
+    n < minParallel ? 0 : Math.min(workerCount, Math.ceil(n / size) - (callingThreadHashes ? 1 : 0));
+  // the leaves and the jobs (set once the leaves are known; the workers ask for jobs only after that)
+  let inputs: readonly (AnonLeafInput | null)[] = [];
+  let chunks = 0;
+  let roots: bigint[] = [];
+  let finished = new Uint8Array(0);
   let finishedCount = 0;
   let next = 0;
   const retry: number[] = [];
@@ -139,11 +155,11 @@ export async function anonTreeRootParallel(
   /** A job's leaf inputs as AnonSubtreeHasher.leavesRoot takes them. */
   const jobInputs = (job: number) => {
     const from = job * size;
-    const to = Math.min(leaves.length, from + size);
+    const to = Math.min(inputs.length, from + size);
     const values: bigint[] = [];
     const removed = new Uint8Array(to - from);
     for (let i = from; i < to; i++) {
-      const leaf = leaves[i] as AnonLeafInput | null;
+      const leaf = inputs[i] as AnonLeafInput | null;
       if (leaf === null) {
         removed[i - from] = 1;
         values.push(0n, 0n, 0n);
@@ -221,12 +237,21 @@ export async function anonTreeRootParallel(
   };
 
   let hasher: AnonSubtreeHasher;
+  let workersStartedEarly = 0;
   try {
-    const callingThreadHashes = options.hashInCallingThread ?? true;
-    if (leaves.length >= minParallel) {
-      // the calling thread takes one job at least: no more workers than the other jobs
-      for (let w = 0; w < Math.min(workerCount, callingThreadHashes ? chunks - 1 : chunks); w++) startWorker();
+    if (typeof leaves === "function") {
+      // the workers load while the leaves are being made
+      for (let w = 0; w < workersFor(expected); w++) startWorker();
+      workersStartedEarly = started.length;
+      inputs = leaves();
+    } else {
+      inputs = leaves;
     }
+    checkLeafInputs(inputs);
+    chunks = Math.ceil(inputs.length / size);
+    roots = new Array<bigint>(chunks);
+    finished = new Uint8Array(chunks);
+    for (let w = started.length; w < workersFor(inputs.length); w++) startWorker();
     // after starting the workers: they load their Poseidon meanwhile
     hasher = anonSubtreeHasher(await loadCircomlibPoseidon());
     while (finishedCount < chunks) {
@@ -247,9 +272,10 @@ export async function anonTreeRootParallel(
 
   const root = hasher.rootAbove(height, ANON_TREE_DEPTH, roots);
   options.onReport?.({
-    leaves: leaves.length,
+    leaves: inputs.length,
     chunkHeight: height,
     chunks,
+    workersStartedEarly,
     workersReady,
     workersFailed,
     chunksInWorkers,

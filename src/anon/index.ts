@@ -39,6 +39,11 @@ export { loadVerificationKey } from "./verification-key-file.js";
 export { anonWitnessInput, type AnonCircuitInput } from "./witness-input.js";
 export type { AnonRegistryEvent } from "./registry-event.js";
 export { AnonRegistryLeaves } from "./registry-leaves.js";
+export {
+  anonRegistryTreeRoot,
+  type AnonRegistryTreeRoot,
+  type AnonRegistryTreeRootOptions,
+} from "./registry-tree-root.js";
 export { readAnonRegistryEvents, type ReadAnonEventsOptions } from "./registry-events.js";
 export { ANON_SECRET_MESSAGE, anonSecretDigest, anonSecretFromSignature, deriveAnonSecret } from "./holder-secret.js";
 export { anonCommitmentConflict, type AnonCommitmentConflict } from "./commitment-lock.js";

@@ -7,7 +7,9 @@ import {
   ANON_SECRET_MESSAGE,
   AnonError,
   AnonRegistryLeaves,
+  AnonTree,
   SNARK_SCALAR_FIELD,
+  anonRegistryTreeRoot,
   anonSecretDigest,
   anonSecretFromSignature,
   deriveAnonSecret,
@@ -140,6 +142,29 @@ describe("AnonRegistryLeaves: the operator's tree from registry events", functio
     expect(
       rebuild([...events, ...attest(ALICE, K1, 7n, 15n, OP, 3), anchor(3, false), anchor(1, true)]).leaves(hasher),
     ).to.deep.equal([0n]);
+  });
+
+  it("anonRegistryTreeRoot: the root of AnonTree over the leaves, the events up to a block, the live leaves", async function () {
+    const at = (block: number, events: AnonRegistryEvent[]) => events.map((e) => ({ ...e, blockNumber: block }));
+    const events = [
+      ...at(1, attest(ALICE, K1, 7n)),
+      ...at(2, attest(BOB, K2, 8n, 15n, OP, 3)),
+      ...at(3, [anchor(3, false)]),
+      ...at(4, attest(CAROL, K3, 9n)),
+    ];
+    for (const toBlock of [undefined, 0, 1, 2, 3, 4]) {
+      const r = await anonRegistryTreeRoot(events, OP, { workers: 0, ...(toBlock !== undefined ? { toBlock } : {}) });
+      const expected = rebuild(events.filter((e) => toBlock === undefined || e.blockNumber <= toBlock));
+      expect(r.treeRoot, `to block ${toBlock}`).to.equal(AnonTree.build(hasher, expected.leaves(hasher)).root);
+      expect(r.leaves.leafInputs()).to.deep.equal(expected.leafInputs());
+      expect(r.liveLeaves).to.equal(expected.leaves(hasher).filter((v) => v !== 0n).length);
+    }
+    const all = await anonRegistryTreeRoot(events, OP);
+    expect([all.leaves.size, all.liveLeaves]).to.deep.equal([3, 2]);
+    await anonRegistryTreeRoot([attest(ALICE, K1, 7n)[1]!], OP).then(
+      () => expect.fail("expected ANON_EVENT_ORDER"),
+      (e: unknown) => expect((e as AnonError).code).to.equal("ANON_EVENT_ORDER"),
+    );
   });
 
   it("refuses an AnonLeaf that does not follow its Attested (ANON_EVENT_ORDER)", function () {

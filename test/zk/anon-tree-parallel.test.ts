@@ -31,7 +31,10 @@ function inputs(n: number, seed = 1n): (AnonLeafInput | null)[] {
   );
 }
 
-async function rootWith(leaves: readonly (AnonLeafInput | null)[], options: AnonTreeRootParallelOptions) {
+async function rootWith(
+  leaves: readonly (AnonLeafInput | null)[] | (() => readonly (AnonLeafInput | null)[]),
+  options: AnonTreeRootParallelOptions,
+) {
   let report: AnonTreeRootParallelReport | undefined;
   const root = await anonTreeRootParallel(leaves, { ...options, onReport: (r) => (report = r) });
   return { root, report: report! };
@@ -149,6 +152,53 @@ describe("anonTreeRootParallel: the tree root over leaf inputs, hashed on worker
     expect(died.root).to.equal(reference(leaves));
     expect([died.report.workersReady, died.report.workersFailed]).to.deep.equal([1, 1]);
     expect(died.report.chunksInThread).to.equal(died.report.chunks);
+  });
+
+  it("leaves made by a function: the workers start before it runs (expectedLeaves), and are stopped when it throws", async function () {
+    const leaves = inputs(700, 13n);
+    const made = await rootWith(() => leaves, {
+      workers: 1,
+      chunkHeight: 5,
+      minParallelLeaves: 500,
+      expectedLeaves: 800,
+      hashInCallingThread: false,
+    });
+    expect(made.root).to.equal(reference(leaves));
+    expect([made.report.workersStartedEarly, made.report.workersReady]).to.deep.equal([1, 1]);
+    expect(made.report.chunksInWorkers).to.equal(made.report.chunks);
+    // fewer expected than minParallelLeaves: no early start, but the workers come once the leaves are known
+    const late = await rootWith(() => leaves, {
+      workers: 1,
+      chunkHeight: 5,
+      minParallelLeaves: 500,
+      expectedLeaves: 10,
+      hashInCallingThread: false,
+    });
+    expect(late.root).to.equal(reference(leaves));
+    expect([late.report.workersStartedEarly, late.report.workersReady]).to.deep.equal([0, 1]);
+    expect(late.report.chunksInWorkers).to.equal(late.report.chunks);
+    // the function throws, or gives bad inputs: the error comes out, the started worker is stopped
+    await rejects(
+      anonTreeRootParallel(
+        () => {
+          throw new AnonError("ANON_EVENT_ORDER", "synthetic");
+        },
+        { workers: 1, minParallelLeaves: 0, expectedLeaves: 1000 },
+      ),
+      "ANON_EVENT_ORDER",
+    );
+    await rejects(
+      anonTreeRootParallel(() => [{ ...leaves[0]!, commitment: -1n }], {
+        workers: 1,
+        minParallelLeaves: 0,
+        expectedLeaves: 1000,
+      }),
+      "ANON_OUT_OF_FIELD",
+    );
+    await rejects(
+      anonTreeRootParallel(() => leaves, { expectedLeaves: -1 }),
+      "ANON_OUT_OF_RANGE",
+    );
   });
 
   it("few leaves: no worker is started (below minParallelLeaves)", async function () {

@@ -1,9 +1,8 @@
 import { Contract, toBeHex, type EventLog } from "ethers";
 
-import { anonTreeRootParallel } from "../../anon/anon-tree-parallel.js";
 import { loadAnonHasher } from "../../anon/poseidon.js";
-import { AnonRegistryLeaves } from "../../anon/registry-leaves.js";
 import { readAnonRegistryEvents } from "../../anon/registry-events.js";
+import { anonRegistryTreeRoot } from "../../anon/registry-tree-root.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
 import { REGISTRY_ABI } from "../../chain/registry-abi.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
@@ -63,13 +62,8 @@ const hex32 = (v: bigint) => toBeHex(v, 32);
 
 /** The tree root of `attester` over `events` (those up to `toBlock` when given), hashed on worker threads. */
 async function rebuild(events: readonly AnonRegistryEvent[], attester: string, toBlock?: number) {
-  const leaves = new AnonRegistryLeaves(attester);
-  for (const e of events) {
-    if (toBlock !== undefined && (e.blockNumber ?? 0) > toBlock) break;
-    leaves.apply(e);
-  }
-  const inputs = leaves.leafInputs();
-  return { leaves, root: await anonTreeRootParallel(inputs), live: inputs.filter((v) => v !== null).length };
+  const r = await anonRegistryTreeRoot(events, attester, toBlock !== undefined ? { toBlock } : {});
+  return { leaves: r.leaves, root: r.treeRoot, live: r.liveLeaves };
 }
 
 async function publishedRoots(contract: Contract, attester?: string): Promise<PublishedAnonRoot[]> {
