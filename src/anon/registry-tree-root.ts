@@ -31,20 +31,26 @@ export async function anonRegistryTreeRoot(
   options: AnonRegistryTreeRootOptions = {},
 ): Promise<AnonRegistryTreeRoot> {
   const { toBlock, ...parallel } = options;
+  const inRange = (e: AnonRegistryEvent) => toBlock === undefined || (e.blockNumber ?? 0) <= toBlock;
+  // no more positions than this attester's AnonLeaf events: decides whether workers start before the events apply
+  const self = attester.toLowerCase();
+  let expectedLeaves = 0;
+  for (const e of events) {
+    if (e.kind === "anonLeaf" && inRange(e) && e.attester.toLowerCase() === self) expectedLeaves++;
+  }
   const leaves = new AnonRegistryLeaves(attester);
   let liveLeaves = 0;
   const treeRoot = await anonTreeRootParallel(
     () => {
       for (const e of events) {
-        if (toBlock !== undefined && (e.blockNumber ?? 0) > toBlock) break;
+        if (!inRange(e)) break;
         leaves.apply(e);
       }
       const inputs = leaves.leafInputs();
       liveLeaves = inputs.filter((leaf) => leaf !== null).length;
       return inputs;
     },
-    // no more positions than events (the AnonLeaf events of this attester)
-    { ...parallel, expectedLeaves: events.length },
+    { ...parallel, expectedLeaves },
   );
   return { leaves, treeRoot, liveLeaves };
 }
