@@ -5,12 +5,18 @@ export type { AnonCalldata } from "./anon-calldata.js";
 export type { AnonExpectation } from "./anon-expectation.js";
 export type { AnonHasher } from "./anon-hasher.js";
 export type { AnonHolder } from "./anon-holder.js";
+export type { AnonLeafInput } from "./anon-leaf-input.js";
 export type { AnonMerklePath } from "./anon-merkle-path.js";
 export type { AnonProof } from "./anon-proof.js";
 export type { AnonPublicSignals } from "./anon-public-signals.js";
 export type { AnonStatement } from "./anon-statement.js";
 export { AnonError, type AnonErrorCode } from "./anon-error.js";
 export { ANON_TREE_DEPTH, AnonTree, rootFromPath } from "./anon-tree.js";
+export {
+  anonTreeRootParallel,
+  type AnonTreeRootParallelOptions,
+  type AnonTreeRootParallelReport,
+} from "./anon-tree-parallel.js";
 export { artifactsIn, devArtifacts, devArtifactsDir } from "./artifacts.js";
 export { anonCalldata } from "./calldata.js";
 export { releaseCurve } from "./curve.js";
@@ -33,6 +39,11 @@ export { loadVerificationKey } from "./verification-key-file.js";
 export { anonWitnessInput, type AnonCircuitInput } from "./witness-input.js";
 export type { AnonRegistryEvent } from "./registry-event.js";
 export { AnonRegistryLeaves } from "./registry-leaves.js";
+export {
+  anonRegistryTreeRoot,
+  type AnonRegistryTreeRoot,
+  type AnonRegistryTreeRootOptions,
+} from "./registry-tree-root.js";
 export { readAnonRegistryEvents, type ReadAnonEventsOptions } from "./registry-events.js";
 export { ANON_SECRET_MESSAGE, anonSecretDigest, anonSecretFromSignature, deriveAnonSecret } from "./holder-secret.js";
 export { anonCommitmentConflict, type AnonCommitmentConflict } from "./commitment-lock.js";

@@ -1,10 +1,11 @@
-import { buildPoseidon } from "circomlibjs";
+import { buildPoseidon, type Poseidon } from "circomlibjs";
 
 import type { AnonHasher } from "./anon-hasher.js";
 import { AnonError } from "./anon-error.js";
 import { SNARK_SCALAR_FIELD } from "./field.js";
 import { ANON_NULLIFIER_BITS } from "./signals.js";
 
+let circomlibPoseidon: Promise<Poseidon> | undefined;
 let hasher: Promise<AnonHasher> | undefined;
 
 /** The nullifier bits the circuit keeps (`ANON_NULLIFIER_BITS`). */
@@ -17,9 +18,15 @@ function field(name: string, value: bigint): bigint {
   return value;
 }
 
+/** circomlibjs' Poseidon itself, loaded once per process (the one {@link loadAnonHasher} uses), for bulk hashing. */
+export function loadCircomlibPoseidon(): Promise<Poseidon> {
+  circomlibPoseidon ??= buildPoseidon();
+  return circomlibPoseidon;
+}
+
 /** Loads circomlibjs' Poseidon once per process and returns the statement's hashes. */
 export function loadAnonHasher(): Promise<AnonHasher> {
-  hasher ??= buildPoseidon().then((poseidon) => {
+  hasher ??= loadCircomlibPoseidon().then((poseidon) => {
     const hash = (inputs: bigint[]): bigint => poseidon.F.toObject(poseidon(inputs));
     return {
       commitment: (secret) => hash([field("secret", secret)]),

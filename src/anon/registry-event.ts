@@ -9,12 +9,16 @@ export type AnonRegistryEvent = AnonRegistryEventBody & {
 
 /** The event itself, by kind. */
 export type AnonRegistryEventBody =
-  /** `Attested`: the subject's record is replaced (any attester), so its previous leaf leaves the tree. */
+  /**
+   * `Attested`: the subject's record is replaced (any attester), so its previous leaf leaves the tree; `caId` is the
+   * trust anchor of the new record (its leaf is out of the tree while that anchor is disabled).
+   */
   | {
       readonly kind: "attested";
       readonly subject: string;
       readonly attester: string;
       readonly keyNullifier: string;
+      readonly caId: number;
       readonly transactionHash: string;
     }
   /** `AnonLeaf`: the attestation just recorded in the same transaction opted in. */
@@ -30,4 +34,9 @@ export type AnonRegistryEventBody =
   /** `Revoked`: the subject's leaf leaves the tree. */
   | { readonly kind: "revoked"; readonly subject: string }
   /** `SigningClaimsDropped`: the subject's leaf is replaced with the remaining claims. */
-  | { readonly kind: "claimsDropped"; readonly subject: string; readonly claims: bigint };
+  | { readonly kind: "claimsDropped"; readonly subject: string; readonly claims: bigint }
+  /**
+   * `TrustAnchorStatusChanged`: every record under trust anchor `caId` reads as unverified while it is disabled
+   * (`DisabledTrustAnchor`), so their leaves are 0 until it is enabled again.
+   */
+  | { readonly kind: "anchorStatus"; readonly caId: number; readonly enabled: boolean };

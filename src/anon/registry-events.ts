@@ -14,11 +14,11 @@ export interface ReadAnonEventsOptions {
   readonly chunk?: number;
 }
 
-const EVENTS = ["Attested", "AnonLeaf", "Revoked", "SigningClaimsDropped"] as const;
+const EVENTS = ["Attested", "AnonLeaf", "Revoked", "SigningClaimsDropped", "TrustAnchorStatusChanged"] as const;
 
 /**
- * Reads the events that shape anonymous-proof trees (`Attested`, `AnonLeaf`, `Revoked`, `SigningClaimsDropped`)
- * from a registry, in chain order, for {@link AnonRegistryLeaves}.
+ * Reads the events that shape anonymous-proof trees (`Attested`, `AnonLeaf`, `Revoked`, `SigningClaimsDropped`,
+ * `TrustAnchorStatusChanged`) from a registry, in chain order, for {@link AnonRegistryLeaves}.
  * @throws AnonError `ANON_REGISTRY_UNREADABLE` when the node cannot be read.
  */
 export async function readAnonRegistryEvents(
@@ -54,6 +54,7 @@ function toEvent(log: EventLog): AnonRegistryEventBody {
         subject: String(a.getValue("subject")),
         attester: String(a.getValue("attester")),
         keyNullifier: String(a.getValue("keyNullifier")),
+        caId: Number(a.getValue("caId")),
         transactionHash: log.transactionHash,
       };
     case "AnonLeaf":
@@ -68,6 +69,8 @@ function toEvent(log: EventLog): AnonRegistryEventBody {
       };
     case "Revoked":
       return { kind: "revoked", subject: String(a.getValue("subject")) };
+    case "TrustAnchorStatusChanged":
+      return { kind: "anchorStatus", caId: Number(a.getValue("caId")), enabled: Boolean(a.getValue("enabled")) };
     default:
       return {
         kind: "claimsDropped",

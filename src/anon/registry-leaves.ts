@@ -1,4 +1,5 @@
 import type { AnonHasher } from "./anon-hasher.js";
+import type { AnonLeafInput } from "./anon-leaf-input.js";
 import { AnonError } from "./anon-error.js";
 import { AnonTree } from "./anon-tree.js";
 import type { AnonRegistryEvent } from "./registry-event.js";
@@ -10,6 +11,8 @@ interface KeyLeaf {
   readonly commitment: bigint;
   claims: bigint;
   readonly expiresAt: bigint;
+  /** the trust anchor of the attestation (`Attested.caId`) */
+  readonly caId: number;
   /** false once revoked, replaced or moved: the position then holds 0 */
   live: boolean;
 }
@@ -21,15 +24,18 @@ interface KeyLeaf {
  * before it in the same transaction, puts Poseidon(commitment, claims, expiresAt) at the card key's position (a key
  * keeps its position for life; a new key takes the next one). A later `Attested` of the same subject (any attester:
  * the record is replaced) or of the same key for another subject, and a `Revoked` of the subject, set the position
- * to 0; `SigningClaimsDropped` replaces the leaf with the remaining claims. Expiry is not applied here: the circuit
- * checks it against the proof's public time.
+ * to 0; `SigningClaimsDropped` replaces the leaf with the remaining claims. A leaf whose attestation's trust anchor
+ * (`Attested.caId`) is disabled (`TrustAnchorStatusChanged(caId, false)`) is 0 while the anchor stays disabled and
+ * comes back at its position when it is enabled again, as `isVerified` reads the record. Expiry is not applied here:
+ * the circuit checks it against the proof's public time.
  */
 export class AnonRegistryLeaves {
   private readonly attester: string;
   private readonly byKey = new Map<string, KeyLeaf>();
   private readonly keyBySubject = new Map<string, string>();
   private readonly positions: string[] = [];
-  private pending: { subject: string; keyNullifier: string; transactionHash: string } | undefined;
+  private readonly disabledAnchors = new Set<number>();
+  private pending: { subject: string; keyNullifier: string; caId: number; transactionHash: string } | undefined;
 
   /** @param attester the operator's attester address (its `AnonLeaf` events only) */
   constructor(attester: string) {
@@ -47,7 +53,7 @@ export class AnonRegistryLeaves {
         if (moved !== undefined && moved.live) this.remove(moved.subject);
         this.pending =
           event.attester.toLowerCase() === this.attester
-            ? { subject, keyNullifier: key, transactionHash: event.transactionHash.toLowerCase() }
+            ? { subject, keyNullifier: key, caId: event.caId, transactionHash: event.transactionHash.toLowerCase() }
             : undefined;
         return;
       }
@@ -71,6 +77,7 @@ export class AnonRegistryLeaves {
           commitment: event.commitment,
           claims: event.claims,
           expiresAt: event.expiresAt,
+          caId: p.caId,
           live: true,
         });
         this.keyBySubject.set(p.subject, key);
@@ -85,6 +92,10 @@ export class AnonRegistryLeaves {
         if (leaf !== undefined && leaf.live) leaf.claims = event.claims;
         return;
       }
+      case "anchorStatus":
+        if (event.enabled) this.disabledAnchors.delete(event.caId);
+        else this.disabledAnchors.add(event.caId);
+        return;
     }
   }
 
@@ -93,12 +104,23 @@ export class AnonRegistryLeaves {
     return this.positions.length;
   }
 
-  /** The leaf values by position (0 for a removed leaf). */
-  leaves(hasher: AnonHasher): bigint[] {
+  /**
+   * What each position's leaf is made of, by position: null for a removed leaf (revoked, replaced, moved) and for
+   * one under a disabled trust anchor. The input of `anonTreeRootParallel`.
+   */
+  leafInputs(): (AnonLeafInput | null)[] {
     return this.positions.map((key) => {
       const leaf = this.byKey.get(key)!;
-      return leaf.live ? hasher.leaf(leaf.commitment, leaf.claims, leaf.expiresAt) : 0n;
+      if (!leaf.live || this.disabledAnchors.has(leaf.caId)) return null;
+      return { commitment: leaf.commitment, claims: leaf.claims, expiresAt: leaf.expiresAt };
     });
+  }
+
+  /** The leaf values by position (0 for a removed leaf or one under a disabled trust anchor). */
+  leaves(hasher: AnonHasher): bigint[] {
+    return this.leafInputs().map((leaf) =>
+      leaf === null ? 0n : hasher.leaf(leaf.commitment, leaf.claims, leaf.expiresAt),
+    );
   }
 
   /** The tree over {@link leaves}. */

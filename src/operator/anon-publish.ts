@@ -1,8 +1,8 @@
 import { toBeHex, type EventLog } from "ethers";
 
 import { loadAnonHasher } from "../anon/poseidon.js";
-import { AnonRegistryLeaves } from "../anon/registry-leaves.js";
 import { readAnonRegistryEvents } from "../anon/registry-events.js";
+import { anonRegistryTreeRoot } from "../anon/registry-tree-root.js";
 import type { RegistryClient, TxOutcome } from "../chain/registry-client.js";
 import { OperatorError } from "./operator-error.js";
 
@@ -54,10 +54,11 @@ export async function publishAnonRootIfChanged(
 ): Promise<AnonPublishOutcome> {
   const validFor = checkAnonRootValidity(options.validFor ?? DEFAULT_ANON_ROOT_VALIDITY_SECONDS);
   const attester = await client.signer().getAddress();
+  const events = await readAnonRegistryEvents(client.provider, client.address);
+  const rebuilt = await anonRegistryTreeRoot(events, attester);
+  const { leaves } = rebuilt;
+  const tree = { root: rebuilt.treeRoot }; // the root only (hashed on worker threads): no paths needed here
   const hasher = await loadAnonHasher();
-  const leaves = new AnonRegistryLeaves(attester);
-  for (const event of await readAnonRegistryEvents(client.provider, client.address)) leaves.apply(event);
-  const tree = leaves.tree(hasher);
   const treeRoot = toBeHex(tree.root, 32);
   if (leaves.size === 0) return { published: false, reason: "empty", treeRoot, leafCount: 0 };
 

@@ -1,8 +1,8 @@
 import { Contract, toBeHex, type EventLog } from "ethers";
 
-import { AnonRegistryLeaves } from "../../anon/registry-leaves.js";
-import { readAnonRegistryEvents } from "../../anon/registry-events.js";
 import { loadAnonHasher } from "../../anon/poseidon.js";
+import { readAnonRegistryEvents } from "../../anon/registry-events.js";
+import { anonRegistryTreeRoot } from "../../anon/registry-tree-root.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
 import { REGISTRY_ABI } from "../../chain/registry-abi.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
@@ -60,16 +60,10 @@ export interface AnonCheckRootReport {
 
 const hex32 = (v: bigint) => toBeHex(v, 32);
 
-/** The tree of `attester` over `events` (those up to `toBlock` when given). */
+/** The tree root of `attester` over `events` (those up to `toBlock` when given), hashed on worker threads. */
 async function rebuild(events: readonly AnonRegistryEvent[], attester: string, toBlock?: number) {
-  const hasher = await loadAnonHasher();
-  const leaves = new AnonRegistryLeaves(attester);
-  for (const e of events) {
-    if (toBlock !== undefined && (e.blockNumber ?? 0) > toBlock) break;
-    leaves.apply(e);
-  }
-  const values = leaves.leaves(hasher);
-  return { leaves, root: leaves.tree(hasher).root, live: values.filter((v) => v !== 0n).length };
+  const r = await anonRegistryTreeRoot(events, attester, toBlock !== undefined ? { toBlock } : {});
+  return { leaves: r.leaves, root: r.treeRoot, live: r.liveLeaves };
 }
 
 async function publishedRoots(contract: Contract, attester?: string): Promise<PublishedAnonRoot[]> {
@@ -163,14 +157,17 @@ export async function anonCheckRootCommand(
     throw new OperatorError("OPERATOR_BAD_INPUT", `the root ${root} was never published in ${client.address}`);
   }
   const events = await readAnonRegistryEvents(ctx.provider, client.address, { toBlock: publication.blockNumber });
+  // the tree first: its workers load their Poseidon while this thread loads its own
+  const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
   const hasher = await loadAnonHasher();
   const validUntil = BigInt(publication.validUntil);
   const matches = (treeRoot: bigint) => hasher.publishedRoot(treeRoot, validUntil) === BigInt(root);
-  const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
   let matchedAtBlock: number | null = matches(rebuilt.root) ? publication.blockNumber : null;
   const lookback = args.lookbackBlocks ?? 4;
   for (let b = publication.blockNumber - 1; matchedAtBlock === null && b >= publication.blockNumber - lookback; b--) {
     if (b < 0) break;
+    // no event in block b + 1: the tree at the end of b is the one just compared
+    if (!events.some((e) => e.blockNumber === b + 1)) continue;
     if (matches((await rebuild(events, publication.attester, b)).root)) matchedAtBlock = b;
   }
   return {
