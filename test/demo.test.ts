@@ -20,7 +20,7 @@ import {
 import { runDemo, type DemoResult } from "../scripts/demo/run-demo.js";
 
 describe("the demo flow (npm run demo)", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let workDir: string;
   let connection: NetworkConnection;
   let result: DemoResult;
@@ -95,7 +95,10 @@ describe("the demo flow (npm run demo)", function () {
     const attestedA = await lastKey(result.holders.A);
     const attestedA2 = await lastKey(result.final.A2.account);
     expect(attestedA2).to.equal(attestedA);
-    const [subject, active, burned] = await registry.keyState(attestedA);
+    // as of step 13 (the anonymous-proof steps re-bind the card later, then a CRL burns its key)
+    const rebound = result.transactions.find((t) => t.what === "attest (holder A, new wallet A2)")!;
+    const blockTag = (await connection.ethers.provider.getTransactionReceipt(rebound.hash))!.blockNumber;
+    const [subject, active, burned] = await registry.keyState(attestedA, { blockTag });
     expect([subject, active, burned]).to.deep.equal([result.final.A2.account, true, false]);
   });
 
@@ -106,7 +109,7 @@ describe("the demo flow (npm run demo)", function () {
 
   it("logs numbered steps and a table with every transaction's gas", function () {
     const text = lines.join("\n");
-    for (let n = 1; n <= 16; n++) expect(text).to.include(`[${n}] `);
+    for (let n = 1; n <= 23; n++) expect(text).to.include(`[${n}] `);
     const whats = result.transactions.map((t) => t.what);
     for (const expected of [
       "deploy KycRegistry",
@@ -119,6 +122,9 @@ describe("the demo flow (npm run demo)", function () {
       "revokeInvalidKeys (1 of 1)",
       "attest (holder A, new wallet A2)",
       "revokeByCard (holder A's card)",
+      "attest (holder A, A2, opt-in)",
+      "deploy AnonAgeGatedAirdrop",
+      "AnonAgeGatedAirdrop.claim",
     ])
       expect(whats).to.include(expected);
     for (const t of result.transactions) {
@@ -126,6 +132,29 @@ describe("the demo flow (npm run demo)", function () {
       expect(text).to.include(`${t.hash.slice(0, 10)}…${t.hash.slice(-4)}`);
     }
     expect(text).to.match(/total\s+[\d,]+/);
+  });
+
+  it("anonymous proofs: an adult claims once from a fresh address; refused again (also after re-binding) and once revoked", async function () {
+    const a = result.anon;
+    const { ethers } = connection;
+    const airdrop = await ethers.getContractAt("AnonAgeGatedAirdrop", a.airdrop);
+    expect(await airdrop.anonNullifierUsed(BigInt(a.nullifier))).to.equal(true);
+    const claimTx = result.transactions.find((t) => t.what === "AnonAgeGatedAirdrop.claim")!;
+    const sent = await ethers.provider.getTransaction(claimTx.hash);
+    expect(sent?.from).to.equal(a.claimed.sender);
+    expect(sent?.nonce).to.equal(0); // a fresh address
+    const subjects = a.identifiers.filter((i) => i.label.startsWith("subject")).map((i) => i.value);
+    expect(subjects).to.have.length(3);
+    expect(subjects).to.not.include(a.claimed.recipient);
+    expect(subjects).to.not.include(a.claimed.sender);
+    expect(a.secondClaim.name).to.equal("NullifierUsed");
+    expect(a.afterRebind).to.include({ name: "NullifierUsed", sameNullifier: true, rootChanged: true });
+    expect(a.revoked.proveError).to.equal("ANON_NOT_A_MEMBER");
+    expect(a.revoked.claim.name).to.equal("StaleRoot");
+    const round2 = await ethers.getContractAt("AnonAgeGatedAirdrop", a.airdrop2);
+    expect(await round2.anonNullifierUsed(BigInt(a.proofs.at(-1)!.nullifier))).to.equal(false);
+    expect(a.proofs).to.have.length(4);
+    expect(a.audit).to.deep.include({ searched: 8, identifiers: 6, hits: [] });
   });
 
   it("prints no personal data: no name, birth date, address, serial, subject or municipality", function () {

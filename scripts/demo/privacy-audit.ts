@@ -141,3 +141,57 @@ export function auditArtifacts(
     hits,
   };
 }
+
+/** A value of the holder that no anonymous proof or claim may contain (reported by label only). */
+export interface AnonIdentifier {
+  readonly label: string;
+  /** 0x-hex: an address (20 bytes) or a bytes32 / field element. */
+  readonly value: string;
+}
+
+/** Anonymous-proof data: a proof's public signals (decimal strings), or a transaction's calldata (0x-hex). */
+export interface AnonProofArtifact {
+  readonly where: string;
+  readonly publicSignals?: readonly string[];
+  readonly hex?: string;
+}
+
+/** The outcome of {@link auditAnonProofs}. */
+export interface AnonAuditReport {
+  /** Public signals and calldata searched. */
+  readonly searched: number;
+  readonly identifiers: number;
+  readonly hits: readonly AuditHit[];
+}
+
+/** The ways a value can be written: its hex digits (bare, and padded to a word) and its decimal digits. */
+function anonForms(value: string): string[] {
+  const n = BigInt(value);
+  const hex = n.toString(16);
+  const forms = [hex, hex.padStart(64, "0"), n.toString(10)];
+  return [...new Set(forms.filter((f) => f.length >= 16))];
+}
+
+/** An artifact as text: its calldata's hex digits, and each public signal in decimal and as a 32-byte word. */
+function anonHaystack(a: AnonProofArtifact): string {
+  const parts = (a.publicSignals ?? []).flatMap((s) => [s, BigInt(s).toString(16).padStart(64, "0")]);
+  if (a.hex !== undefined) parts.push(a.hex.replace(/^0x/, ""));
+  return parts.join(" ").toLowerCase();
+}
+
+/**
+ * Searches proofs' public signals and claim calldata for the holder's identifiers (subject addresses, key nullifier,
+ * person tag, commitment), in hex (bare or word-padded) and decimal.
+ */
+export function auditAnonProofs(
+  artifacts: readonly AnonProofArtifact[],
+  identifiers: readonly AnonIdentifier[],
+): AnonAuditReport {
+  const hits: AuditHit[] = [];
+  for (const a of artifacts) {
+    const text = anonHaystack(a);
+    const labels = identifiers.filter((id) => anonForms(id.value).some((f) => text.includes(f))).map((id) => id.label);
+    if (labels.length > 0) hits.push({ where: a.where, labels });
+  }
+  return { searched: artifacts.length, identifiers: identifiers.length, hits };
+}

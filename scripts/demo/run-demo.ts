@@ -5,7 +5,9 @@
  * virtual cards (each wallet signs its consent, then the card) → one attested directly, one relayed by the holder →
  * KycGatedToken moves → a new CRL revokes one holder's certificate → crl-sync → a transfer to that holder reverts →
  * the other holder, having lost its wallet, revokes with the card and binds a new wallet with the same card → final
- * status → privacy audit of everything the run put on chain.
+ * status → verification records → anonymous proofs (scripts/demo/anon-demo.ts: opt-in, root, AnonAgeGatedAirdrop
+ * claimed once from a fresh address, refused twice, refused after revocation) → privacy audit of everything the run
+ * put on chain, and of every proof's public signals and claim calldata against holder A's identifiers.
  *
  * Nothing personal is logged: holders are "A" and "B", only wallet and contract addresses, claim names, statuses,
  * transaction hashes and gas appear.
@@ -35,10 +37,13 @@ import { generateDevPki } from "../../src/pki/dev-pki/generate.js";
 import { issueCrl } from "../../src/pki/dev-pki/issue-crl.js";
 import type { DevPkiHolder } from "../../src/pki/dev-pki/manifest.js";
 import ExamplesModule from "../../deploy/modules/Examples.js";
+import { runAnonDemo, type AnonDemoResult } from "./anon-demo.js";
 import {
+  auditAnonProofs,
   auditArtifacts,
   collectChainArtifacts,
   holderMaterialsFromFiles,
+  type AnonAuditReport,
   type AuditReport,
   type ChainArtifact,
 } from "./privacy-audit.js";
@@ -93,6 +98,8 @@ export interface DemoResult {
   readonly blocks: { readonly from: number; readonly to: number };
   readonly artifacts: readonly ChainArtifact[];
   readonly audit: AuditReport;
+  /** The anonymous-proof part, and the audit of its proofs and claims against holder A's identifiers. */
+  readonly anon: AnonDemoResult & { readonly audit: AnonAuditReport };
   readonly seconds: number;
 }
 
@@ -230,6 +237,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     disclose: number,
     withSignCert: boolean,
     tag = holder.id,
+    anon = false,
   ) => {
     const dir = join(pkiDir, "holders", holder.id);
     const pins = JSON.parse(readFileSync(join(pkiDir, holder.card), "utf8")) as {
@@ -249,6 +257,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         disclose,
         deadlineMinutes: 60,
         withSignCert,
+        anon,
         out,
         askPin: async (key) => (key === "auth" ? pins.authPin : pins.signPassword),
         print: (line) => {
@@ -409,8 +418,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     throw new DemoError("a verification record does not match the chain");
   done();
 
-  // 16. Privacy audit.
-  begin("Privacy audit: every calldata, log and changed storage slot of the run vs. both holders' certificates");
+  // 16-22. Anonymous proofs.
+  const anon = await runAnonDemo({
+    connection,
+    registry,
+    admin,
+    operator,
+    walletA2,
+    subjectA: A,
+    holderA,
+    pkiDir,
+    crlDir,
+    caDir,
+    store,
+    ctx,
+    bind: (wallet, subject, tag, optIn) => bind(holderA, wallet, subject, ALL_CLAIMS, true, tag, optIn),
+    begin,
+    say,
+    done,
+    record,
+    fail: (message) => new DemoError(message),
+  });
+
+  // 23. Privacy audit.
+  begin(
+    "Privacy audit: every calldata, log and changed storage slot of the run vs. both holders' certificates; every anonymous proof and claim vs. holder A's identifiers",
+  );
   const toBlock = await provider.getBlockNumber();
   const { artifacts, transactions: txCount } = await collectChainArtifacts(provider, fromBlock, toBlock);
   const materials = [holderA, holderB].flatMap((h, i) =>
@@ -431,6 +464,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   for (const h of audit.hits) say(`  HIT ${h.where}: ${h.labels.join(", ")}`);
   if (audit.hits.length > 0)
     throw new DemoError(`privacy audit: ${audit.hits.length} hit(s) of certificate data on chain`);
+  const anonAudit = auditAnonProofs(
+    [
+      ...anon.proofs.map((p, i) => ({ where: `proof ${i + 1} public signals`, publicSignals: p.publicSignals })),
+      ...anon.claimCalldata,
+    ],
+    anon.identifiers,
+  );
+  say(
+    `${anon.proofs.length} proofs' public signals and ${anon.claimCalldata.length} claims' calldata searched for holder A's ${anonAudit.identifiers} identifiers (${anon.identifiers.map((i) => i.label).join(", ")}): hits ${anonAudit.hits.length}`,
+  );
+  for (const h of anonAudit.hits) say(`  HIT ${h.where}: ${h.labels.join(", ")}`);
+  if (anonAudit.hits.length > 0)
+    throw new DemoError(`privacy audit: ${anonAudit.hits.length} anonymous proof(s) link to holder A`);
+  // Control: the same search finds every identifier in the registry's own calldata and logs (attest, AnonLeaf).
+  const control = auditAnonProofs(
+    artifacts.filter((a) => a.kind !== "storage" && a.address.toLowerCase() === registry.toLowerCase()),
+    anon.identifiers,
+  );
+  const found = new Set(control.hits.flatMap((h) => h.labels));
+  if (found.size !== anon.identifiers.length) throw new DemoError("privacy audit: the identifier search is vacuous");
+  say(
+    `control: the same search finds all ${found.size} in the registry's own calldata and logs (${control.hits.length} places)`,
+  );
   done();
 
   // Summary table.
@@ -462,6 +518,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     blocks: { from: fromBlock, to: toBlock },
     artifacts,
     audit,
+    anon: { ...anon, audit: anonAudit },
     seconds,
   };
 }

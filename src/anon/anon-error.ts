@@ -41,7 +41,13 @@ export type AnonErrorCode =
   /** A secret backup file cannot be read or written (missing, exists already, no permission). */
   | "ANON_BACKUP_IO"
   /** A bad argument to the backup commands (a missing option, two different passphrases). */
-  | "ANON_BACKUP_BAD_ARGUMENT";
+  | "ANON_BACKUP_BAD_ARGUMENT"
+  /** A bad argument to `kyc anon prove` / `verify` (a missing option, not an address, an unknown claim name). */
+  | "ANON_BAD_ARGUMENT"
+  /** The root to prove against is unknown, another attester's, not usable now, or not the tree of the events. */
+  | "ANON_ROOT_UNUSABLE"
+  /** A proof file cannot be read or written, or is not the `jpki-kyc/anon-proof@1` format. */
+  | "ANON_PROOF_FILE";
 
 /** An error of the anonymous-proof module: bad input to the prover, or a proof the verifier refuses. */
 export class AnonError extends KycError {

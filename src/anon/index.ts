@@ -60,3 +60,28 @@ export {
   serializeSecretBackup,
   writeSecretBackupFile,
 } from "./secret-backup.js";
+export type { AnonHolderProof } from "./anon-holder-proof.js";
+export type { AnonProofFile } from "./anon-proof-file.js";
+export type { AnonProofFileVerdict } from "./anon-proof-file-verdict.js";
+export type { AnonRootPublication } from "./anon-root-publication.js";
+export type { AnonRootState } from "./anon-root-state.js";
+export { proveAsHolder, type AnonHolderProofRequest } from "./holder-proof.js";
+export {
+  ANON_PROOF_FILE_FORMAT,
+  anonProofFile,
+  calldataOfFile,
+  parseAnonProofFile,
+  proofOfFile,
+  readAnonProofFile,
+  serializeAnonProofFile,
+  writeAnonProofFile,
+} from "./proof-file.js";
+export {
+  parseAnonAddress,
+  parseAnonClaims,
+  parseAnonRoot,
+  parseAnonScope,
+  parseAnonSignal,
+} from "./prove-arguments.js";
+export { isUnpublished, readAnonRootPublications, readAnonRootState } from "./published-roots.js";
+export { verifyAnonProofFile, type AnonProofFileCheck } from "./verify-proof-file.js";
