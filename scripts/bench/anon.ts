@@ -88,10 +88,11 @@ const rootPublishGas = await gasOf(f.registry.connect(f.attester).publishAnonRoo
 
 // proving, in a child process (its peak RSS is the prover's)
 const airdropArtifact = artifact("examples/AnonAgeGatedAirdrop.sol", "AnonAgeGatedAirdrop");
-const airdrop = await new ContractFactory(airdropArtifact.abi as InterfaceAbi, airdropArtifact.bytecode, f.admin).deploy(
-  f.address,
-  86_400,
-);
+const airdrop = await new ContractFactory(
+  airdropArtifact.abi as InterfaceAbi,
+  airdropArtifact.bytecode,
+  f.admin,
+).deploy(f.address, 86_400);
 await airdrop.waitForDeployment();
 const recipient = Wallet.createRandom().address;
 const input = anonWitnessInput(
