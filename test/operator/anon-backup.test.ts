@@ -16,6 +16,7 @@ import backupAction from "../../tasks/actions/anon/backup.js";
 import bindAction from "../../tasks/actions/card/bind.js";
 import { operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
+import { runAction as run } from "./helpers/run-action.js";
 import { renewedCard } from "./helpers/renewed-card.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
@@ -25,28 +26,6 @@ const PASSPHRASE = "renewal-proof passphrase 合言葉";
 /** Flips the low bit of the first byte of a hex string. */
 function flipFirstByte(hex: string): string {
   return (parseInt(hex.slice(0, 2), 16) ^ 1).toString(16).padStart(2, "0") + hex.slice(2);
-}
-
-type Action<A> = (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>;
-
-/** Runs a task action as Hardhat would, capturing stdout, stderr and the exit code it sets. */
-async function run<A>(action: Action<A>, args: A, hre: HardhatRuntimeEnvironment) {
-  const writeErr = process.stderr.write.bind(process.stderr);
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const saved = process.exitCode;
-  let stderr = "";
-  let stdout = "";
-  process.exitCode = undefined;
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => ((stderr += chunk.toString()), true);
-  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array) => ((stdout += chunk.toString()), true);
-  try {
-    await action(args, hre);
-    return { exitCode: process.exitCode as number | undefined, stderr, stdout };
-  } finally {
-    (process.stderr as { write: unknown }).write = writeErr;
-    (process.stdout as { write: unknown }).write = writeOut;
-    process.exitCode = saved;
-  }
 }
 
 describe("kyc anon backup: the anonymous-proof secret survives a card renewal (identity level)", function () {

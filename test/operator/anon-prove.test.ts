@@ -34,33 +34,12 @@ import verifyAction from "../../tasks/actions/anon/verify.js";
 import { DAY, Reason } from "../helpers/registry-fixture.js";
 import { makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
+import { runAction as run } from "./helpers/run-action.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
 const PIN_ENV = "KYC_TEST_ANON_PROVE_PIN";
 const PASS_ENV = "KYC_TEST_ANON_PROVE_PASSPHRASE";
 const PASSPHRASE = "a long enough backup passphrase";
-
-type Action<A> = (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>;
-
-/** Runs a task action as Hardhat would, capturing stdout, stderr and the exit code it sets. */
-async function run<A>(action: Action<A>, args: A, hre: HardhatRuntimeEnvironment) {
-  const writeErr = process.stderr.write.bind(process.stderr);
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const saved = process.exitCode;
-  let stderr = "";
-  let stdout = "";
-  process.exitCode = undefined;
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => ((stderr += chunk.toString()), true);
-  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array) => ((stdout += chunk.toString()), true);
-  try {
-    await action(args, hre);
-    return { exitCode: process.exitCode as number | undefined, stderr, stdout };
-  } finally {
-    (process.stderr as { write: unknown }).write = writeErr;
-    (process.stdout as { write: unknown }).write = writeOut;
-    process.exitCode = saved;
-  }
-}
 
 /** Every way a value can appear in a JSON file: 0x-hex, bare hex (any case), decimal. */
 function spellings(value: bigint | string): string[] {
