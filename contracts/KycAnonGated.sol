@@ -59,9 +59,9 @@ abstract contract KycAnonGated {
             revert DevelopmentKeyOnDevChainOnly(block.chainid);
         }
         if (address(registry) == address(0) || claimsMask == 0) revert InvalidAnonConfiguration();
+        // both below r (248 and 32 bits), so the base is never the (0, 0) of a refused input
         uint256 scope = uint256(keccak256(abi.encode(block.chainid, address(this)))) >> 8;
         (uint256 x, uint256 y) = AnonProofVerifier.statementBase(scope, claimsMask);
-        if (x == 0 && y == 0) revert InvalidAnonConfiguration();
         ANON_REGISTRY = registry;
         ANON_SCOPE = scope;
         ANON_CLAIMS_MASK = claimsMask;

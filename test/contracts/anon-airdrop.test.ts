@@ -39,11 +39,6 @@ const MINOR = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18; // 18 or 19: not AG
 const MAX_ROOT_AGE = DAY;
 /** How long the operator lets a root be used (its validUntil, after the publication). */
 const ROOT_VALIDITY = 2n * DAY;
-/**
- * Regression guard for the claim transaction (proof check, root lookup, nullifier record, event); the figure and
- * its target live in `npm run bench:anon` (reports/anon.json).
- */
-const CLAIM_TX_GAS_BUDGET = 256_000n;
 
 /** A published root: the tree and the validUntil it was published with. */
 interface Published {
@@ -131,8 +126,8 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const tx = await w.airdrop.connect(relayer).claim(c.proof, c.root, c.nullifierSignal);
     await expect(tx).to.emit(w.airdrop, "Claimed").withArgs(nullifierOf(c), recipient);
     const gas = (await tx.wait())!.gasUsed;
+    // the gas guard is test/zk/anon-verifier.test.ts; the figure and its target are `npm run bench:anon`'s
     console.log(`      AnonAgeGatedAirdrop.claim: ${gas} gas (transaction)`);
-    expect(gas <= CLAIM_TX_GAS_BUDGET, `claim ${gas} gas`).to.equal(true);
     expect(await w.airdrop.anonNullifierUsed(nullifierOf(c))).to.equal(true);
     // the same proof again, and a new proof by the same person for another recipient: same nullifier
     await expect(w.airdrop.connect(relayer).claim(c.proof, c.root, c.nullifierSignal))
