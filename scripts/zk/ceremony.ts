@@ -8,14 +8,14 @@
 //   npm run zk:ceremony -- beacon     --in <n.zkey> --out <final.zkey> --hash <hex> [--iterations 10]
 //   npm run zk:ceremony -- export     --ptau <prepared.ptau> --dir <dir> --zkey <final.zkey> [--verifier <file.sol>]
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 
 import { r1cs, zKey } from "snarkjs";
 
-import { artifactsIn, circuitSourceHash, packageDir, REPO_ROOT } from "../../src/anon/artifacts.js";
+import { artifactsIn, circuitSourceHash, REPO_ROOT } from "../../src/anon/artifacts.js";
 import { releaseCurve } from "../../src/anon/curve.js";
 import { checkVerificationKey } from "../../src/anon/verification-key.js";
 import { compileCircuit, ptauPowerFor } from "./dev-setup.js";
