@@ -55,11 +55,10 @@ export async function publishAnonRootIfChanged(
   const validFor = checkAnonRootValidity(options.validFor ?? DEFAULT_ANON_ROOT_VALIDITY_SECONDS);
   const attester = await client.signer().getAddress();
   const events = await readAnonRegistryEvents(client.provider, client.address);
-  const rebuilt = await anonRegistryTreeRoot(events, attester);
-  const { leaves } = rebuilt;
-  const tree = { root: rebuilt.treeRoot }; // the root only (hashed on worker threads): no paths needed here
+  // the root only (hashed on worker threads): no paths are needed here
+  const { leaves, treeRoot: root } = await anonRegistryTreeRoot(events, attester);
   const hasher = await loadAnonHasher();
-  const treeRoot = toBeHex(tree.root, 32);
+  const treeRoot = toBeHex(root, 32);
   if (leaves.size === 0) return { published: false, reason: "empty", treeRoot, leafCount: 0 };
 
   const latestBlock = await client.provider.getBlock("latest");
@@ -70,7 +69,7 @@ export async function publishAnonRootIfChanged(
   if (last !== undefined) {
     const lastRoot = BigInt(String(last.args.getValue("root")));
     const lastValidUntil = BigInt(last.args.getValue("validUntil") as bigint);
-    if (hasher.publishedRoot(tree.root, lastValidUntil) === lastRoot) {
+    if (hasher.publishedRoot(root, lastValidUntil) === lastRoot) {
       if (lastValidUntil - now > BigInt(validFor) / 2n) {
         return {
           published: false,
@@ -85,7 +84,15 @@ export async function publishAnonRootIfChanged(
     }
   }
   const validUntil = now + BigInt(validFor);
-  const root = toBeHex(hasher.publishedRoot(tree.root, validUntil), 32);
-  const tx = await client.send("publishAnonRoot", [root, validUntil, leaves.size], { pii: [] });
-  return { published: true, reason, treeRoot, root, validUntil: Number(validUntil), leafCount: leaves.size, tx };
+  const publishedRoot = toBeHex(hasher.publishedRoot(root, validUntil), 32);
+  const tx = await client.send("publishAnonRoot", [publishedRoot, validUntil, leaves.size], { pii: [] });
+  return {
+    published: true,
+    reason,
+    treeRoot,
+    root: publishedRoot,
+    validUntil: Number(validUntil),
+    leafCount: leaves.size,
+    tx,
+  };
 }
