@@ -1,6 +1,7 @@
-import { toBeHex, type EventLog } from "ethers";
+import { toBeHex } from "ethers";
 
 import { loadAnonHasher } from "../anon/poseidon.js";
+import { readAnonRootPublications } from "../anon/published-roots.js";
 import { readAnonRegistryEvents } from "../anon/registry-events.js";
 import { anonRegistryTreeRoot } from "../anon/registry-tree-root.js";
 import type { RegistryClient, TxOutcome } from "../chain/registry-client.js";
@@ -63,12 +64,11 @@ export async function publishAnonRootIfChanged(
 
   const latestBlock = await client.provider.getBlock("latest");
   const now = BigInt(latestBlock?.timestamp ?? Math.floor(Date.now() / 1000));
-  const logs = (await client.contract.queryFilter(client.contract.filters.AnonRootPublished!(attester))) as EventLog[];
-  const last = logs.at(-1);
+  const last = (await readAnonRootPublications(client.provider, client.address, { attester })).at(-1);
   let reason: AnonPublishOutcome["reason"] = "changed";
   if (last !== undefined) {
-    const lastRoot = BigInt(String(last.args.getValue("root")));
-    const lastValidUntil = BigInt(last.args.getValue("validUntil") as bigint);
+    const lastRoot = BigInt(last.root);
+    const lastValidUntil = last.validUntil;
     if (hasher.publishedRoot(root, lastValidUntil) === lastRoot) {
       if (lastValidUntil - now > BigInt(validFor) / 2n) {
         return {
@@ -83,16 +83,24 @@ export async function publishAnonRootIfChanged(
       reason = "refresh";
     }
   }
-  const validUntil = now + BigInt(validFor);
-  const publishedRoot = toBeHex(hasher.publishedRoot(root, validUntil), 32);
-  const tx = await client.send("publishAnonRoot", [publishedRoot, validUntil, leaves.size], { pii: [] });
-  return {
-    published: true,
-    reason,
-    treeRoot,
-    root: publishedRoot,
-    validUntil: Number(validUntil),
-    leafCount: leaves.size,
-    tx,
-  };
+  const sent = await sendAnonRoot(client, root, leaves.size, validFor);
+  return { published: true, reason, treeRoot, ...sent, leafCount: leaves.size };
+}
+
+/**
+ * Sends `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil, leafCount)` with validUntil = the latest
+ * block's time + `validFor` seconds (checked: 1 s to 7 days).
+ */
+export async function sendAnonRoot(
+  client: RegistryClient,
+  treeRoot: bigint,
+  leafCount: number,
+  validFor: number,
+): Promise<{ root: string; validUntil: number; tx: TxOutcome }> {
+  checkAnonRootValidity(validFor);
+  const latest = await client.provider.getBlock("latest");
+  const validUntil = BigInt(latest?.timestamp ?? Math.floor(Date.now() / 1000)) + BigInt(validFor);
+  const root = toBeHex((await loadAnonHasher()).publishedRoot(treeRoot, validUntil), 32);
+  const tx = await client.send("publishAnonRoot", [root, validUntil, leafCount], { pii: [] });
+  return { root, validUntil: Number(validUntil), tx };
 }

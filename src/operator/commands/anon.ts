@@ -1,12 +1,12 @@
-import { Contract, toBeHex, type EventLog } from "ethers";
+import { toBeHex, type Provider } from "ethers";
 
 import { loadAnonHasher } from "../../anon/poseidon.js";
 import { readAnonRegistryEvents } from "../../anon/registry-events.js";
 import { anonRegistryTreeRoot } from "../../anon/registry-tree-root.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
-import { REGISTRY_ABI } from "../../chain/registry-abi.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
-import { checkAnonRootValidity, DEFAULT_ANON_ROOT_VALIDITY_SECONDS } from "../anon-publish.js";
+import { readAnonRootPublications, readAnonRootState } from "../../anon/published-roots.js";
+import { checkAnonRootValidity, DEFAULT_ANON_ROOT_VALIDITY_SECONDS, sendAnonRoot } from "../anon-publish.js";
 import { OperatorError } from "../operator-error.js";
 import { parseAddress } from "./admin.js";
 import { connectRegistry, type OperatorContext } from "./context.js";
@@ -66,25 +66,18 @@ async function rebuild(events: readonly AnonRegistryEvent[], attester: string, t
   return { leaves: r.leaves, root: r.treeRoot, live: r.liveLeaves };
 }
 
-async function publishedRoots(contract: Contract, attester?: string): Promise<PublishedAnonRoot[]> {
-  const logs = (await contract.queryFilter(contract.filters.AnonRootPublished!(attester ?? null))) as EventLog[];
+async function publishedRoots(provider: Provider, registry: string, attester?: string): Promise<PublishedAnonRoot[]> {
   const out: PublishedAnonRoot[] = [];
-  for (const log of logs) {
-    const root = String(log.args.getValue("root"));
-    const [, publishedAt, , usable] = (await contract.getFunction("anonRoot")(root)) as [
-      string,
-      bigint,
-      bigint,
-      boolean,
-    ];
+  for (const p of await readAnonRootPublications(provider, registry, attester !== undefined ? { attester } : {})) {
+    const state = await readAnonRootState(provider, registry, p.root);
     out.push({
-      root,
-      attester: String(log.args.getValue("attester")),
-      leafCount: Number(log.args.getValue("leafCount")),
-      blockNumber: log.blockNumber,
-      validUntil: Number(log.args.getValue("validUntil")),
-      publishedAt: Number(publishedAt),
-      usable,
+      root: p.root,
+      attester: p.attester,
+      leafCount: p.leafCount,
+      blockNumber: p.blockNumber,
+      validUntil: Number(p.validUntil),
+      publishedAt: Number(state.publishedAt),
+      usable: state.usable,
     });
   }
   return out;
@@ -114,14 +107,10 @@ export async function anonRootsCommand(
   let publishedRoot: { root: string; validUntil: number } | undefined;
   if (args.publish === true) {
     if (leaves.size === 0) throw new OperatorError("OPERATOR_CHECK_FAILED", "the tree is empty: nothing to publish");
-    const latest = await ctx.provider.getBlock("latest");
-    const validUntil = BigInt((latest?.timestamp ?? Math.floor(Date.now() / 1000)) + validFor);
-    const hasher = await loadAnonHasher();
-    const published = hasher.publishedRoot(root, validUntil);
-    publication = await client.send("publishAnonRoot", [hex32(published), validUntil, leaves.size], { pii: [] });
-    publishedRoot = { root: hex32(published), validUntil: Number(validUntil) };
+    const sent = await sendAnonRoot(client, root, leaves.size, validFor);
+    publication = sent.tx;
+    publishedRoot = { root: sent.root, validUntil: sent.validUntil };
   }
-  const contract = new Contract(client.address, REGISTRY_ABI, ctx.provider);
   return {
     chainId: client.chainId.toString(),
     registry: client.address,
@@ -129,7 +118,7 @@ export async function anonRootsCommand(
     currentTreeRoot: hex32(root),
     leafCount: leaves.size,
     liveLeaves: live,
-    published: await publishedRoots(contract, attester),
+    published: await publishedRoots(ctx.provider, client.address, attester),
     ...(publication !== undefined ? { publication } : {}),
     ...(publishedRoot !== undefined ? { publishedRoot: publishedRoot.root, validUntil: publishedRoot.validUntil } : {}),
   };
@@ -150,9 +139,8 @@ export async function anonCheckRootCommand(
   }
   const root = args.root.toLowerCase();
   const client = await connectRegistry({ ...ctx, signer: undefined }, args.registry);
-  const contract = new Contract(client.address, REGISTRY_ABI, ctx.provider);
   // the latest publication: a root republished after its leaves changed (a revoked holder kept) must not check
-  const publication = (await publishedRoots(contract)).filter((p) => p.root.toLowerCase() === root).at(-1);
+  const publication = (await readAnonRootPublications(ctx.provider, client.address, { root })).at(-1);
   if (publication === undefined) {
     throw new OperatorError("OPERATOR_BAD_INPUT", `the root ${root} was never published in ${client.address}`);
   }
@@ -160,7 +148,7 @@ export async function anonCheckRootCommand(
   // the tree first: its workers load their Poseidon while this thread loads its own
   const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
   const hasher = await loadAnonHasher();
-  const validUntil = BigInt(publication.validUntil);
+  const validUntil = publication.validUntil;
   const matches = (treeRoot: bigint) => hasher.publishedRoot(treeRoot, validUntil) === BigInt(root);
   let matchedAtBlock: number | null = matches(rebuilt.root) ? publication.blockNumber : null;
   const lookback = args.lookbackBlocks ?? 4;
@@ -177,7 +165,7 @@ export async function anonCheckRootCommand(
     matches: matchedAtBlock !== null,
     matchedAtBlock,
     rebuiltTreeRoot: hex32(rebuilt.root),
-    validUntil: publication.validUntil,
+    validUntil: Number(publication.validUntil),
     seconds: (Date.now() - started) / 1000,
   };
 }
