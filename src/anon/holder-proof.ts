@@ -262,13 +262,17 @@ function treeOfRoot(
   publications: readonly AnonRootPublication[],
   lookback: number,
 ): { tree: AnonTree; publication: AnonRootPublication; block: number } | undefined {
+  // a tree changes only at blocks with events: key the (full, path-giving) builds by the last such block
+  const eventBlocks = events.map((e) => e.blockNumber ?? 0);
+  const lastEventBlock = (block: number) => eventBlocks.filter((b) => b <= block).at(-1) ?? -1;
   const trees = new Map<number, AnonTree>();
   for (const publication of publications) {
     for (let block = publication.blockNumber; block >= Math.max(0, publication.blockNumber - lookback); block--) {
-      let tree = trees.get(block);
+      const key = lastEventBlock(block);
+      let tree = trees.get(key);
       if (tree === undefined) {
         tree = treeAt(hasher, events, attester, block);
-        trees.set(block, tree);
+        trees.set(key, tree);
       }
       if (hasher.publishedRoot(tree.root, publication.validUntil) === BigInt(root)) return { tree, publication, block };
     }
