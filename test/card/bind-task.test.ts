@@ -13,54 +13,31 @@ import { openCardSigner } from "../../src/card/open-card-signer.js";
 import { Claim } from "../../src/claims.js";
 import bindAction from "../../tasks/actions/card/bind.js";
 import { deployRegistryFixture, makeRequest, type RegistryFixture } from "../helpers/registry-fixture.js";
+import { runAction } from "../helpers/run-action.js";
 import { syntheticHolder, writeHolderFolder } from "./helpers/synthetic-holder.js";
 
 /** One network connection for the whole file; the action is handed an hre whose `network.create()` returns it. */
 const connection = await hre.network.create();
 const onConnection = { network: { create: async () => connection } } as unknown as HardhatRuntimeEnvironment;
 
-/** Runs the task action as Hardhat would, capturing stdout, stderr and the exit code it sets. */
-async function runBind(
+/** Runs the bind action as Hardhat would (options defaulted as the task declares them), capturing its output. */
+function runBind(
   args: Record<string, unknown>,
   runtime: HardhatRuntimeEnvironment = hre,
 ): Promise<{ exitCode: number | undefined; stderr: string; stdout: string }> {
-  const writeErr = process.stderr.write.bind(process.stderr);
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const saved = process.exitCode;
-  let stderr = "";
-  let stdout = "";
-  process.exitCode = undefined;
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
+  const defaults = {
+    registry: undefined,
+    subject: undefined,
+    attester: undefined,
+    disclose: "",
+    card: "pkcs11",
+    withSignCert: false,
+    out: undefined,
+    deadlineMinutes: 1440,
+    pinEnv: undefined,
+    signPasswordEnv: undefined,
   };
-  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  };
-  try {
-    await bindAction(
-      {
-        registry: undefined,
-        subject: undefined,
-        attester: undefined,
-        disclose: "",
-        card: "pkcs11",
-        withSignCert: false,
-        out: undefined,
-        deadlineMinutes: 1440,
-        pinEnv: undefined,
-        signPasswordEnv: undefined,
-        ...args,
-      } as never,
-      runtime,
-    );
-    return { exitCode: process.exitCode as number | undefined, stderr, stdout };
-  } finally {
-    (process.stderr as { write: unknown }).write = writeErr;
-    (process.stdout as { write: unknown }).write = writeOut;
-    process.exitCode = saved;
-  }
+  return runAction(bindAction, { ...defaults, ...args } as never, runtime);
 }
 
 describe("kyc bind task action", function () {

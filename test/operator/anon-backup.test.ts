@@ -16,7 +16,7 @@ import backupAction from "../../tasks/actions/anon/backup.js";
 import bindAction from "../../tasks/actions/card/bind.js";
 import { operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
-import { runAction as run } from "./helpers/run-action.js";
+import { runAction as run } from "../helpers/run-action.js";
 import { renewedCard } from "./helpers/renewed-card.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;

@@ -34,7 +34,7 @@ import verifyAction from "../../tasks/actions/anon/verify.js";
 import { DAY, Reason } from "../helpers/registry-fixture.js";
 import { makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
-import { runAction as run } from "./helpers/run-action.js";
+import { runAction as run } from "../helpers/run-action.js";
 
 const ALL = Claim.AUTH | Claim.IDENTITY | Claim.AGE_18 | Claim.AGE_20;
 const PIN_ENV = "KYC_TEST_ANON_PROVE_PIN";
