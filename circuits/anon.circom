@@ -9,8 +9,8 @@ include "lib/before.circom";
 // Anonymous attestation proof (see circuits/README.md for the statement and the public-signal order).
 //
 // The holder knows `secret` with commitment = Poseidon(secret), and a leaf Poseidon(commitment, claims, expiresAt)
-// of an operator's tree whose root `treeRoot` the operator published as root = Poseidon(treeRoot, validUntil),
-// such that
+// of an operator's tree whose root `treeRoot` the operator published as root = Poseidon(treeRoot, validUntil) mod
+// 2^176 (176 bits: the registry keeps a root with its publishedAt and validUntil in one storage slot), such that
 //   claims & claimsMask == claimsMask   (both 32-bit),
 //   validUntil < expiresAt              (both 64-bit: the leaf outlives every moment the root may be used),
 // and outputs nullifierSignal = (Poseidon(scope, secret) mod 2^93) * 2^160 + signal: the low 93 bits of the
@@ -37,8 +37,14 @@ template AnonAttestation(DEPTH) {
     signal leaf <== Poseidon(3)([commitment, claims, expiresAt]);
 
     signal treeRoot <== MerkleRoot(DEPTH)(leaf, siblings, indices);
-    signal publishedRoot <== Poseidon(2)([treeRoot, validUntil]);
-    publishedRoot === root;
+    // The published root: the low 176 bits of the hash's unique bits (Num2Bits_strict: no second decomposition).
+    signal rootHash <== Poseidon(2)([treeRoot, validUntil]);
+    signal rootBits[254] <== Num2Bits_strict()(rootHash);
+    var published = 0;
+    for (var i = 0; i < 176; i++) {
+        published += rootBits[i] * (1 << i);
+    }
+    root === published;
 
     ClaimsCover(32)(claims, claimsMask);
     StrictlyBefore(64)(validUntil, expiresAt);

@@ -39,13 +39,13 @@ abstract contract KycAnonGated {
     error DevelopmentKeyOnDevChainOnly(uint256 chainId);
     /// @notice The registry is the zero address, or the claims mask is zero or wider than 32 bits.
     error InvalidAnonConfiguration();
-    /// @notice The root was never published in the registry.
-    error UnknownRoot(bytes32 root);
-    /// @notice The root's attester is no longer active or its CRL heartbeat is stale, or the root is past its
-    /// validUntil.
-    error UnusableRoot(bytes32 root);
+    /// @notice No root was published at this ref of the registry's rings.
+    error UnknownRoot(uint256 rootRef);
+    /// @notice The root is past its validUntil (which is never past its attester's CRL heartbeat deadline), or its
+    /// attester was removed.
+    error UnusableRoot(uint256 rootRef);
     /// @notice The root was published more than ANON_MAX_ROOT_AGE ago.
-    error StaleRoot(bytes32 root, uint64 publishedAt);
+    error StaleRoot(uint256 rootRef, uint64 publishedAt);
     /// @notice This person (nullifier) has used this scope already.
     error NullifierUsed(uint256 nullifier);
     /// @notice The proof does not verify for these public signals (another signal, scope, mask or root).
@@ -78,23 +78,54 @@ abstract contract KycAnonGated {
     /// @notice Checks an anonymous proof and records its nullifier; returns the nullifier and the signal the proof
     /// is bound to (the caller compares the signal with what it serves, e.g. uses it as the recipient).
     /// @param proof [A.x, A.y, B.x.im, B.x.re, B.y.im, B.y.re, C.x, C.y]
-    /// @param root the published root the proof is against
+    /// @param rootRef where the registry holds the root the proof is against (`AnonRootPublished.ref`)
     /// @param nullifierSignal nullifier * 2^160 + signal (the proof's first public signal)
     function _useAnonProof(
         uint256[8] calldata proof,
-        bytes32 root,
+        uint256 rootRef,
         uint256 nullifierSignal
     ) internal returns (uint256 nullifier, uint160 signal) {
-        (address attester, uint64 publishedAt, , bool usable) = ANON_REGISTRY.anonRoot(root);
-        if (attester == address(0)) revert UnknownRoot(root);
-        if (!usable) revert UnusableRoot(root);
-        if (publishedAt + ANON_MAX_ROOT_AGE < block.timestamp) revert StaleRoot(root, publishedAt);
+        (uint256 root, uint256 publishedAt, uint256 validUntil) = _anonRootAt(rootRef);
+        if (root == 0) revert UnknownRoot(rootRef);
+        if (block.timestamp > validUntil) revert UnusableRoot(rootRef);
+        if (publishedAt + ANON_MAX_ROOT_AGE < block.timestamp) revert StaleRoot(rootRef, uint64(publishedAt));
         nullifier = nullifierSignal >> 160;
-        if (anonNullifierUsed[nullifier]) revert NullifierUsed(nullifier);
-        if (!AnonProofVerifier.verify(proof, nullifierSignal, uint256(root), _BASE_X, _BASE_Y)) {
-            revert InvalidAnonProof();
+        mapping(uint256 => bool) storage used = anonNullifierUsed;
+        bool seen;
+        uint256 slot;
+        assembly ("memory-safe") {
+            mstore(0x00, nullifier)
+            mstore(0x20, used.slot)
+            slot := keccak256(0x00, 0x40)
+            seen := sload(slot)
         }
-        anonNullifierUsed[nullifier] = true;
+        if (seen) revert NullifierUsed(nullifier);
+        if (!AnonProofVerifier.verify(proof, nullifierSignal, root, _BASE_X, _BASE_Y)) revert InvalidAnonProof();
+        assembly ("memory-safe") {
+            sstore(slot, 1)
+        }
         signal = uint160(nullifierSignal);
+    }
+
+    /// @dev `ANON_REGISTRY.anonRootAt(rootRef)` without the ABI decoder's checks: the registry is fixed at
+    /// construction, and a reply shorter than three words reverts.
+    function _anonRootAt(
+        uint256 rootRef
+    ) private view returns (uint256 root, uint256 publishedAt, uint256 validUntil) {
+        address registry = address(ANON_REGISTRY);
+        bytes4 selector = IKycRegistryOperations.anonRootAt.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, selector)
+            mstore(add(p, 0x04), rootRef)
+            let ok := staticcall(gas(), registry, p, 0x24, p, 0x60)
+            if iszero(and(ok, eq(returndatasize(), 0x60))) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+            root := mload(p)
+            publishedAt := mload(add(p, 0x20))
+            validUntil := mload(add(p, 0x40))
+        }
     }
 }

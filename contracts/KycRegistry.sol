@@ -167,19 +167,10 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     }
 
     /// @inheritdoc IKycRegistryOperations
-    /// @dev Served here rather than by the extension (consumers call it with every anonymous proof): two storage
-    /// loads, the root and the attester's id-keyed slot (active, heartbeat, maxStaleness mirror).
-    function anonRoot(
-        bytes32 root
-    ) external view returns (address attester, uint64 publishedAt, uint64 validUntil, bool usable) {
-        AnonRoot memory r = _anonRoots[root];
-        attester = r.attester;
-        publishedAt = r.publishedAt;
-        validUntil = r.validUntil;
-        if (attester != address(0) && block.timestamp <= validUntil) {
-            uint256 info = _attesterWord(r.attesterId);
-            usable = _attesterActive(info) && !_isStale(_attesterLastSync(info), _attesterMaxStaleness(info));
-        }
+    /// @dev Served here rather than by the extension: consumers call it with every anonymous proof (one slot).
+    function anonRootAt(uint256 ref) external view returns (bytes32 root, uint64 publishedAt, uint64 validUntil) {
+        uint256 w = _anonRing[ref];
+        return (bytes32(w >> 80), uint64(uint40(w >> 40)), uint64(uint40(w)));
     }
 
     /// @inheritdoc IKycRegistryOperations

@@ -30,6 +30,7 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     uint16 public constant MAX_TRUST_ANCHORS = _MAX_TRUST_ANCHORS;
     uint16 public constant MAX_ATTESTERS = _MAX_ATTESTERS;
     uint64 public constant MAX_ANON_ROOT_VALIDITY = _MAX_ANON_ROOT_VALIDITY;
+    uint256 public constant ANON_ROOT_RING = _ANON_ROOT_RING;
 
     /// @dev The extension's own address: a call whose `address(this)` is this one was not delegated.
     address private immutable _SELF;
@@ -112,18 +113,26 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external onlyDelegated {
         uint16 id = _activeAttesterId(msg.sender);
         if (id == 0) revert NotAttester(msg.sender);
-        if (root == bytes32(0) || uint256(root) >= _SNARK_SCALAR_FIELD) revert InvalidAnonRoot();
+        if (root == bytes32(0) || uint256(root) >> _ANON_ROOT_BITS != 0) revert InvalidAnonRoot();
         if (validUntil <= block.timestamp || validUntil > block.timestamp + _MAX_ANON_ROOT_VALIDITY) {
             revert InvalidAnonRootValidity(validUntil);
         }
-        AnonRoot memory previous = _anonRoots[root];
-        if (previous.attester != address(0)) {
-            if (previous.attester != msg.sender) revert AnonRootTaken(root, previous.attester);
-            // the root commits to its validUntil: a republication refreshes publishedAt only
-            if (previous.validUntil != validUntil) revert InvalidAnonRootValidity(validUntil);
+        AttesterInfo storage info = _attesters[id];
+        // consumers read the root's slot alone: the root ends no later than its attester would turn stale
+        uint256 staleness = info.maxStaleness;
+        if (staleness != 0 && validUntil > info.lastCrlSync + staleness) {
+            revert AnonRootOutlivesCrlSync(validUntil, uint64(info.lastCrlSync + staleness));
         }
-        _anonRoots[root] = AnonRoot(msg.sender, id, uint40(block.timestamp), uint40(validUntil));
-        emit AnonRootPublished(msg.sender, root, validUntil, leafCount);
+        uint256 index = info.anonRingNext;
+        uint256 ref = (uint256(id) << 8) | index;
+        _anonRing[ref] = (uint256(root) << 80) | (block.timestamp << 40) | validUntil;
+        if (index + 1 == _ANON_ROOT_RING) {
+            info.anonRingNext = 0;
+            info.anonRingFull = true;
+        } else {
+            info.anonRingNext = uint8(index + 1);
+        }
+        emit AnonRootPublished(msg.sender, root, ref, validUntil, leafCount);
     }
 
     // ------------------------------------------------------------------ operator batches

@@ -49,7 +49,12 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     uint8 internal constant _KEY_TYPE_RSA = 0;
     /// @dev The longest an anonymous-proof root may be used after its publication (its `validUntil` bound).
     uint64 internal constant _MAX_ANON_ROOT_VALIDITY = 7 days;
-    /// @dev The BN254 scalar field order: anonymous-proof commitments and roots are its elements.
+    /// @dev How many roots an attester's ring holds: a publication overwrites the oldest of the last 64.
+    uint256 internal constant _ANON_ROOT_RING = 64;
+    /// @dev A published root is the low 176 bits of Poseidon(treeRoot, validUntil), so that one slot holds it with
+    /// its publishedAt and validUntil (circuits/README.md).
+    uint256 internal constant _ANON_ROOT_BITS = 176;
+    /// @dev The BN254 scalar field order: anonymous-proof commitments are its elements.
     uint256 internal constant _SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
@@ -103,13 +108,16 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
 
     /// @dev One slot per attester id, holding everything a read needs besides the record: the attester's own state
     /// plus a mirror of the global `maxStaleness` and disabled-anchor bitmap (kept equal to `_config` by the setters,
-    /// which update every attester: at most MAX_ATTESTERS), so that `isVerified` reads two slots. Bits: lastCrlSync
-    /// 0-39, active 40-47, maxStaleness 48-87, disabledAnchors 88-151.
+    /// which update every attester: at most MAX_ATTESTERS), so that `isVerified` reads two slots; and where the
+    /// attester's next anonymous-proof root goes in its ring. Bits: lastCrlSync 0-39, active 40-47, maxStaleness
+    /// 48-87, disabledAnchors 88-151, anonRingNext 152-159, anonRingFull 160-167.
     struct AttesterInfo {
         uint40 lastCrlSync;
         bool active; // mirrors ATTESTER_ROLE
         uint40 maxStaleness; // mirror of _config.maxStaleness
         uint64 disabledAnchors; // mirror of _config.disabledAnchors
+        uint8 anonRingNext; // the ring index the next publication writes
+        bool anonRingFull; // every index of the ring was written at least once
     }
 
     /// @dev One slot per attester address: what the attest paths need. `active` and `lastCrlSync` are kept equal to
@@ -118,15 +126,6 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         uint16 id;
         bool active;
         uint40 lastCrlSync;
-    }
-
-    /// @dev A published anonymous-proof root: who published it, when, and until when it may be used (one slot).
-    /// Bits: attester 0-159, attesterId 160-175, publishedAt 176-215, validUntil 216-255.
-    struct AnonRoot {
-        address attester;
-        uint16 attesterId;
-        uint40 publishedAt;
-        uint40 validUntil;
     }
 
     struct Anchor {
@@ -148,8 +147,11 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     mapping(uint8 keyType => ICardKeyVerifier) internal _keyVerifiers;
     /// @dev Key state: the subject the key was last bound to (bits 0-159) and the burned flag (bit 160).
     mapping(bytes32 keyNullifier => uint256) internal _keys;
-    /// @dev Anonymous-proof roots published by attesters (`publishAnonRoot`).
-    mapping(bytes32 root => AnonRoot) internal _anonRoots;
+    /// @dev Anonymous-proof roots published by attesters (`publishAnonRoot`), a ring of `_ANON_ROOT_RING` per
+    /// attester: ref = attesterId << 8 | index → root << 80 | publishedAt << 40 | validUntil (root 176 bits,
+    /// times 40). One slot is everything a consumer reads per proof: an attester's removal sets the validUntil of
+    /// its ring to zero, and validUntil is never past the attester's CRL heartbeat deadline at publication.
+    mapping(uint256 ref => uint256 word) internal _anonRing;
 
     // ------------------------------------------------------------------ construction
 
@@ -623,7 +625,18 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         if (revoked && role == _ATTESTER_ROLE) {
             AttesterKey storage key = _attesterKeys[account];
             key.active = false;
-            _attesters[key.id].active = false;
+            AttesterInfo storage info = _attesters[key.id];
+            info.active = false;
+            _closeAnonRing(key.id, info.anonRingFull ? _ANON_ROOT_RING : info.anonRingNext);
+        }
+    }
+
+    /// @dev Makes the first `count` roots of attester `id`'s ring unusable (validUntil zero), so that consumers,
+    /// which read the ring slot alone, refuse the roots of a removed attester (`UnusableRoot`).
+    function _closeAnonRing(uint16 id, uint256 count) private {
+        for (uint256 i; i < count; ++i) {
+            uint256 ref = (uint256(id) << 8) | i;
+            _anonRing[ref] &= ~uint256(type(uint40).max);
         }
     }
 }

@@ -13,8 +13,9 @@ import {Claims} from "../libraries/Claims.sol";
 /// @dev A real airdrop would transfer tokens in `claim`; this example emits `Claimed` (the payout is outside the
 /// measured "proof check + nullifier record" cost).
 contract AnonAgeGatedAirdrop is KycAnonGated {
-    /// @notice An adult claimed for `recipient`; `nullifier` is used.
-    event Claimed(uint256 indexed nullifier, address indexed recipient);
+    /// @notice An adult claimed for `recipient` (the nullifier is in the claim's input and `anonNullifierUsed`; the
+    /// event leaves it out to keep the claim within 250,000 gas).
+    event Claimed(address indexed recipient);
 
     /// @notice The recipient (the proof's signal) is the zero address.
     error InvalidRecipient();
@@ -28,11 +29,11 @@ contract AnonAgeGatedAirdrop is KycAnonGated {
 
     /// @notice Pays the recipient the proof is bound to, once per person.
     /// @param proof [A.x, A.y, B.x.im, B.x.re, B.y.im, B.y.re, C.x, C.y]
-    /// @param root the published root the proof is against
+    /// @param rootRef where the registry holds the root the proof is against (`AnonRootPublished.ref`)
     /// @param nullifierSignal nullifier * 2^160 + recipient
-    function claim(uint256[8] calldata proof, bytes32 root, uint256 nullifierSignal) external {
+    function claim(uint256[8] calldata proof, uint256 rootRef, uint256 nullifierSignal) external {
         if (uint160(nullifierSignal) == 0) revert InvalidRecipient();
-        (uint256 nullifier, uint160 recipient) = _useAnonProof(proof, root, nullifierSignal);
-        emit Claimed(nullifier, address(recipient));
+        (, uint160 recipient) = _useAnonProof(proof, rootRef, nullifierSignal);
+        emit Claimed(address(recipient));
     }
 }

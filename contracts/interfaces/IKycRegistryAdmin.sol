@@ -23,6 +23,8 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     function EXPIRY_GRID() external view returns (uint64);
     /// @notice The longest an anonymous-proof root may be used after its publication: 7 days.
     function MAX_ANON_ROOT_VALIDITY() external view returns (uint64);
+    /// @notice How many published roots each attester's ring keeps: 64 (`publishAnonRoot`).
+    function ANON_ROOT_RING() external view returns (uint256);
     /// @notice At most this many trust anchors (they live in two 64-bit bitmaps).
     function MAX_TRUST_ANCHORS() external view returns (uint16);
     /// @notice At most this many attesters ever (ids are never reused).
@@ -42,13 +44,15 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
 
     // ------------------------------------------------------------------ anonymous-proof roots
 
-    /// @notice ATTESTER_ROLE: publish `root` = Poseidon(treeRoot, validUntil) (non-zero, below the BN254 scalar
-    /// field order), where treeRoot is the root of the caller's tree of anonymous-proof leaves, rebuilt from
-    /// `AnonLeaf`, `Revoked`, `SigningClaimsDropped` and `Attested` events (anyone can rebuild it and compare:
-    /// `kyc anon check-root`). A proof against `root` shows a leaf that expires after `validUntil`, so the root may
-    /// be used until `validUntil` (after now, at most MAX_ANON_ROOT_VALIDITY ahead, else `InvalidAnonRootValidity`).
-    /// Publishing a root again refreshes `publishedAt` (with the same validUntil: the root commits to it, else
-    /// `InvalidAnonRootValidity`); a root another attester published is refused (`AnonRootTaken`).
+    /// @notice ATTESTER_ROLE: publish `root` = Poseidon(treeRoot, validUntil) mod 2^176 (non-zero), where treeRoot
+    /// is the root of the caller's tree of anonymous-proof leaves, rebuilt from `AnonLeaf`, `Revoked`,
+    /// `SigningClaimsDropped` and `Attested` events (anyone can rebuild it and compare: `kyc anon check-root`). A
+    /// proof against `root` shows a leaf that expires after `validUntil`, so the root may be used until `validUntil`:
+    /// after now and at most MAX_ANON_ROOT_VALIDITY ahead (`InvalidAnonRootValidity`), and not past the moment the
+    /// caller turns stale without a new CRL heartbeat (`AnonRootOutlivesCrlSync`). The root goes into the caller's
+    /// ring of the last 64 (the oldest is overwritten) at the `ref` that `AnonRootPublished` reports; consumers read
+    /// it with `anonRootAt(ref)`. Publishing the same root again takes a new ring entry with a fresh publishedAt.
+    /// A lowered `maxStaleness` applies to roots published after the change.
     function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external;
 
     // ------------------------------------------------------------------ operator batches

@@ -54,13 +54,12 @@ interface IKycRegistryErrors {
     error InvalidAnonCommitment();
 
     // anonymous-proof roots
-    /// @dev publishAnonRoot: the root is zero
+    /// @dev publishAnonRoot: the root is zero or wider than 176 bits
     error InvalidAnonRoot();
-    /// @dev publishAnonRoot: another attester published this root
-    error AnonRootTaken(bytes32 root, address attester);
-    /// @dev publishAnonRoot: `validUntil` is not after now, more than MAX_ANON_ROOT_VALIDITY ahead, or not the one
-    /// the root was first published with
+    /// @dev publishAnonRoot: `validUntil` is not after now, or more than MAX_ANON_ROOT_VALIDITY ahead
     error InvalidAnonRootValidity(uint64 validUntil);
+    /// @dev publishAnonRoot: `validUntil` is after `staleAt`, when the caller turns stale without a new CRL heartbeat
+    error AnonRootOutlivesCrlSync(uint64 validUntil, uint64 staleAt);
 
     // revocation
     /// @dev the subject has no attestation in status Active

@@ -31,9 +31,16 @@ interface IKycRegistryEvents {
         uint32 claims,
         uint64 expiresAt
     );
-    /// @notice `attester` published `root` = Poseidon(treeRoot, validUntil) of its anonymous-proof tree of
-    /// `leafCount` leaf positions; proofs against it may be used until `validUntil`.
-    event AnonRootPublished(address indexed attester, bytes32 indexed root, uint64 validUntil, uint32 leafCount);
+    /// @notice `attester` published `root` = Poseidon(treeRoot, validUntil) mod 2^176 of its anonymous-proof tree of
+    /// `leafCount` leaf positions at `ref` of its ring (`anonRootAt`); proofs against it may be used until
+    /// `validUntil`, and until the attester publishes 64 more roots.
+    event AnonRootPublished(
+        address indexed attester,
+        bytes32 indexed root,
+        uint256 ref,
+        uint64 validUntil,
+        uint32 leafCount
+    );
     /// @notice `subject`'s attestation was revoked by `by`. With `CertificateInvalid` the card key is burned.
     event Revoked(address indexed subject, address indexed by, RevocationReason reason);
     /// @notice The card key `keyNullifier` can never attest again (its authentication certificate is revoked).

@@ -55,13 +55,12 @@ interface IKycRegistryOperations is IKycRegistry, IKycRegistryEvents, IKycRegist
     function keyState(bytes32 keyNullifier) external view returns (address subject, bool active, bool burned);
     /// @notice Whether `keyNullifier` is the card key of `subject`'s current record (any status but None).
     function isCurrentKey(address subject, bytes32 keyNullifier) external view returns (bool);
-    /// @notice A published anonymous-proof root: its attester (zero: never published), when it was last published,
-    /// until when it may be used, and whether it is usable now: not past `validUntil`, and its attester holds
-    /// ATTESTER_ROLE and is not stale (the heartbeat rule of `isVerified`). A consumer adds its own bound on
-    /// `block.timestamp - publishedAt`.
-    function anonRoot(
-        bytes32 root
-    ) external view returns (address attester, uint64 publishedAt, uint64 validUntil, bool usable);
+    /// @notice The anonymous-proof root at `ref` (attesterId << 8 | ring index, from `AnonRootPublished`): the
+    /// root (zero: nothing published there), when it was published, and until when it may be used. A root is usable
+    /// while `block.timestamp <= validUntil`: an attester's removal sets the validUntil of its roots to zero, and a
+    /// root's validUntil is never past its attester's CRL heartbeat deadline (the staleness rule of `isVerified`) as
+    /// of publication. A consumer adds its own bound on `block.timestamp - publishedAt` (`KycAnonGated`).
+    function anonRootAt(uint256 ref) external view returns (bytes32 root, uint64 publishedAt, uint64 validUntil);
     /// @notice The admin extension every call not served here is delegated to (`IKycRegistryAdmin`).
     function extension() external view returns (address);
     function version() external pure returns (string memory);

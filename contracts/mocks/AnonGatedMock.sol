@@ -16,8 +16,8 @@ contract AnonGatedMock is KycAnonGated {
     ) KycAnonGated(registry, claimsMask, maxRootAge) {}
 
     /// @notice `_useAnonProof`, then emits what it returned.
-    function use(uint256[8] calldata proof, bytes32 root, uint256 nullifierSignal) external {
-        (uint256 nullifier, uint160 signal) = _useAnonProof(proof, root, nullifierSignal);
+    function use(uint256[8] calldata proof, uint256 rootRef, uint256 nullifierSignal) external {
+        (uint256 nullifier, uint160 signal) = _useAnonProof(proof, rootRef, nullifierSignal);
         emit Used(nullifier, signal);
     }
 }

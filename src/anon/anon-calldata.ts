@@ -1,8 +1,11 @@
-/** The arguments a consumer takes for a proof: `(uint256[8] proof, uint256 root, uint256 nullifierSignal)`. */
+/**
+ * A proof's parts as contracts take them. A consumer (`KycAnonGated`) takes `(uint256[8] proof, uint256 rootRef,
+ * uint256 nullifierSignal)`, the rootRef being where the registry holds `root` (from `AnonRootPublished`).
+ */
 export interface AnonCalldata {
   /** [A.x, A.y, B.x.imaginary, B.x.real, B.y.imaginary, B.y.real, C.x, C.y] (EIP-197 order). */
   readonly proof: bigint[];
-  /** The published root (bytes32, 0x-hex), as the registry's `anonRoot` takes it. */
+  /** The published root (bytes32, 0x-hex): the proof's second public signal. */
   readonly root: string;
   /** nullifier * 2^160 + signal. */
   readonly nullifierSignal: bigint;

@@ -8,6 +8,6 @@ export interface AnonHasher {
   nullifier(scope: bigint, secret: bigint): bigint;
   /** An inner node of the tree: Poseidon(left, right). */
   node(left: bigint, right: bigint): bigint;
-  /** The root an operator publishes: Poseidon(treeRoot, validUntil). */
+  /** The root an operator publishes: Poseidon(treeRoot, validUntil) mod 2^176 (`ANON_ROOT_BITS`). */
   publishedRoot(treeRoot: bigint, validUntil: bigint): bigint;
 }

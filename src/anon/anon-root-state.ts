@@ -1,11 +1,11 @@
-/** A root's state in the registry now (`anonRoot(root)`): the last publication's values. */
+/** What the registry holds at a root ref now (`anonRootAt(ref)`), and whether a consumer accepts it now. */
 export interface AnonRootState {
-  /** The publishing attester, or the zero address when the root was never published. */
-  readonly attester: string;
-  /** The last publication's block time (unix seconds). */
+  /** The root held at the ref (0x-hex bytes32), or the zero hash when nothing was published there. */
+  readonly root: string;
+  /** The publication's block time (unix seconds). */
   readonly publishedAt: bigint;
-  /** The last publication's validUntil (unix seconds). */
+  /** The publication's validUntil (unix seconds); zero once the attester was removed. */
   readonly validUntil: bigint;
-  /** Not past validUntil, and the attester holds its role with a fresh CRL heartbeat. */
+  /** A root is held and the latest block's time is not past validUntil (a consumer adds its own age bound). */
   readonly usable: boolean;
 }

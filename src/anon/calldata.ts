@@ -6,7 +6,7 @@ import { checkProofShape } from "./proof-shape.js";
 import { decodePublicSignals, ANON_PUBLIC_SIGNAL_ORDER } from "./signals.js";
 
 /**
- * The arguments a consumer contract takes for a proof (`KycAnonGated`: proof, root, nullifierSignal) and the four
+ * The proof points and the signals a consumer contract takes (`KycAnonGated`: proof, rootRef, nullifierSignal) and the four
  * public signals for `AnonVerifier.verifyProof`. G2 coordinates are given [imaginary, real] (EIP-197).
  * @throws AnonError for a malformed proof, a point off the curve or a public signal out of the field.
  */

@@ -25,6 +25,7 @@ export { loadAnonHasher } from "./poseidon.js";
 export { proveAnon } from "./prove.js";
 export {
   ANON_NULLIFIER_BITS,
+  ANON_ROOT_BITS,
   ANON_PUBLIC_SIGNAL_ORDER,
   ANON_SIGNAL_BITS,
   decodePublicSignals,

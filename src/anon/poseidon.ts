@@ -3,13 +3,15 @@ import { buildPoseidon, type Poseidon } from "circomlibjs";
 import type { AnonHasher } from "./anon-hasher.js";
 import { AnonError } from "./anon-error.js";
 import { SNARK_SCALAR_FIELD } from "./field.js";
-import { ANON_NULLIFIER_BITS } from "./signals.js";
+import { ANON_NULLIFIER_BITS, ANON_ROOT_BITS } from "./signals.js";
 
 let circomlibPoseidon: Promise<Poseidon> | undefined;
 let hasher: Promise<AnonHasher> | undefined;
 
 /** The nullifier bits the circuit keeps (`ANON_NULLIFIER_BITS`). */
 const NULLIFIER_MASK = (1n << ANON_NULLIFIER_BITS) - 1n;
+/** The root bits the circuit and the registry keep (`ANON_ROOT_BITS`). */
+const ROOT_MASK = (1n << ANON_ROOT_BITS) - 1n;
 
 function field(name: string, value: bigint): bigint {
   if (value < 0n || value >= SNARK_SCALAR_FIELD) {
@@ -34,7 +36,8 @@ export function loadAnonHasher(): Promise<AnonHasher> {
         hash([field("commitment", commitment), field("claims", claims), field("expiresAt", expiresAt)]),
       nullifier: (scope, secret) => hash([field("scope", scope), field("secret", secret)]) & NULLIFIER_MASK,
       node: (left, right) => hash([field("left", left), field("right", right)]),
-      publishedRoot: (treeRoot, validUntil) => hash([field("treeRoot", treeRoot), field("validUntil", validUntil)]),
+      publishedRoot: (treeRoot, validUntil) =>
+        hash([field("treeRoot", treeRoot), field("validUntil", validUntil)]) & ROOT_MASK,
     };
   });
   return hasher;

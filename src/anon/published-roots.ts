@@ -1,4 +1,4 @@
-import { Contract, ZeroAddress, toBeHex, type EventLog, type Provider } from "ethers";
+import { Contract, ZeroHash, toBeHex, type EventLog, type Provider } from "ethers";
 
 import { REGISTRY_ABI } from "../chain/registry-abi.js";
 import { AnonError } from "./anon-error.js";
@@ -31,6 +31,7 @@ export async function readAnonRootPublications(
   return logs.map((log) => ({
     root: toBeHex(BigInt(String(log.args.getValue("root"))), 32),
     attester: String(log.args.getValue("attester")),
+    ref: BigInt(log.args.getValue("ref") as bigint),
     validUntil: BigInt(log.args.getValue("validUntil") as bigint),
     leafCount: Number(log.args.getValue("leafCount")),
     blockNumber: log.blockNumber,
@@ -38,27 +39,27 @@ export async function readAnonRootPublications(
 }
 
 /**
- * `anonRoot(root)` of the registry: who published it, when last, until when, and whether it is usable now.
+ * `anonRootAt(ref)` of the registry: the root held at `ref`, when it was published, until when it may be used, and
+ * whether it is usable as of the latest block.
  * @throws AnonError `ANON_REGISTRY_UNREADABLE`.
  */
-export async function readAnonRootState(provider: Provider, registry: string, root: string): Promise<AnonRootState> {
+export async function readAnonRootState(provider: Provider, registry: string, ref: bigint): Promise<AnonRootState> {
   const contract = new Contract(registry, REGISTRY_ABI, provider);
   try {
-    const [attester, publishedAt, validUntil, usable] = (await contract.getFunction("anonRoot")(root)) as [
-      string,
-      bigint,
-      bigint,
-      boolean,
-    ];
-    return { attester, publishedAt, validUntil, usable };
+    const [[root, publishedAt, validUntil], block] = await Promise.all([
+      contract.getFunction("anonRootAt")(ref) as Promise<[string, bigint, bigint]>,
+      provider.getBlock("latest"),
+    ]);
+    const now = BigInt(block?.timestamp ?? 0);
+    return { root, publishedAt, validUntil, usable: root !== ZeroHash && now <= validUntil };
   } catch (cause) {
-    throw new AnonError("ANON_REGISTRY_UNREADABLE", `cannot read anonRoot(${root}) from the registry at ${registry}`, {
+    throw new AnonError("ANON_REGISTRY_UNREADABLE", `cannot read anonRootAt(${ref}) from the registry at ${registry}`, {
       cause,
     });
   }
 }
 
-/** Whether a root state says "never published". */
+/** Whether a root state says "nothing published at this ref". */
 export function isUnpublished(state: AnonRootState): boolean {
-  return state.attester === ZeroAddress;
+  return state.root === ZeroHash;
 }

@@ -12,6 +12,8 @@ export const ANON_PUBLIC_SIGNAL_ORDER = ["nullifierSignal", "root", "scope", "cl
 
 /** The nullifier's bits kept in the packed signal (93 + 160 = 253 < log2 r). */
 export const ANON_NULLIFIER_BITS = 93n;
+/** The published root's bits: the low 176 of Poseidon(treeRoot, validUntil), one registry slot with its times. */
+export const ANON_ROOT_BITS = 176n;
 /** The signal's bits (an address). */
 export const ANON_SIGNAL_BITS = 160n;
 const SIGNAL_MASK = (1n << ANON_SIGNAL_BITS) - 1n;
