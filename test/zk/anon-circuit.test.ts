@@ -12,6 +12,7 @@ import {
   type AnonArtifacts,
   type AnonCircuitInput,
 } from "../../src/anon/index.js";
+import { loadCircomlibPoseidon } from "../../src/anon/poseidon.js";
 import { CLAIMS, NOW, anonArtifacts, anonWorld, type AnonWorld } from "./helpers/anon-fixture.js";
 
 const r = SNARK_SCALAR_FIELD;
@@ -104,6 +105,24 @@ describe("anon circuit (witness)", function () {
   describe("membership and the published root", function () {
     it("refuses a root the path does not lead to", async function () {
       await refused(aliceInput({ root: rootOf(w.statement.treeRoot + 1n, w.statement.validUntil) }), "AnonAttestation");
+    });
+
+    it("publishes the low 176 bits of Poseidon(treeRoot, validUntil) as the root", async function () {
+      const poseidon = await loadCircomlibPoseidon();
+      const full = poseidon.F.toObject(poseidon([w.statement.treeRoot, w.statement.validUntil]));
+      expect(full >= 2n ** 176n, "the fixture's hash has bits above 176").to.equal(true);
+      const [, , root] = await witness(aliceInput());
+      expect(root).to.equal(full & (2n ** 176n - 1n));
+    });
+
+    it("refuses the whole hash, or the root with any bit above 176 set, as the root", async function () {
+      const poseidon = await loadCircomlibPoseidon();
+      const full = poseidon.F.toObject(poseidon([w.statement.treeRoot, w.statement.validUntil]));
+      await refused(aliceInput({ root: full.toString() }), "AnonAttestation");
+      const published = w.hasher.publishedRoot(w.statement.treeRoot, w.statement.validUntil);
+      for (const bit of [176n, 200n, 253n]) {
+        await refused(aliceInput({ root: (published + (1n << bit)).toString() }), "AnonAttestation");
+      }
     });
 
     it("refuses the tree root itself as the root (the published root commits to validUntil)", async function () {
