@@ -135,6 +135,18 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
         emit AnonRootPublished(msg.sender, root, ref, validUntil, leafCount);
     }
 
+    /// @inheritdoc IKycRegistryAdmin
+    function clampAnonRoots(address attester) external onlyDelegated {
+        uint16 id = _activeAttesterId(attester);
+        if (id == 0) revert NotAttester(attester);
+        AttesterInfo storage info = _attesters[id];
+        uint256 staleness = info.maxStaleness;
+        if (staleness == 0) return;
+        uint256 staleAt = info.lastCrlSync + staleness;
+        _clampAnonRing(id, info, staleAt);
+        emit AnonRootsClamped(attester, uint64(staleAt));
+    }
+
     // ------------------------------------------------------------------ operator batches
 
     /// @inheritdoc IKycRegistryAdmin

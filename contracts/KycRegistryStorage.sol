@@ -627,16 +627,19 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
             key.active = false;
             AttesterInfo storage info = _attesters[key.id];
             info.active = false;
-            _closeAnonRing(key.id, info.anonRingFull ? _ANON_ROOT_RING : info.anonRingNext);
+            _clampAnonRing(key.id, info, 0);
         }
     }
 
-    /// @dev Makes the first `count` roots of attester `id`'s ring unusable (validUntil zero), so that consumers,
-    /// which read the ring slot alone, refuse the roots of a removed attester (`UnusableRoot`).
-    function _closeAnonRing(uint16 id, uint256 count) private {
+    /// @dev Cuts the validUntil of every written entry of attester `id`'s ring to at most `until` (0: unusable), so
+    /// that consumers, which read the ring slot alone, refuse the roots of a removed attester (`UnusableRoot`) or
+    /// the roots past a lowered staleness deadline.
+    function _clampAnonRing(uint16 id, AttesterInfo storage info, uint256 until) internal {
+        uint256 count = info.anonRingFull ? _ANON_ROOT_RING : info.anonRingNext;
         for (uint256 i; i < count; ++i) {
             uint256 ref = (uint256(id) << 8) | i;
-            _anonRing[ref] &= ~uint256(type(uint40).max);
+            uint256 w = _anonRing[ref];
+            if (uint40(w) > until) _anonRing[ref] = (w & ~uint256(type(uint40).max)) | until;
         }
     }
 }

@@ -52,8 +52,14 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     /// caller turns stale without a new CRL heartbeat (`AnonRootOutlivesCrlSync`). The root goes into the caller's
     /// ring of the last 64 (the oldest is overwritten) at the `ref` that `AnonRootPublished` reports; consumers read
     /// it with `anonRootAt(ref)`. Publishing the same root again takes a new ring entry with a fresh publishedAt.
-    /// A lowered `maxStaleness` applies to roots published after the change.
+    /// A lowered `maxStaleness` bounds the roots published before it once `clampAnonRoots` ran for their attester.
     function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external;
+    /// @notice Anyone: cuts the validUntil of every root in the ring of `attester` (an active attester, else
+    /// `NotAttester`) to its staleness deadline now, lastCrlSync + maxStaleness (`AnonRootsClamped`). A root's
+    /// validUntil never passes that deadline as of its publication, so this changes something only after the admin
+    /// lowered `maxStaleness`: run it then for every attester (without it, such roots stay usable until their own
+    /// validUntil, at most MAX_ANON_ROOT_VALIDITY after publication). Does nothing when maxStaleness is zero.
+    function clampAnonRoots(address attester) external;
 
     // ------------------------------------------------------------------ operator batches
 

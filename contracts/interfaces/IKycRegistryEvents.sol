@@ -41,6 +41,8 @@ interface IKycRegistryEvents {
         uint64 validUntil,
         uint32 leafCount
     );
+    /// @notice Every root of `attester` now ends at `staleAt` at the latest (`clampAnonRoots`).
+    event AnonRootsClamped(address indexed attester, uint64 staleAt);
     /// @notice `subject`'s attestation was revoked by `by`. With `CertificateInvalid` the card key is burned.
     event Revoked(address indexed subject, address indexed by, RevocationReason reason);
     /// @notice The card key `keyNullifier` can never attest again (its authentication certificate is revoked).
