@@ -1,13 +1,17 @@
 // End to end on chain: holders opt in at bind time, the operator rebuilds its tree from the registry's events and
-// publishes the root, and AnonAgeGatedAirdrop pays each adult once per scope to the recipient named in the proof.
+// publishes the root into its ring (at the ref AnonRootPublished reports), and AnonAgeGatedAirdrop pays each adult
+// once per scope to the recipient named in the proof, reading the root at the ref the claim names.
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import { AbiCoder, Wallet, toBeHex } from "ethers";
+import { AbiCoder, Wallet, id, toBeHex, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import { ensureDevArtifacts } from "../../scripts/zk/dev-setup.js";
 import {
+  ANON_ROOT_BITS,
   AnonError,
   AnonRegistryLeaves,
+  BN254_BASE_FIELD,
   anonCalldata,
   anonWitnessInput,
   SNARK_SCALAR_FIELD,
@@ -23,9 +27,11 @@ import {
   type AnonHolder,
   type AnonTree,
 } from "../../src/anon/index.js";
+import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
 import { Claims, testCard } from "../helpers/card-proof.js";
 import {
   DAY,
+  MAX_STALENESS,
   Reason,
   attestWith,
   deployRegistryFixture,
@@ -39,12 +45,34 @@ const MINOR = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18; // 18 or 19: not AG
 const MAX_ROOT_AGE = DAY;
 /** How long the operator lets a root be used (its validUntil, after the publication). */
 const ROOT_VALIDITY = 2n * DAY;
+/** How many roots each attester's ring keeps (KycRegistryStorage). */
+const ANON_ROOT_RING = 64n;
+/**
+ * The gas limit of claims whose proof makes the pairing precompile fail. The verifier forwards its gas to the
+ * precompile, which burns all it was given when it refuses a point: such a claim is sent with a fixed limit, a little
+ * above a valid claim's (what a relayer would set), instead of an estimate, so that it is mined and shows that the
+ * 1/64 of the gas left after the precompile still reverts with InvalidAnonProof (not out of gas).
+ */
+const FAILING_PRECOMPILE_GAS_LIMIT = 300_000n;
 
-/** A published root: the tree and the validUntil it was published with. */
+/** A published root: the tree and the validUntil it was published with, and where the registry holds it. */
 interface Published {
   readonly tree: AnonTree;
   readonly validUntil: bigint;
   readonly root: string;
+  readonly ref: bigint;
+  readonly publishedAt: bigint;
+}
+
+/** The ref of the one `AnonRootPublished` of a publication, read from its receipt with the registry's interface. */
+async function publishedRef(registry: IKycRegistryFull, tx: ContractTransactionResponse): Promise<bigint> {
+  const receipt = await tx.wait();
+  const refs = receipt!.logs.flatMap((log) => {
+    const parsed = registry.interface.parseLog(log);
+    return parsed?.name === "AnonRootPublished" ? [parsed.args.getValue("ref") as bigint] : [];
+  });
+  expect(refs).to.have.length(1);
+  return refs[0]!;
 }
 
 describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound by the proof", function () {
@@ -59,9 +87,9 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
 
   after(releaseCurve);
 
-  async function world() {
+  async function world({ maxRootAge = MAX_ROOT_AGE }: { maxRootAge?: bigint } = {}) {
     const f = await deployRegistryFixture(ethers);
-    const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [f.address, MAX_ROOT_AGE]);
+    const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [f.address, maxRootAge]);
     const { chainId } = await ethers.provider.getNetwork();
     const scope = hashToField(AbiCoder.defaultAbiCoder().encode(["uint256", "address"], [chainId, airdrop.target]));
     expect(await airdrop.ANON_SCOPE()).to.equal(scope);
@@ -83,21 +111,29 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
       const [, claims, expiresAt] = await f.registry.kycStatus(p.signer.address);
       holders[p.who] = { secret: p.secret, claims, expiresAt };
     }
-    /** The operator: rebuild from events, publish Poseidon(treeRoot, validUntil). */
-    const publish = async (): Promise<Published> => {
+    /**
+     * The operator: rebuild the attester's tree from events, publish Poseidon(treeRoot, validUntil) mod 2^176 (by
+     * `by`, the attester by default: another attester publishing the same tree is a test's shortcut to a second
+     * attester's root, the registry does not look into roots).
+     */
+    const publish = async (options: { validUntil?: bigint; by?: HardhatEthersSigner } = {}): Promise<Published> => {
       const leaves = new AnonRegistryLeaves(f.attester.address);
       for (const e of await readAnonRegistryEvents(ethers.provider, f.address)) leaves.apply(e);
       const tree = leaves.tree(hasher);
-      const validUntil = (await latestTime(ethers)) + ROOT_VALIDITY;
+      const validUntil = options.validUntil ?? (await latestTime(ethers)) + ROOT_VALIDITY;
       const root = toBeHex(hasher.publishedRoot(tree.root, validUntil), 32);
-      await f.registry.connect(f.attester).publishAnonRoot(root, validUntil, leaves.size);
-      return { tree, validUntil, root };
+      expect(BigInt(root) >> ANON_ROOT_BITS).to.equal(0n);
+      const tx = await f.registry.connect(options.by ?? f.attester).publishAnonRoot(root, validUntil, leaves.size);
+      const ref = await publishedRef(f.registry, tx);
+      const publishedAt = await latestTime(ethers);
+      expect(await f.registry.anonRootAt(ref)).to.deep.equal([root, publishedAt, validUntil]);
+      return { tree, validUntil, root, ref, publishedAt };
     };
     return { ...f, airdrop, scope, holders, publish };
   }
 
   async function prove(
-    published: Published,
+    published: Pick<Published, "tree" | "validUntil">,
     holder: AnonHolder,
     scope: bigint,
     recipient: string,
@@ -114,6 +150,8 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
   }
 
   const nullifierOf = (c: AnonCalldata) => c.nullifierSignal >> 160n;
+  /** A 176-bit root no tree has (filler publications). */
+  const fillerRoot = (label: string) => toBeHex(BigInt(id(`filler root ${label}`)) % (1n << ANON_ROOT_BITS), 32);
 
   it("an adult claims from a fresh address for a fresh recipient; the same person cannot claim twice", async function () {
     this.timeout(120_000);
@@ -123,22 +161,24 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     await networkHelpers.setBalance(relayer.address, 10n ** 18n);
     const recipient = Wallet.createRandom().address;
     const c = await prove(published, w.holders.alice!, w.scope, recipient);
-    const tx = await w.airdrop.connect(relayer).claim(c.proof, c.root, c.nullifierSignal);
-    await expect(tx).to.emit(w.airdrop, "Claimed").withArgs(nullifierOf(c), recipient);
+    expect(c.root).to.equal(published.root);
+    const tx = await w.airdrop.connect(relayer).claim(c.proof, published.ref, c.nullifierSignal);
+    // the event names the recipient only (the nullifier is in the input and anonNullifierUsed)
+    await expect(tx).to.emit(w.airdrop, "Claimed").withArgs(recipient);
     const gas = (await tx.wait())!.gasUsed;
     // the gas guard is test/zk/anon-verifier.test.ts; the figure and its target are `npm run bench:anon`'s
     console.log(`      AnonAgeGatedAirdrop.claim: ${gas} gas (transaction)`);
     expect(await w.airdrop.anonNullifierUsed(nullifierOf(c))).to.equal(true);
     // the same proof again, and a new proof by the same person for another recipient: same nullifier
-    await expect(w.airdrop.connect(relayer).claim(c.proof, c.root, c.nullifierSignal))
+    await expect(w.airdrop.connect(relayer).claim(c.proof, published.ref, c.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "NullifierUsed")
       .withArgs(nullifierOf(c));
     const other = Wallet.createRandom().address;
     const again = await prove(published, w.holders.alice!, w.scope, other);
     expect(nullifierOf(again)).to.equal(nullifierOf(c));
-    await expect(
-      w.airdrop.connect(relayer).claim(again.proof, again.root, again.nullifierSignal),
-    ).to.be.revertedWithCustomError(w.airdrop, "NullifierUsed");
+    await expect(w.airdrop.connect(relayer).claim(again.proof, published.ref, again.nullifierSignal))
+      .to.be.revertedWithCustomError(w.airdrop, "NullifierUsed")
+      .withArgs(nullifierOf(c));
   });
 
   it("attacker: the same card re-bound to a new wallet keeps its nullifier (no second claim)", async function () {
@@ -147,7 +187,7 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const first = await w.publish();
     const recipient = Wallet.createRandom().address;
     const c = await prove(first, w.holders.alice!, w.scope, recipient);
-    await w.airdrop.claim(c.proof, c.root, c.nullifierSignal);
+    await w.airdrop.claim(c.proof, first.ref, c.nullifierSignal);
     // alice withdraws and binds the same card to a new wallet with the same secret (the card derives it again)
     await w.registry.connect(w.alice).revokeSelf();
     const newWallet = Wallet.createRandom().connect(ethers.provider);
@@ -160,9 +200,10 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     await attestWith(w.registry, w.attester, testCard(0), req, newWallet);
     const [, claims, expiresAt] = await w.registry.kycStatus(newWallet.address);
     const second = await w.publish();
+    expect(second.ref).to.equal(first.ref + 1n);
     const again = await prove(second, { secret: 0xa11ce5n, claims, expiresAt }, w.scope, Wallet.createRandom().address);
     expect(nullifierOf(again)).to.equal(nullifierOf(c));
-    await expect(w.airdrop.claim(again.proof, again.root, again.nullifierSignal))
+    await expect(w.airdrop.claim(again.proof, second.ref, again.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "NullifierUsed")
       .withArgs(nullifierOf(c));
   });
@@ -175,20 +216,21 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const c = await prove(published, w.holders.alice!, w.scope, recipient);
     // the thief keeps the proof and puts its own address in the signal's 160 bits
     const stolen = ((c.nullifierSignal >> 160n) << 160n) | BigInt(w.stranger.address);
-    await expect(w.airdrop.connect(w.stranger).claim(c.proof, c.root, stolen)).to.be.revertedWithCustomError(
+    await expect(w.airdrop.connect(w.stranger).claim(c.proof, published.ref, stolen)).to.be.revertedWithCustomError(
       w.airdrop,
       "InvalidAnonProof",
     );
     // the thief's own nullifier bits with the recipient: also another statement
     await expect(
-      w.airdrop.connect(w.stranger).claim(c.proof, c.root, c.nullifierSignal ^ (1n << 200n)),
+      w.airdrop.connect(w.stranger).claim(c.proof, published.ref, c.nullifierSignal ^ (1n << 200n)),
     ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
-    await expect(w.airdrop.connect(w.stranger).claim(c.proof, c.root, c.nullifierSignal))
+    expect(await w.airdrop.anonNullifierUsed(nullifierOf(c))).to.equal(false);
+    await expect(w.airdrop.connect(w.stranger).claim(c.proof, published.ref, c.nullifierSignal))
       .to.emit(w.airdrop, "Claimed")
-      .withArgs(nullifierOf(c), recipient);
+      .withArgs(recipient);
   });
 
-  it("attacker: a minor cannot claim (no AGE_20 proof exists; an AGE_18 proof is another statement)", async function () {
+  it("attacker: a minor cannot claim (no AGE_20 proof exists; an AGE_18 proof is another claims mask)", async function () {
     this.timeout(120_000);
     const w = await world();
     const published = await w.publish();
@@ -201,46 +243,178 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
       expect((error as AnonError).code).to.equal("ANON_UNSATISFIABLE");
     }
     const c = await prove(published, w.holders.bob!, w.scope, recipient, BigInt(Claims.AGE_18));
-    await expect(w.airdrop.claim(c.proof, c.root, c.nullifierSignal)).to.be.revertedWithCustomError(
+    await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal)).to.be.revertedWithCustomError(
       w.airdrop,
       "InvalidAnonProof",
     );
   });
 
-  it("attacker: another scope's proof and an unpublished root are refused", async function () {
+  it("attacker: another scope's proof, a tree the operator never published and a stretched validUntil are refused at the published root's ref (InvalidAnonProof)", async function () {
     this.timeout(120_000);
     const w = await world();
     const published = await w.publish();
     const recipient = Wallet.createRandom().address;
     const wrongScope = await prove(published, w.holders.alice!, w.scope + 1n, recipient);
+    expect(wrongScope.root).to.equal(published.root);
     await expect(
-      w.airdrop.claim(wrongScope.proof, wrongScope.root, wrongScope.nullifierSignal),
+      w.airdrop.claim(wrongScope.proof, published.ref, wrongScope.nullifierSignal),
     ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
-    // a tree the operator never published (the attacker added a leaf of its own)
+    // a tree the operator never published (the attacker added a leaf of its own), presented with a real ref
     const fakeTree = published.tree.withLeaf(
       published.tree.size,
       hasher.leaf(hasher.commitment(0xbadn), BigInt(ADULT), 2n ** 40n),
     );
-    const fake = { tree: fakeTree, validUntil: published.validUntil, root: "" };
     const unpublished = await prove(
-      fake,
+      { tree: fakeTree, validUntil: published.validUntil },
       { secret: 0xbadn, claims: BigInt(ADULT), expiresAt: 2n ** 40n },
       w.scope,
       recipient,
     );
-    await expect(w.airdrop.claim(unpublished.proof, unpublished.root, unpublished.nullifierSignal))
-      .to.be.revertedWithCustomError(w.airdrop, "UnknownRoot")
-      .withArgs(unpublished.root);
-    // the published root with a longer validUntil than it was published with: another root, unknown
-    const stretched = { ...published, validUntil: published.validUntil + 1n };
-    const longer = await prove(stretched, w.holders.alice!, w.scope, recipient);
-    await expect(w.airdrop.claim(longer.proof, longer.root, longer.nullifierSignal)).to.be.revertedWithCustomError(
-      w.airdrop,
-      "UnknownRoot",
+    expect(unpublished.root).to.not.equal(published.root);
+    await expect(
+      w.airdrop.claim(unpublished.proof, published.ref, unpublished.nullifierSignal),
+    ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
+    // the published tree with a longer validUntil than it was published with: another root
+    const longer = await prove(
+      { tree: published.tree, validUntil: published.validUntil + 1n },
+      w.holders.alice!,
+      w.scope,
+      recipient,
     );
+    expect(longer.root).to.not.equal(published.root);
+    await expect(w.airdrop.claim(longer.proof, published.ref, longer.nullifierSignal)).to.be.revertedWithCustomError(
+      w.airdrop,
+      "InvalidAnonProof",
+    );
+    expect(await w.airdrop.anonNullifierUsed(nullifierOf(longer))).to.equal(false);
   });
 
-  it("a root past its validUntil is refused, and a leaf expiring before validUntil cannot prove", async function () {
+  it("attacker: a proof presented with the ref of another published root is refused (InvalidAnonProof); with its own ref it claims", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const first = await w.publish();
+    // the same tree again, a second later: another validUntil, so another root, at the next ref
+    const second = await w.publish();
+    expect(second.ref).to.equal(first.ref + 1n);
+    expect(second.root).to.not.equal(first.root);
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(first, w.holders.alice!, w.scope, recipient);
+    await expect(w.airdrop.claim(c.proof, second.ref, c.nullifierSignal)).to.be.revertedWithCustomError(
+      w.airdrop,
+      "InvalidAnonProof",
+    );
+    await expect(w.airdrop.claim(c.proof, first.ref, c.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(recipient);
+  });
+
+  it("attacker: after 64 more publications overwrite its ring entry, a proof against the old root at the old ref is refused (InvalidAnonProof); the newer entries stay", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const old = await w.publish();
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(old, w.holders.alice!, w.scope, recipient);
+    // 63 more publications fill the ring, the 64th takes the old root's entry
+    const fillers: string[] = [];
+    for (let i = 1n; i < ANON_ROOT_RING; i++) {
+      const filler = fillerRoot(`${i}`);
+      const tx = await w.registry
+        .connect(w.attester)
+        .publishAnonRoot(filler, (await latestTime(ethers)) + ROOT_VALIDITY, 1);
+      expect(await publishedRef(w.registry, tx)).to.equal(old.ref + i);
+      fillers.push(filler);
+    }
+    const current = await w.publish();
+    expect(current.ref).to.equal(old.ref);
+    expect((await w.registry.anonRootAt(old.ref))[0]).to.equal(current.root);
+    // the old root's validUntil has not passed: only the overwrite refuses the old proof
+    expect(await latestTime(ethers)).to.be.lessThan(old.validUntil);
+    await expect(w.airdrop.claim(c.proof, old.ref, c.nullifierSignal)).to.be.revertedWithCustomError(
+      w.airdrop,
+      "InvalidAnonProof",
+    );
+    expect(await w.airdrop.anonNullifierUsed(nullifierOf(c))).to.equal(false);
+    // the 63 entries after it still hold their roots
+    for (let i = 1n; i < ANON_ROOT_RING; i++) {
+      expect((await w.registry.anonRootAt(old.ref + i))[0], `entry ${i}`).to.equal(fillers[Number(i) - 1]);
+    }
+    // a proof against the root now at that ref claims
+    const fresh = await prove(current, w.holders.alice!, w.scope, recipient);
+    await expect(w.airdrop.claim(fresh.proof, current.ref, fresh.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(recipient);
+  });
+
+  it("checks in order: UnknownRoot (nothing at the ref), UnusableRoot, StaleRoot, NullifierUsed, InvalidAnonProof", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const published = await w.publish();
+    expect(MAX_ROOT_AGE < ROOT_VALIDITY).to.equal(true);
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    await w.airdrop.claim(c.proof, published.ref, c.nullifierSignal);
+    // a broken proof (C.y + 1: off the curve) with the used nullifier fails every check it reaches
+    const broken = c.proof.with(7, c.proof[7]! + 1n);
+    const claimBroken = (ref: bigint) =>
+      w.airdrop.claim(broken, ref, c.nullifierSignal, { gasLimit: FAILING_PRECOMPILE_GAS_LIMIT });
+    // the proof is the last check: an unused nullifier with the broken proof
+    await expect(
+      w.airdrop.claim(broken, published.ref, c.nullifierSignal ^ (1n << 200n), {
+        gasLimit: FAILING_PRECOMPILE_GAS_LIMIT,
+      }),
+    ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
+    // the nullifier before the proof
+    await expect(claimBroken(published.ref))
+      .to.be.revertedWithCustomError(w.airdrop, "NullifierUsed")
+      .withArgs(nullifierOf(c));
+    // the root's age before the nullifier: older than MAX_ROOT_AGE, before its validUntil
+    await networkHelpers.time.increaseTo(published.publishedAt + MAX_ROOT_AGE + 1n);
+    await expect(claimBroken(published.ref))
+      .to.be.revertedWithCustomError(w.airdrop, "StaleRoot")
+      .withArgs(published.ref, published.publishedAt);
+    expect(await latestTime(ethers)).to.be.lessThan(published.validUntil);
+    // usability before the age: past its validUntil
+    await networkHelpers.time.increaseTo(published.validUntil + 1n);
+    await expect(claimBroken(published.ref))
+      .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
+      .withArgs(published.ref);
+    // nothing at the ref before all: the next index, another attester's unwritten ring, an attester that never was,
+    // and refs outside any ring
+    for (const ref of [published.ref + 1n, 2n << 8n, 99n << 8n, 0n, published.ref | (1n << 200n), 2n ** 256n - 1n]) {
+      await expect(claimBroken(ref), `ref ${ref}`)
+        .to.be.revertedWithCustomError(w.airdrop, "UnknownRoot")
+        .withArgs(ref);
+    }
+  });
+
+  it("a root published with validUntil = lastCrlSync + maxStaleness is claimable until then and refused after (UnusableRoot), a later heartbeat does not extend it", async function () {
+    this.timeout(120_000);
+    // the consumer's own age bound does not end the root first
+    const w = await world({ maxRootAge: MAX_STALENESS });
+    const synced = await w.registry.lastCrlSync(w.attester.address);
+    const staleAt = synced + MAX_STALENESS;
+    const published = await w.publish({ validUntil: staleAt });
+    expect(published.validUntil).to.equal(staleAt);
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    const snapshot = await networkHelpers.takeSnapshot();
+    // at exactly staleAt
+    await networkHelpers.time.setNextBlockTimestamp(staleAt);
+    await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(recipient);
+    expect(await latestTime(ethers)).to.equal(staleAt);
+    await snapshot.restore();
+    // one second later the root is unusable, though the attester syncs its CRL again right then
+    await networkHelpers.time.setNextBlockTimestamp(staleAt + 1n);
+    await w.registry.connect(w.attester).recordCrlSync();
+    expect(await w.registry.lastCrlSync(w.attester.address)).to.equal(staleAt + 1n);
+    await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal))
+      .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
+      .withArgs(published.ref);
+  });
+
+  it("a root past its validUntil is refused (UnusableRoot), and a leaf expiring before validUntil cannot prove", async function () {
     this.timeout(120_000);
     const w = await world();
     const published = await w.publish();
@@ -248,9 +422,9 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const c = await prove(published, w.holders.alice!, w.scope, recipient);
     await networkHelpers.time.increaseTo(published.validUntil + 1n);
     await w.registry.connect(w.attester).recordCrlSync();
-    await expect(w.airdrop.claim(c.proof, c.root, c.nullifierSignal))
+    await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
-      .withArgs(published.root);
+      .withArgs(published.ref);
     try {
       await prove({ ...published, validUntil: w.holders.alice!.expiresAt }, w.holders.alice!, w.scope, recipient);
       expect.fail("a leaf proved against a root that outlives it");
@@ -283,25 +457,96 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const current = await w.publish();
     await networkHelpers.time.increase(MAX_ROOT_AGE / 2n + 1n);
     const old = await prove(before, w.holders.carol!, w.scope, recipient);
-    const [, publishedAt] = await w.registry.anonRoot(before.root);
-    await expect(w.airdrop.claim(old.proof, old.root, old.nullifierSignal))
+    const [, publishedAt] = await w.registry.anonRootAt(before.ref);
+    expect(publishedAt).to.equal(before.publishedAt);
+    await expect(w.airdrop.claim(old.proof, before.ref, old.nullifierSignal))
       .to.be.revertedWithCustomError(w.airdrop, "StaleRoot")
-      .withArgs(before.root, publishedAt);
+      .withArgs(before.ref, publishedAt);
     // alice (still attested) proves against the current root
     const ok = await prove(current, w.holders.alice!, w.scope, recipient);
-    await expect(w.airdrop.claim(ok.proof, ok.root, ok.nullifierSignal)).to.emit(w.airdrop, "Claimed");
+    await expect(w.airdrop.claim(ok.proof, current.ref, ok.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(recipient);
   });
 
-  it("a root of an attester that lost its role is refused (UnusableRoot)", async function () {
+  it("attacker: the roots of an attester that lost its role (revokeRole or renounceRole) are refused (UnusableRoot), another attester's are not; a new grant revives none, a new publication claims", async function () {
+    this.timeout(120_000);
+    const w = await world();
+    const ATTESTER_ROLE = await w.registry.ATTESTER_ROLE();
+    const published = await w.publish();
+    // attester2 publishes the same root (same tree and validUntil): one proof serves both refs
+    const theirs = await w.publish({ by: w.attester2, validUntil: published.validUntil });
+    expect(theirs.root).to.equal(published.root);
+    expect(theirs.ref >> 8n).to.not.equal(published.ref >> 8n);
+    const recipient = Wallet.createRandom().address;
+    const c = await prove(published, w.holders.alice!, w.scope, recipient);
+    const removals = {
+      revokeRole: () => w.registry.connect(w.admin).revokeRole(ATTESTER_ROLE, w.attester.address),
+      renounceRole: () => w.registry.connect(w.attester).renounceRole(ATTESTER_ROLE, w.attester.address),
+    };
+    for (const [how, remove] of Object.entries(removals)) {
+      const snapshot = await networkHelpers.takeSnapshot();
+      await remove();
+      expect(await w.registry.hasRole(ATTESTER_ROLE, w.attester.address), how).to.equal(false);
+      expect((await w.registry.anonRootAt(published.ref))[2], how).to.equal(0n);
+      await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal), how)
+        .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
+        .withArgs(published.ref);
+      await expect(w.airdrop.claim(c.proof, theirs.ref, c.nullifierSignal), how)
+        .to.emit(w.airdrop, "Claimed")
+        .withArgs(recipient);
+      await snapshot.restore();
+    }
+    // removed, then granted again: the old root stays refused
+    await removals.revokeRole();
+    await w.registry.connect(w.admin).grantRole(ATTESTER_ROLE, w.attester.address);
+    await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal))
+      .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
+      .withArgs(published.ref);
+    // a new publication after the grant (and a heartbeat) is claimable
+    await w.registry.connect(w.attester).recordCrlSync();
+    const fresh = await w.publish();
+    expect(fresh.ref).to.equal(published.ref + 1n);
+    const again = await prove(fresh, w.holders.alice!, w.scope, recipient);
+    await expect(w.airdrop.claim(again.proof, fresh.ref, again.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(recipient);
+  });
+
+  it("attacker: proof coordinates not below q or off the curve are refused (InvalidAnonProof, the precompile refuses them) and use no nullifier", async function () {
     this.timeout(120_000);
     const w = await world();
     const published = await w.publish();
     const recipient = Wallet.createRandom().address;
-    await w.registry.connect(w.admin).revokeRole(await w.registry.ATTESTER_ROLE(), w.attester.address);
     const c = await prove(published, w.holders.alice!, w.scope, recipient);
-    await expect(w.airdrop.claim(c.proof, c.root, c.nullifierSignal))
-      .to.be.revertedWithCustomError(w.airdrop, "UnusableRoot")
-      .withArgs(published.root);
+    const names = ["A.x", "A.y", "B.x.im", "B.x.re", "B.y.im", "B.y.re", "C.x", "C.y"];
+    const claimWith = (proof: bigint[]) =>
+      // fixed gas limit: the failing precompile burns the gas forwarded to it (see FAILING_PRECOMPILE_GAS_LIMIT)
+      w.airdrop.claim(proof, published.ref, c.nullifierSignal, { gasLimit: FAILING_PRECOMPILE_GAS_LIMIT });
+    for (let i = 0; i < c.proof.length; i++) {
+      for (const [how, value] of [
+        ["+ q", c.proof[i]! + BN254_BASE_FIELD],
+        ["+ 1 (off the curve)", c.proof[i]! + 1n],
+      ] as const) {
+        await expect(claimWith(c.proof.with(i, value)), `${names[i]} ${how}`).to.be.revertedWithCustomError(
+          w.airdrop,
+          "InvalidAnonProof",
+        );
+      }
+    }
+    for (const [how, fill] of [
+      ["points at infinity", 0n],
+      ["2^256 - 1", 2n ** 256n - 1n],
+    ] as const) {
+      await expect(claimWith(new Array<bigint>(8).fill(fill)), how).to.be.revertedWithCustomError(
+        w.airdrop,
+        "InvalidAnonProof",
+      );
+    }
+    expect(await w.airdrop.anonNullifierUsed(nullifierOf(c))).to.equal(false);
+    await expect(w.airdrop.claim(c.proof, published.ref, c.nullifierSignal))
+      .to.emit(w.airdrop, "Claimed")
+      .withArgs(recipient);
   });
 
   it("refuses a zero recipient and an out-of-field nullifierSignal before anything else", async function () {
@@ -310,12 +555,15 @@ describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound b
     const published = await w.publish();
     const c = await prove(published, w.holders.alice!, w.scope, Wallet.createRandom().address);
     const zeroRecipient = (c.nullifierSignal >> 160n) << 160n;
-    await expect(w.airdrop.claim(c.proof, c.root, zeroRecipient)).to.be.revertedWithCustomError(
-      w.airdrop,
-      "InvalidRecipient",
-    );
+    // a zero recipient is refused before the root is read (even at a ref with nothing there)
+    for (const ref of [published.ref, published.ref + 1n]) {
+      await expect(w.airdrop.claim(c.proof, ref, zeroRecipient)).to.be.revertedWithCustomError(
+        w.airdrop,
+        "InvalidRecipient",
+      );
+    }
     await expect(
-      w.airdrop.claim(c.proof, c.root, c.nullifierSignal + SNARK_SCALAR_FIELD),
+      w.airdrop.claim(c.proof, published.ref, c.nullifierSignal + SNARK_SCALAR_FIELD),
     ).to.be.revertedWithCustomError(w.airdrop, "InvalidAnonProof");
   });
 });
