@@ -111,6 +111,12 @@ export const anonTasks: TaskDefinition[] = [
       defaultValue: undefined,
     })
     .addOption({
+      name: "rootRef",
+      description: "The ref of a publication (AnonRootPublished.ref): prove against the root held there",
+      type: ArgumentType.STRING_WITHOUT_DEFAULT,
+      defaultValue: undefined,
+    })
+    .addOption({
       name: "card",
       description: "virtual:<holder dir> | pcsc[:<reader>] | pkcs11[:<module>[:<slot>]] (derives your secret)",
       defaultValue: "pkcs11",
@@ -155,7 +161,7 @@ export const anonTasks: TaskDefinition[] = [
     .build(),
   registryTask(
     ["kyc", "anon", "verify"],
-    "Check a proof file off chain against the registry's usable roots (exit 1 when invalid)",
+    "Check a proof file off chain against the root its rootRef holds in the registry now (exit 1 when invalid)",
   )
     .addOption({
       name: "proof",

@@ -14,7 +14,10 @@ export type AnonErrorCode =
   | "ANON_MALFORMED_PROOF"
   /** A proof point is not on the BN254 curve (G1) or its twist (G2). */
   | "ANON_POINT_NOT_ON_CURVE"
-  /** The proof's root is not the root the verifier accepts. */
+  /**
+   * The proof's root is not the root the verifier accepts: not in its list, or the registry's entry at the proof's
+   * rootRef holds another root or nothing, is past its validUntil, closed (attester removed) or older than allowed.
+   */
   | "ANON_WRONG_ROOT"
   /** The proof's claims mask, time, scope or signal differ from what the verifier expects. */
   | "ANON_STATEMENT_MISMATCH"
@@ -44,9 +47,12 @@ export type AnonErrorCode =
   | "ANON_BACKUP_BAD_ARGUMENT"
   /** A bad argument to `kyc anon prove` / `verify` (a missing option, not an address, an unknown claim name). */
   | "ANON_BAD_ARGUMENT"
-  /** The root to prove against is unknown, another attester's, not usable now, or not the tree of the events. */
+  /**
+   * The root (or ref) to prove against is unknown, another attester's, overwritten in the attester's ring, past its
+   * validUntil, closed by the attester's removal, or not the tree of the events; or the attester has no usable root.
+   */
   | "ANON_ROOT_UNUSABLE"
-  /** A proof file cannot be read or written, or is not the `jpki-kyc/anon-proof@1` format. */
+  /** A proof file cannot be read or written, or is not the `jpki-kyc/anon-proof@2` format. */
   | "ANON_PROOF_FILE";
 
 /** An error of the anonymous-proof module: bad input to the prover, or a proof the verifier refuses. */

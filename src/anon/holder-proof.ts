@@ -7,6 +7,7 @@ import type { AnonHasher } from "./anon-hasher.js";
 import type { AnonHolder } from "./anon-holder.js";
 import type { AnonHolderProof } from "./anon-holder-proof.js";
 import type { AnonRootPublication } from "./anon-root-publication.js";
+import type { AnonRootState } from "./anon-root-state.js";
 import type { AnonTree } from "./anon-tree.js";
 import { anonCalldata } from "./calldata.js";
 import { SNARK_SCALAR_FIELD } from "./field.js";
@@ -16,6 +17,7 @@ import { isUnpublished, readAnonRootPublications, readAnonRootState } from "./pu
 import type { AnonRegistryEvent } from "./registry-event.js";
 import { readAnonRegistryEvents } from "./registry-events.js";
 import { AnonRegistryLeaves } from "./registry-leaves.js";
+import { ANON_ROOT_RING, describeRootRef } from "./root-ring.js";
 import { ANON_SIGNAL_BITS, unpackNullifierSignal } from "./signals.js";
 import { anonWitnessInput } from "./witness-input.js";
 
@@ -33,8 +35,13 @@ export interface AnonHolderProofRequest {
   readonly signal: bigint;
   /** The claim bits to show (uint32, non-zero). */
   readonly claimsMask: bigint;
-  /** A published root (0x-hex bytes32); default: the attester's latest root that is usable now. */
+  /**
+   * A published root (0x-hex bytes32): prove against the attester's latest publication of it whose ref still holds it
+   * and is usable. Default: the attester's latest such publication of any root.
+   */
   readonly root?: string;
+  /** A publication's ref (`AnonRootPublished.ref`): prove against the root the attester published there. */
+  readonly rootRef?: bigint;
   /** The circuit's wasm and proving key (`devArtifacts()`, or a ceremony's `artifactsIn(dir)`). */
   readonly artifacts: Pick<AnonArtifacts, "wasm" | "zkey">;
   /**
@@ -45,6 +52,7 @@ export interface AnonHolderProofRequest {
 }
 
 const UINT32 = 2n ** 32n;
+const UINT256 = 2n ** 256n;
 
 /** One version of a leaf the holder's commitment had with this attester (an `AnonLeaf`, or it after a claim drop). */
 interface LeafCandidate {
@@ -54,14 +62,14 @@ interface LeafCandidate {
 }
 
 /**
- * The holder side of an anonymous proof, from the chain alone (no operator involved): picks the root (the given one,
- * or the attester's latest usable root), rebuilds the attester's tree from the registry's events as of that root's
- * publication (as `kyc anon check-root` does, with a small lookback) and checks that Poseidon(treeRoot, validUntil)
+ * The holder side of an anonymous proof, from the chain alone (no operator involved): picks the publication (the
+ * attester's latest whose ref still holds its root and is usable now; of the given root, or at the given ref),
+ * rebuilds the attester's tree from the registry's events as of that root's publication (as `kyc anon check-root` does, with a small lookback) and checks that Poseidon(treeRoot, validUntil)
  * is the published root, finds the leaf of Poseidon(secret) in it (the latest `AnonLeaf` of this attester carrying
  * the commitment, or that leaf after a claim drop), and proves with snarkjs.
  * @throws AnonError `ANON_BAD_ARGUMENT` (an address, the mask), `ANON_OUT_OF_FIELD`, `ANON_OUT_OF_RANGE`,
- * `ANON_ROOT_UNUSABLE` (the root is unknown, another attester's, not usable now, or not the tree of the events; no
- * usable root), `ANON_NOT_A_MEMBER` (no leaf of this secret with this attester, or not in the root's tree: revoked,
+ * `ANON_ROOT_UNUSABLE` (the root or ref is unknown, another attester's, overwritten in the ring, past validUntil or
+ * closed by the attester's removal, or not the tree of the events; no usable root), `ANON_NOT_A_MEMBER` (no leaf of this secret with this attester, or not in the root's tree: revoked,
  * replaced, added after the publication), `ANON_UNSATISFIABLE` (claims lack a mask bit, the leaf expires by the
  * root's validUntil), `ANON_ARTIFACTS_MISSING`, `ANON_REGISTRY_UNREADABLE`, `ANON_EVENT_ORDER`.
  */
@@ -87,8 +95,16 @@ export async function proveAsHolder(o: AnonHolderProofRequest): Promise<AnonHold
   const commitment = hasher.commitment(o.secret);
   const { chainId } = await o.provider.getNetwork();
 
-  const root = await chooseRoot(o.provider, registry, attester, o.root);
-  const publications = (await readAnonRootPublications(o.provider, registry, { attester, root })).reverse();
+  const chosen = await chooseRoot(o.provider, registry, attester, {
+    ...(o.root !== undefined ? { root: o.root } : {}),
+    ...(o.rootRef !== undefined ? { rootRef: o.rootRef } : {}),
+  });
+  const root = chosen.root;
+  // the tree is looked for at the chosen publication first, then at the root's other publications (the same tree)
+  const others = (await readAnonRootPublications(o.provider, registry, { attester, root }))
+    .reverse()
+    .filter((p) => p.ref !== chosen.ref || p.blockNumber !== chosen.blockNumber);
+  const publications = [chosen, ...others];
   const events = await readAnonRegistryEvents(o.provider, registry);
   const candidates = leafCandidates(events, attester, commitment);
   if (candidates.length === 0) {
@@ -151,8 +167,9 @@ export async function proveAsHolder(o: AnonHolderProofRequest): Promise<AnonHold
     registry,
     attester,
     root,
+    rootRef: chosen.ref,
     validUntil: publication.validUntil,
-    publishedInBlock: publication.blockNumber,
+    publishedInBlock: chosen.blockNumber,
     scope: o.scope,
     signal: o.signal,
     claimsMask: o.claimsMask,
@@ -175,40 +192,106 @@ function iso(seconds: bigint): string {
   return new Date(Number(seconds) * 1000).toISOString();
 }
 
-/** The given root if this attester published it and it is usable now; else the attester's latest usable root. */
-async function chooseRoot(provider: Provider, registry: string, attester: string, given?: string): Promise<string> {
-  if (given !== undefined) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(given)) {
+/** How `chooseRoot` found one publication: what the registry holds at its ref now. */
+interface Examined {
+  readonly publication: AnonRootPublication;
+  readonly state: AnonRootState;
+}
+
+/** Why the registry's entry at a publication's ref cannot be proved against now (one line). */
+function refusalOf({ publication: p, state }: Examined, attester: string): string {
+  const where = describeRootRef(p.ref);
+  if (state.root !== p.root) {
+    return (
+      `the root ${p.root} was overwritten in attester ${attester}'s ring of ${ANON_ROOT_RING} (${where} now holds ` +
+      `${isUnpublished(state) ? "nothing" : state.root}): prove against a newer root`
+    );
+  }
+  if (state.validUntil === 0n) {
+    return `the root ${p.root} at ${where} is unusable: attester ${attester} was removed, which closed its roots`;
+  }
+  return `the root ${p.root} at ${where} is past its validUntil ${iso(state.validUntil)}: consumers refuse it`;
+}
+
+/**
+ * The publication to prove against: the latest of `attester`'s publications (of `root`, at `rootRef`, when given)
+ * whose ref still holds its root (the ring may have overwritten it) and is usable now (not past validUntil, the
+ * attester not removed).
+ */
+async function chooseRoot(
+  provider: Provider,
+  registry: string,
+  attester: string,
+  given: { root?: string; rootRef?: bigint },
+): Promise<AnonRootPublication> {
+  let root: string | undefined;
+  if (given.root !== undefined) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(given.root)) {
       throw new AnonError("ANON_BAD_ARGUMENT", "--root must be 32 bytes of 0x-hex");
     }
-    const root = given.toLowerCase();
-    const state = await readAnonRootState(provider, registry, root);
-    if (isUnpublished(state)) {
-      throw new AnonError("ANON_ROOT_UNUSABLE", `the root ${root} was never published in the registry ${registry}`);
-    }
-    if (getAddress(state.attester) !== attester) {
-      throw new AnonError("ANON_ROOT_UNUSABLE", `the root ${root} was published by ${state.attester}, not ${attester}`);
-    }
-    if (!state.usable) {
+    root = given.root.toLowerCase();
+  }
+  const ref = given.rootRef;
+  if (ref !== undefined && (ref < 0n || ref >= UINT256)) {
+    throw new AnonError("ANON_BAD_ARGUMENT", "--root-ref must be a uint256");
+  }
+  const published = await readAnonRootPublications(provider, registry, { attester, ...(root ? { root } : {}) });
+  const candidates = (ref === undefined ? published : published.filter((p) => p.ref === ref)).reverse();
+  if (candidates.length === 0) {
+    if (ref !== undefined) {
       throw new AnonError(
         "ANON_ROOT_UNUSABLE",
-        `the root ${root} is not usable now (past its validUntil ${iso(state.validUntil)}, or its attester lost ` +
-          "its role or let its CRL heartbeat go stale): consumers refuse it",
+        `attester ${attester} never published ${root !== undefined ? `the root ${root}` : "a root"} at ` +
+          `${describeRootRef(ref)} of the registry ${registry}`,
       );
     }
-    return root;
+    if (root !== undefined) {
+      const other = (await readAnonRootPublications(provider, registry, { root })).at(-1);
+      throw new AnonError(
+        "ANON_ROOT_UNUSABLE",
+        other !== undefined
+          ? `the root ${root} was published by ${getAddress(other.attester)}, not by ${attester}`
+          : `the root ${root} was never published in the registry ${registry}`,
+      );
+    }
+    throw new AnonError(
+      "ANON_ROOT_UNUSABLE",
+      `attester ${attester} has no usable root in the registry ${registry} (0 published): ask the operator to ` +
+        "publish one (`kyc anon roots --publish`)",
+    );
   }
-  const published = await readAnonRootPublications(provider, registry, { attester });
-  const seen = new Set<string>();
-  for (const p of published.reverse()) {
-    if (seen.has(p.root)) continue;
-    seen.add(p.root);
-    if ((await readAnonRootState(provider, registry, p.root)).usable) return p.root;
+  // Of an attester's publications only the latest ANON_ROOT_RING can still be held: an attester keeps its id (and
+  // its ring) for good, so each later one overwrote the entry of the one ANON_ROOT_RING before it. A given root or
+  // ref is looked up in full (few publications).
+  const examined: Examined[] = [];
+  const states = new Map<bigint, AnonRootState>();
+  const limit = root === undefined && ref === undefined ? ANON_ROOT_RING : candidates.length;
+  for (const publication of candidates.slice(0, limit)) {
+    let state = states.get(publication.ref);
+    if (state === undefined) {
+      state = await readAnonRootState(provider, registry, publication.ref);
+      states.set(publication.ref, state);
+    }
+    if (state.root === publication.root && state.usable) return publication;
+    examined.push({ publication, state });
   }
+  if (root !== undefined || ref !== undefined) {
+    // the latest entry that still holds the root tells more (past validUntil, closed) than an overwritten one
+    const held = examined.find((e) => e.state.root === e.publication.root);
+    throw new AnonError("ANON_ROOT_UNUSABLE", refusalOf(held ?? examined[0]!, attester));
+  }
+  const count = (test: (e: Examined) => boolean) => examined.filter(test).length;
+  const overwritten = count((e) => e.state.root !== e.publication.root) + candidates.length - examined.length;
+  const parts = [
+    [overwritten, `overwritten in its ring of ${ANON_ROOT_RING}`],
+    [count((e) => e.state.root === e.publication.root && e.state.validUntil !== 0n), "past their validUntil"],
+    [count((e) => e.state.root === e.publication.root && e.state.validUntil === 0n), "closed by its removal"],
+  ] as const;
+  const why = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
   throw new AnonError(
     "ANON_ROOT_UNUSABLE",
-    `attester ${attester} has no usable root in the registry ${registry} (${published.length} published): ask the ` +
-      "operator to publish one (`kyc anon roots --publish`)",
+    `attester ${attester} has no usable root in the registry ${registry} (${candidates.length} published: ` +
+      `${why.join(", ")}): ask the operator to publish one (\`kyc anon roots --publish\`)`,
   );
 }
 

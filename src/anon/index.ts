@@ -2,6 +2,7 @@
 // reveals only a per-scope nullifier. See circuits/README.md for the statement.
 export type { AnonArtifacts } from "./anon-artifacts-type.js";
 export type { AnonCalldata } from "./anon-calldata.js";
+export type { AnonClaimArguments } from "./anon-claim-arguments.js";
 export type { AnonExpectation } from "./anon-expectation.js";
 export type { AnonHasher } from "./anon-hasher.js";
 export type { AnonHolder } from "./anon-holder.js";
@@ -64,6 +65,7 @@ export {
 export type { AnonHolderProof } from "./anon-holder-proof.js";
 export type { AnonProofFile } from "./anon-proof-file.js";
 export type { AnonProofFileVerdict } from "./anon-proof-file-verdict.js";
+export type { AnonRefVerdict } from "./anon-ref-verdict.js";
 export type { AnonRootPublication } from "./anon-root-publication.js";
 export type { AnonRootState } from "./anon-root-state.js";
 export { proveAsHolder, type AnonHolderProofRequest } from "./holder-proof.js";
@@ -81,8 +83,12 @@ export {
   parseAnonAddress,
   parseAnonClaims,
   parseAnonRoot,
+  parseAnonRootRef,
   parseAnonScope,
   parseAnonSignal,
 } from "./prove-arguments.js";
 export { isUnpublished, readAnonRootPublications, readAnonRootState } from "./published-roots.js";
+export { usableRootAt } from "./root-at-ref.js";
+export { ANON_ROOT_RING, describeRootRef } from "./root-ring.js";
+export { verifyAnonProofAtRef, type AnonRefCheck } from "./verify-at-ref.js";
 export { verifyAnonProofFile, type AnonProofFileCheck } from "./verify-proof-file.js";

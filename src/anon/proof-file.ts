@@ -7,10 +7,13 @@ import { AnonError } from "./anon-error.js";
 import type { AnonHolderProof } from "./anon-holder-proof.js";
 import type { AnonProofFile } from "./anon-proof-file.js";
 import type { AnonProof } from "./anon-proof.js";
-import type { AnonCalldata } from "./anon-calldata.js";
+import type { AnonClaimArguments } from "./anon-claim-arguments.js";
 
-/** The `format` of a proof file, version 1. */
-export const ANON_PROOF_FILE_FORMAT = "jpki-kyc/anon-proof@1";
+/**
+ * The `format` of a proof file, version 2: the root is the 176-bit one and the consumer takes its `rootRef`
+ * (version 1 files were made for the earlier circuit and `claim(proof, root, nullifierSignal)`: refused).
+ */
+export const ANON_PROOF_FILE_FORMAT = "jpki-kyc/anon-proof@2";
 
 const MAX_FILE_CHARS = 64 * 1024;
 const KEYS = [
@@ -19,6 +22,7 @@ const KEYS = [
   "registry",
   "attester",
   "root",
+  "rootRef",
   "validUntil",
   "scope",
   "signal",
@@ -29,6 +33,7 @@ const KEYS = [
   "publicSignals",
   "calldata",
 ] as const;
+const CALLDATA_KEYS = ["proof", "rootRef", "nullifierSignal"] as const;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 /** The proof file of a holder's proof: every field is public (the public signals and where to check them). */
@@ -39,6 +44,7 @@ export function anonProofFile(p: AnonHolderProof): AnonProofFile {
     registry: p.registry,
     attester: p.attester,
     root: p.root,
+    rootRef: p.rootRef.toString(),
     validUntil: Number(p.validUntil),
     scope: p.scope.toString(),
     signal: p.signal.toString(),
@@ -49,7 +55,7 @@ export function anonProofFile(p: AnonHolderProof): AnonProofFile {
     publicSignals: [...p.proof.publicSignals],
     calldata: {
       proof: p.calldata.proof.map(String),
-      root: p.calldata.root,
+      rootRef: p.rootRef.toString(),
       nullifierSignal: p.calldata.nullifierSignal.toString(),
     },
   };
@@ -60,11 +66,14 @@ export function proofOfFile(file: AnonProofFile): AnonProof {
   return { proof: file.proof, publicSignals: file.publicSignals };
 }
 
-/** The file's calldata as numbers (for a contract call). */
-export function calldataOfFile(file: AnonProofFile): Pick<AnonCalldata, "proof" | "root" | "nullifierSignal"> {
+/**
+ * The file's calldata as numbers: the arguments of `claim(proof, rootRef, nullifierSignal)`. Taken as written (a
+ * relayer that does not trust the file runs `verifyAnonProofFile` first).
+ */
+export function calldataOfFile(file: AnonProofFile): AnonClaimArguments {
   return {
     proof: file.calldata.proof.map((x) => BigInt(x)),
-    root: file.calldata.root,
+    rootRef: BigInt(file.calldata.rootRef),
     nullifierSignal: BigInt(file.calldata.nullifierSignal),
   };
 }
@@ -81,6 +90,12 @@ function malformed(what: string): never {
 function decimalString(value: unknown, name: string): string {
   if (typeof value !== "string" || !DECIMAL.test(value)) malformed(`${name} is not a decimal string`);
   return value;
+}
+
+function uint256String(value: unknown, name: string): string {
+  const text = decimalString(value, name);
+  if (BigInt(text) >= 2n ** 256n) malformed(`${name} is not a uint256`);
+  return text;
 }
 
 function hexString(value: unknown, name: string, pattern: RegExp): string {
@@ -120,12 +135,16 @@ export function parseAnonProofFile(text: string): AnonProofFile {
   if (typeof o.proof !== "object" || o.proof === null || Array.isArray(o.proof)) malformed("proof is not an object");
   const c = o.calldata as Record<string, unknown> | null;
   if (typeof c !== "object" || c === null || Array.isArray(c)) malformed("calldata is not an object");
+  for (const key of Object.keys(c)) {
+    if (!(CALLDATA_KEYS as readonly string[]).includes(key)) malformed(`unknown field calldata.${key}`);
+  }
   return {
     format: ANON_PROOF_FILE_FORMAT,
     chainId: decimalString(o.chainId, "chainId"),
     registry: hexString(o.registry, "registry", address),
     attester: hexString(o.attester, "attester", address),
     root: hexString(o.root, "root", bytes32),
+    rootRef: uint256String(o.rootRef, "rootRef"),
     validUntil: number(o.validUntil, "validUntil"),
     scope: decimalString(o.scope, "scope"),
     signal: decimalString(o.signal, "signal"),
@@ -136,7 +155,7 @@ export function parseAnonProofFile(text: string): AnonProofFile {
     publicSignals: strings(o.publicSignals, "publicSignals"),
     calldata: {
       proof: strings(c.proof, "calldata.proof", 8),
-      root: hexString(c.root, "calldata.root", bytes32),
+      rootRef: uint256String(c.rootRef, "calldata.rootRef"),
       nullifierSignal: decimalString(c.nullifierSignal, "calldata.nullifierSignal"),
     },
   };

@@ -79,6 +79,19 @@ export function parseAnonAddress(text: string | undefined, option: string): stri
 }
 
 /**
+ * Parses a root ref (`--root-ref`: where the registry holds a published root, `AnonRootPublished.ref`): a decimal or
+ * 0x-hex uint256.
+ * @throws AnonError `ANON_BAD_ARGUMENT`.
+ */
+export function parseAnonRootRef(text: string): bigint {
+  const t = text.trim();
+  if ((!DECIMAL.test(t) && !HEX.test(t)) || BigInt(t) >= 2n ** 256n) {
+    throw new AnonError("ANON_BAD_ARGUMENT", "--root-ref must be a decimal or 0x-hex uint256 (AnonRootPublished.ref)");
+  }
+  return BigInt(t);
+}
+
+/**
  * Parses a published root (`--root`): 32 bytes of 0x-hex, returned lower-case.
  * @throws AnonError `ANON_BAD_ARGUMENT`.
  */

@@ -41,6 +41,8 @@ export interface ProveAnonHolderOptions {
   readonly claimsMask: number;
   /** A published root; default: the attester's latest usable root. */
   readonly root?: string;
+  /** A publication's ref (`AnonRootPublished.ref`): the root held there. */
+  readonly rootRef?: bigint;
   readonly artifacts: Pick<AnonArtifacts, "wasm" | "zkey">;
   readonly lookbackBlocks?: number;
   /** The proof file to write (never overwritten); none: only returned. */
@@ -99,6 +101,7 @@ export async function proveAnonHolder(o: ProveAnonHolderOptions): Promise<ProveA
     claimsMask: BigInt(o.claimsMask),
     artifacts: o.artifacts,
     ...(o.root !== undefined ? { root: o.root } : {}),
+    ...(o.rootRef !== undefined ? { rootRef: o.rootRef } : {}),
     ...(o.lookbackBlocks !== undefined ? { lookbackBlocks: o.lookbackBlocks } : {}),
   });
   const file = anonProofFile(proof);
@@ -110,7 +113,7 @@ export async function proveAnonHolder(o: ProveAnonHolderOptions): Promise<ProveA
       : `recipient ${getAddress(toBeHex(proof.signal, 20))}`;
   o.print(
     `Proved ${claimNames(o.claimsMask).join("+")} for scope ${proof.scope} and ${signal} against root ${proof.root} ` +
-      `of attester ${proof.attester}`,
+      `at ref ${proof.rootRef} of attester ${proof.attester}`,
   );
   o.print(`  nullifier   ${proof.nullifier} (the same for each of your proofs in this scope)`);
   o.print(`  valid until ${new Date(Number(proof.validUntil) * 1000).toISOString()} (the root's validUntil)`);

@@ -9,6 +9,7 @@ import {
   AnonTree,
   BN254_BASE_FIELD,
   ANON_NULLIFIER_BITS,
+  ANON_ROOT_BITS,
   ANON_SIGNAL_BITS,
   SNARK_SCALAR_FIELD,
   anonCalldata,
@@ -158,6 +159,17 @@ describe("anon API", function () {
       const e = caught(() => anonWitnessInput(w.hasher, w.tree, { ...w.alice, claims: 2n ** 32n }, w.statement));
       expect(e.code).to.equal("ANON_OUT_OF_RANGE");
     });
+  });
+
+  it("the published root is the low 176 bits of Poseidon(treeRoot, validUntil): one registry slot with its times", function () {
+    expect(ANON_ROOT_BITS).to.equal(176n);
+    const full = w.hasher.node(w.statement.treeRoot, w.statement.validUntil); // Poseidon of two inputs
+    expect(full >= 2n ** ANON_ROOT_BITS, "the fixture's hash is wider than the root: the mask is not vacuous").to.equal(
+      true,
+    );
+    expect(published).to.equal(full & (2n ** ANON_ROOT_BITS - 1n));
+    // 176 bits and the two 40-bit times fill one 256-bit word
+    expect(ANON_ROOT_BITS + 40n + 40n).to.equal(256n);
   });
 
   it("hashToField maps bytes below the field order (keccak >> 8)", function () {
@@ -319,6 +331,7 @@ describe("anon API", function () {
       expect(calldata.proof).to.deep.equal([...pA, ...pB.flat(), ...pC]);
       expect(calldata.publicSignals).to.deep.equal(pubSignals);
       expect(calldata.root).to.equal(toBeHex(published, 32));
+      expect(calldata.publicSignals[1], "the proof's root is the 176-bit one").to.equal(published);
       expect(calldata.nullifierSignal).to.equal(pubSignals[0]);
       expect(unpackNullifierSignal(calldata.nullifierSignal).signal).to.equal(w.statement.signal);
     });

@@ -6,6 +6,7 @@ import {
   parseAnonAddress,
   parseAnonClaims,
   parseAnonRoot,
+  parseAnonRootRef,
   parseAnonScope,
   parseAnonSignal,
 } from "../../../src/anon/prove-arguments.js";
@@ -23,6 +24,7 @@ interface Args {
   claims: string | undefined;
   attester: string | undefined;
   root: string | undefined;
+  rootRef: string | undefined;
   card: string;
   pinEnv: string | undefined;
   anonBackup: string | undefined;
@@ -42,6 +44,7 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   const claimsMask = parseAnonClaims(args.claims);
   const attester = parseAnonAddress(args.attester, "attester");
   const root = args.root === undefined ? undefined : parseAnonRoot(args.root);
+  const rootRef = args.rootRef === undefined ? undefined : parseAnonRootRef(args.rootRef);
   if (!Number.isSafeInteger(args.lookbackBlocks) || args.lookbackBlocks < 0) {
     throw new AnonError("ANON_BAD_ARGUMENT", "--lookback-blocks must be 0 or more");
   }
@@ -94,6 +97,7 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
       lookbackBlocks: args.lookbackBlocks,
       out: args.out,
       ...(root !== undefined ? { root } : {}),
+      ...(rootRef !== undefined ? { rootRef } : {}),
       print: (line) => (args.json ? process.stderr.write(`${line}\n`) : console.log(line)),
     });
     if (args.json) {
@@ -102,6 +106,7 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
           out: args.out,
           nullifier: r.file.nullifier,
           root: r.file.root,
+          rootRef: r.file.rootRef,
           validUntil: r.file.validUntil,
           proveMs: r.proof.proveMs,
           totalMs: r.totalMs,

@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { toBeHex } from "ethers";
+import { getAddress, toBeHex } from "ethers";
 
 import { AnonError } from "../../../src/anon/anon-error.js";
 import { artifactsIn, devArtifacts } from "../../../src/anon/artifacts.js";
@@ -52,15 +52,24 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   try {
     const v = await verifyAnonProofFile(file, { provider: ethers.provider, verificationKey, ...expected });
     if (args.json) {
-      console.log(toJson({ valid: true, registry: v.registry, ...v.signals, rootState: v.root }));
+      console.log(
+        toJson({
+          valid: true,
+          registry: v.registry,
+          ...v.signals,
+          rootRef: v.rootRef,
+          attester: v.publication.attester,
+          rootState: v.root,
+        }),
+      );
       return;
     }
     console.log(`${args.proof}: VALID`);
     console.log(`  nullifier ${v.signals.nullifier}, signal ${toBeHex(v.signals.signal, 20)}`);
     console.log(`  claims ${claimNames(Number(v.signals.claimsMask)).join("+")}, scope ${v.signals.scope}`);
     console.log(
-      `  root ${toBeHex(v.signals.root, 32)} of attester ${v.root.attester}, usable until ` +
-        new Date(Number(v.root.validUntil) * 1000).toISOString(),
+      `  root ${toBeHex(v.signals.root, 32)} at ref ${v.rootRef} of attester ${getAddress(v.publication.attester)}, ` +
+        `usable until ${new Date(Number(v.root.validUntil) * 1000).toISOString()}`,
     );
   } catch (error) {
     if (!(error instanceof AnonError) || !INVALID.has(error.code)) throw error;
