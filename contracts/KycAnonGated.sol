@@ -88,7 +88,8 @@ abstract contract KycAnonGated {
         (uint256 root, uint256 publishedAt, uint256 validUntil) = _anonRootAt(rootRef);
         if (root == 0) revert UnknownRoot(rootRef);
         if (block.timestamp > validUntil) revert UnusableRoot(rootRef);
-        if (publishedAt + ANON_MAX_ROOT_AGE < block.timestamp) revert StaleRoot(rootRef, uint64(publishedAt));
+        // publishedAt is a past block time, so this cannot underflow (and any maxRootAge works, even "no bound")
+        if (block.timestamp - publishedAt > ANON_MAX_ROOT_AGE) revert StaleRoot(rootRef, uint64(publishedAt));
         nullifier = nullifierSignal >> 160;
         mapping(uint256 => bool) storage used = anonNullifierUsed;
         bool seen;

@@ -225,13 +225,14 @@ describe("AnonVerifier / AnonProofVerifier (Solidity)", function () {
       .withArgs(nullifier);
   });
 
-  it("KycAnonGated (AnonGatedMock.use) reads the root at the ref and returns the nullifier and the message signal the proof is bound to", async function () {
+  it("KycAnonGated (AnonGatedMock.use) reads the root at the ref and returns the nullifier and the message signal the proof is bound to; a maxRootAge of 2^256 - 1 means no bound", async function () {
     this.timeout(120_000);
     const { ethers } = await network.create();
     const w = await anonWorld();
     const f = await deployRegistryFixture(ethers);
     const mask = CLAIMS.AGE_18 | CLAIMS.AGE_20;
-    const mock = await ethers.deployContract("AnonGatedMock", [f.address, Number(mask), DAY]);
+    // the largest bound: the age check must not overflow (publishedAt + maxRootAge would)
+    const mock = await ethers.deployContract("AnonGatedMock", [f.address, Number(mask), ethers.MaxUint256]);
     const validUntil = (await latestTime(ethers)) + DAY;
     const root = toBeHex(w.hasher.publishedRoot(w.tree.root, validUntil), 32);
     await f.registry.connect(f.attester).publishAnonRoot(root, validUntil, w.tree.size);
