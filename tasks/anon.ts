@@ -52,7 +52,8 @@ export const anonTasks: TaskDefinition[] = [
     })
     .addOption({
       name: "validFor",
-      description: "With --publish: seconds the root may be used (validUntil = now + this; at most 604800)",
+      description:
+        "With --publish: seconds the root may be used (validUntil = now + this, at most 604800 and at most the CRL heartbeat's deadline)",
       type: ArgumentType.INT,
       defaultValue: 86_400,
     })

@@ -27,7 +27,12 @@ export type OperatorErrorCode =
   /** A signing certificate already backs the live attestation of another subject (one certificate, one subject). */
   | "OPERATOR_SIGN_CERT_IN_USE"
   /** A verification-records file (`kyc records export` / `verify`) is malformed or for another chain or registry. */
-  | "OPERATOR_RECORDS_FILE";
+  | "OPERATOR_RECORDS_FILE"
+  /**
+   * The attester's CRL heartbeat is older than the registry's `maxStaleness`: an anonymous-proof root published now
+   * could not be used (`AnonRootOutlivesCrlSync`), so none was sent; run `kyc crl-sync` first.
+   */
+  | "OPERATOR_CRL_STALE";
 
 /** The error the operator tooling raises on purpose (bad input, a failed check, a refused action). */
 export class OperatorError extends KycError {

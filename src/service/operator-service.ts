@@ -9,6 +9,7 @@ import { getAddress } from "ethers";
 import { parseProofRequestJson } from "../binding/proof-request.js";
 import { claimNames } from "../claims.js";
 import { KycError } from "../errors.js";
+import type { AnonPublishOutcome } from "../operator/anon-publish.js";
 import { attestProofRequest, checkProofRequest, type AttestResult } from "../operator/attest.js";
 import { chainTime } from "../operator/commands/context.js";
 import type { CrlSyncResult } from "../operator/crl-sync.js";
@@ -474,6 +475,11 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
           const result = await options.actions.crlSync();
           crls.invalidate();
           if (result.missingPartitions.length === 0) metrics.lastCrlSync.set(Math.floor(Date.now() / 1000));
+          if (result.anonRoot?.published === true) logAnonRoot(result.anonRoot);
+          if (result.anonRootRefused !== undefined) {
+            const { code, message } = result.anonRootRefused;
+            app.log.warn({ code, message }, "root publication failed");
+          }
           return result;
         } finally {
           await shared();
@@ -542,6 +548,10 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
   // `anonPublishDelayMs` (one root per batch), through the lane so it never races an attestation's nonce
   let anonTimer: NodeJS.Timeout | undefined;
   let anonPublishing: Promise<unknown> | undefined;
+  function logAnonRoot(o: AnonPublishOutcome): void {
+    const { root, ref, validUntil, reason, leafCount } = o;
+    app.log.info({ root, ref: ref?.toString(), validUntil, reason, leafCount }, "anonymous-proof root");
+  }
   function scheduleAnonPublish(): void {
     const publish = options.actions.publishAnonRoot;
     if (publish === undefined || anonTimer !== undefined) return;
@@ -549,7 +559,7 @@ export async function createOperatorService(options: OperatorServiceOptions): Pr
       anonTimer = undefined;
       anonPublishing = lane
         .run(() => publish(), true)
-        .then((o) => app.log.info({ root: o.root, reason: o.reason, leafCount: o.leafCount }, "anonymous-proof root"))
+        .then(logAnonRoot)
         .catch((error: unknown) => {
           const e = error as { code?: string; message?: string };
           app.log.warn({ code: e.code ?? "error", message: e.message?.split("\n")[0] }, "root publication failed");

@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 
 import type { RegistryClient, TxOutcome } from "../chain/registry-client.js";
-import type { AnonPublishOutcome } from "../operator/anon-publish.js";
+import type { AnonAutoPublication, AnonPublishOutcome } from "../operator/anon-publish.js";
 import type { CrlSyncResult } from "../operator/crl-sync.js";
 import type { OperatorStore } from "../operator/store/operator-store.js";
 
@@ -10,11 +10,14 @@ import type { OperatorStore } from "../operator/store/operator-store.js";
  * `commandActions`; tests pass their own).
  */
 export interface ServiceActions {
-  /** One `kyc crl-sync` run. */
-  crlSync(): Promise<CrlSyncResult>;
+  /** One `kyc crl-sync` run (with the anonymous-proof root it published after the heartbeat, or why none). */
+  crlSync(): Promise<CrlSyncResult & AnonAutoPublication>;
   /** `kyc revoke --subject --reason`. */
   revoke(subject: string, reason: string): Promise<TxOutcome>;
-  /** Publish the anonymous-proof root when the tree changed (`publishAnonRootIfChanged`); absent: never. */
+  /**
+   * Publish the anonymous-proof root when the tree changed (`publishAnonRootIfChanged`; refused with
+   * `OPERATOR_CRL_STALE`, nothing sent, when the attester's CRL heartbeat is too old); absent: never.
+   */
   publishAnonRoot?(): Promise<AnonPublishOutcome>;
 }
 

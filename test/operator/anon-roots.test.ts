@@ -14,7 +14,7 @@ import type { OperatorContext } from "../../src/operator/commands/context.js";
 import { Claims, testCard } from "../helpers/card-proof.js";
 import { Reason, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
 
-const { ethers } = await network.create();
+const { ethers, networkHelpers } = await network.create();
 
 async function rejects(p: Promise<unknown>, code: string) {
   try {
@@ -51,11 +51,14 @@ describe("kyc anon roots / check-root", function () {
     expect(first.publishedRoot).to.equal(
       toBeHex(hasher.publishedRoot(BigInt(first.currentTreeRoot), BigInt(first.validUntil!)), 32),
     );
-    expect(first.published.map((p) => [p.root, p.leafCount, p.validUntil, p.usable])).to.deep.equal([
-      [first.publishedRoot, 2, first.validUntil, true],
+    const [held, publishedAt, until] = await f.registry.anonRootAt(first.publishedRef!);
+    expect([held, until]).to.deep.equal([first.publishedRoot, BigInt(first.validUntil!)]);
+    expect(first.published.map((p) => [p.root, p.ref, p.leafCount, p.validUntil, p.status, p.usable])).to.deep.equal([
+      [first.publishedRoot, first.publishedRef, 2, first.validUntil, "usable", true],
     ]);
+    expect(first.published[0]!.publishedAt).to.equal(Number(publishedAt));
     const ok = await anonCheckRootCommand(anyone, { registry: f.address, root: first.publishedRoot });
-    expect(ok.matches).to.equal(true);
+    expect([ok.matches, ok.ref, ok.status]).to.deep.equal([true, first.publishedRef, "usable"]);
 
     await f.registry.connect(f.attester).revoke(f.alice.address, Reason.Operator);
     const second = await anonRootsCommand(ctx(), { registry: f.address, publish: true });
@@ -70,7 +73,10 @@ describe("kyc anon roots / check-root", function () {
     );
     // read-only listing by anyone, for a named attester
     const listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
-    expect(listed.published).to.have.length(2);
+    expect(listed.published.map((p) => [p.ref, p.status])).to.deep.equal([
+      [first.publishedRef, "usable"],
+      [first.publishedRef! + 1n, "usable"],
+    ]);
     expect(listed.currentTreeRoot).to.equal(second.currentTreeRoot);
     // attacker: the operator republishes the old root (alice's revoked leaf still in it) to refresh its age
     await f.registry.connect(f.attester).publishAnonRoot(first.publishedRoot!, first.validUntil!, 2);
@@ -114,5 +120,50 @@ describe("kyc anon roots / check-root", function () {
       "OPERATOR_BAD_INPUT",
     );
     await rejects(anonCheckRootCommand(anyone, { registry: f.address, root: "0x1234" }), "OPERATOR_BAD_INPUT");
+  });
+
+  it("lists each publication with what its ref holds now: usable, expired, overwritten (ring of 64), closed (attester removed)", async function () {
+    const hasher = await loadAnonHasher();
+    const f = await deployRegistryFixture(ethers);
+    const dir = mkdtempSync(join(tmpdir(), "kyc-anon-"));
+    const operator: OperatorContext = { provider: ethers.provider, signer: f.attester, projectRoot: dir };
+    const anyone: OperatorContext = { provider: ethers.provider, projectRoot: dir };
+    const req = await makeRequest(ethers, f.alice.address, { anonCommitment: toBeHex(hasher.commitment(1n), 32) });
+    await attestWith(f.registry, f.attester, testCard(0), req);
+    const ring = Number(await f.registry.ANON_ROOT_RING());
+    expect(ring).to.equal(64);
+    const first = await anonRootsCommand(operator, { registry: f.address, publish: true, validFor: 60 });
+    const second = await anonRootsCommand(operator, { registry: f.address, publish: true });
+    expect(second.publishedRef).to.equal(first.publishedRef! + 1n);
+    await networkHelpers.time.increase(61);
+    let listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
+    expect(listed.published.map((p) => p.status)).to.deep.equal(["expired", "usable"]);
+    expect(listed.published.map((p) => p.usable)).to.deep.equal([false, true]);
+    const firstCheck = await anonCheckRootCommand(anyone, { registry: f.address, root: first.publishedRoot });
+    expect([firstCheck.matches, firstCheck.status]).to.deep.equal([true, "expired"]);
+
+    // 63 more publications: the 65th takes the first one's ring entry
+    const validUntil = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
+    for (let i = 0; i < ring - 2; i++) {
+      await f.registry.connect(f.attester).publishAnonRoot(toBeHex(1000n + BigInt(i), 32), validUntil, 1);
+    }
+    await anonRootsCommand(operator, { registry: f.address, publish: true });
+    listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
+    expect(listed.published).to.have.length(ring + 1);
+    expect(listed.published.at(-1)!.ref).to.equal(first.publishedRef);
+    expect(listed.published.map((p) => p.status)).to.deep.equal(["overwritten", ...Array<string>(ring).fill("usable")]);
+    expect(listed.published[0]!.publishedAt).to.equal(null);
+    const overwritten = await anonCheckRootCommand(anyone, { registry: f.address, root: first.publishedRoot });
+    expect([overwritten.matches, overwritten.ref, overwritten.status]).to.deep.equal([
+      true,
+      first.publishedRef,
+      "overwritten",
+    ]);
+
+    // the attester is removed: every entry of its ring is closed (validUntil zero)
+    await f.registry.connect(f.admin).revokeRole(await f.registry.ATTESTER_ROLE(), f.attester.address);
+    listed = await anonRootsCommand(anyone, { registry: f.address, attester: f.attester.address });
+    expect(new Set(listed.published.slice(1).map((p) => p.status))).to.deep.equal(new Set(["closed"]));
+    expect(listed.published.some((p) => p.usable)).to.equal(false);
   });
 });

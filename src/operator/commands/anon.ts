@@ -5,23 +5,34 @@ import { readAnonRegistryEvents } from "../../anon/registry-events.js";
 import { anonRegistryTreeRoot } from "../../anon/registry-tree-root.js";
 import type { AnonRegistryEvent } from "../../anon/registry-event.js";
 import type { TxOutcome } from "../../chain/registry-client.js";
+import type { AnonRootState } from "../../anon/anon-root-state.js";
 import { readAnonRootPublications, readAnonRootState } from "../../anon/published-roots.js";
-import { checkAnonRootValidity, DEFAULT_ANON_ROOT_VALIDITY_SECONDS, sendAnonRoot } from "../anon-publish.js";
+import {
+  checkAnonRootValidity,
+  DEFAULT_ANON_ROOT_VALIDITY_SECONDS,
+  sendAnonRoot,
+  type AnonRootSent,
+} from "../anon-publish.js";
+import { anonPublicationStatus, type AnonPublicationStatus } from "../anon-publication-status.js";
 import { OperatorError } from "../operator-error.js";
 import { parseAddress } from "./admin.js";
 import { connectRegistry, type OperatorContext } from "./context.js";
 
-/** A root an attester published (`AnonRootPublished`), with its state in the registry now. */
+/** A root an attester published (`AnonRootPublished`), with what its ref holds now. */
 export interface PublishedAnonRoot {
   readonly root: string;
   readonly attester: string;
+  /** where the registry put it (attester id << 8 | ring entry): what consumers take as `rootRef` */
+  readonly ref: bigint;
   readonly leafCount: number;
   readonly blockNumber: number;
   /** until when proofs against the root may be used (unix seconds), from the event */
   readonly validUntil: number;
-  /** the last publication time (unix seconds), from `anonRoot` */
-  readonly publishedAt: number;
-  /** `anonRoot(root).usable`: not past validUntil, the attester is active and not stale */
+  /** the publication's block time (unix seconds) from `anonRootAt(ref)`; null once the ref was overwritten */
+  readonly publishedAt: number | null;
+  /** what the ref holds now for this publication: usable, expired, closed (attester removed) or overwritten */
+  readonly status: AnonPublicationStatus;
+  /** `status === "usable"`: the ref holds the root and the latest block is not past its validUntil */
   readonly usable: boolean;
 }
 
@@ -37,10 +48,14 @@ export interface AnonRootsReport {
   readonly published: readonly PublishedAnonRoot[];
   /** the publication sent by `--publish` */
   readonly publication?: TxOutcome;
-  /** the root `--publish` published: Poseidon(currentTreeRoot, validUntil) */
+  /** the root `--publish` published: Poseidon(currentTreeRoot, validUntil) mod 2^176 */
   readonly publishedRoot?: string;
-  /** the validUntil `--publish` published with */
+  /** where the registry put it (consumers take it as `rootRef`) */
+  readonly publishedRef?: bigint;
+  /** the validUntil `--publish` published with: now + validFor, at most the CRL heartbeat's deadline */
   readonly validUntil?: number;
+  /** the attester's CRL heartbeat deadline (lastCrlSync + maxStaleness) at `--publish`; absent without maxStaleness */
+  readonly staleAt?: number;
 }
 
 /** `kyc anon check-root`: does a published root match the tree anyone rebuilds from the events before it? */
@@ -48,6 +63,10 @@ export interface AnonCheckRootReport {
   readonly root: string;
   readonly attester: string;
   readonly publishedInBlock: number;
+  /** where the registry put the (latest) publication of the root */
+  readonly ref: bigint;
+  /** what that ref holds now for it: usable, expired, closed (attester removed) or overwritten */
+  readonly status: AnonPublicationStatus;
   readonly matches: boolean;
   /** the last block of the events whose tree has this root (the operator read the chain up to it) */
   readonly matchedAtBlock: number | null;
@@ -66,28 +85,37 @@ async function rebuild(events: readonly AnonRegistryEvent[], attester: string, t
   return { leaves: r.leaves, root: r.treeRoot, live: r.liveLeaves };
 }
 
+/** The publications of `attester` (default: every attester), each with what its ref holds now (one read per ref). */
 async function publishedRoots(provider: Provider, registry: string, attester?: string): Promise<PublishedAnonRoot[]> {
-  const out: PublishedAnonRoot[] = [];
-  for (const p of await readAnonRootPublications(provider, registry, attester !== undefined ? { attester } : {})) {
-    const state = await readAnonRootState(provider, registry, p.root);
-    out.push({
+  const publications = await readAnonRootPublications(provider, registry, attester !== undefined ? { attester } : {});
+  const latestAtRef = new Map<bigint, number>();
+  publications.forEach((p, i) => latestAtRef.set(p.ref, i));
+  const states = new Map<bigint, AnonRootState>();
+  for (const ref of latestAtRef.keys()) states.set(ref, await readAnonRootState(provider, registry, ref));
+  return publications.map((p, i) => {
+    const state = states.get(p.ref)!;
+    const status = anonPublicationStatus(p.root, state, latestAtRef.get(p.ref) !== i);
+    return {
       root: p.root,
       attester: p.attester,
+      ref: p.ref,
       leafCount: p.leafCount,
       blockNumber: p.blockNumber,
       validUntil: Number(p.validUntil),
-      publishedAt: Number(state.publishedAt),
-      usable: state.usable,
-    });
-  }
-  return out;
+      publishedAt: status === "overwritten" ? null : Number(state.publishedAt),
+      status,
+      usable: status === "usable",
+    };
+  });
 }
 
 /**
  * `kyc anon roots`: rebuilds `attester`'s tree (default: the connected account) from the registry's events, lists
- * the roots it published, and with `publish` sends `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil,
- * leafCount)` with validUntil = the latest block's time + `validFor` seconds. A holder whose leaf expires before
- * validUntil cannot prove against that root (the circuit checks it), so keep `validFor` short.
+ * the roots it published with their refs and what each ref holds now, and with `publish` sends
+ * `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil, leafCount)` with validUntil = the latest block's time
+ * + `validFor` seconds, at most the attester's CRL heartbeat deadline (refused with `OPERATOR_CRL_STALE`, nothing
+ * sent, once that deadline has passed). A holder whose leaf expires before validUntil cannot prove against that root
+ * (the circuit checks it), so keep `validFor` short.
  */
 export async function anonRootsCommand(
   ctx: OperatorContext,
@@ -103,13 +131,10 @@ export async function anonRootsCommand(
         : parseAddress(undefined, "attester");
   const events = await readAnonRegistryEvents(ctx.provider, client.address);
   const { leaves, root, live } = await rebuild(events, attester);
-  let publication: TxOutcome | undefined;
-  let publishedRoot: { root: string; validUntil: number } | undefined;
+  let sent: AnonRootSent | undefined;
   if (args.publish === true) {
     if (leaves.size === 0) throw new OperatorError("OPERATOR_CHECK_FAILED", "the tree is empty: nothing to publish");
-    const sent = await sendAnonRoot(client, root, leaves.size, validFor);
-    publication = sent.tx;
-    publishedRoot = { root: sent.root, validUntil: sent.validUntil };
+    sent = await sendAnonRoot(client, root, leaves.size, validFor);
   }
   return {
     chainId: client.chainId.toString(),
@@ -119,15 +144,23 @@ export async function anonRootsCommand(
     leafCount: leaves.size,
     liveLeaves: live,
     published: await publishedRoots(ctx.provider, client.address, attester),
-    ...(publication !== undefined ? { publication } : {}),
-    ...(publishedRoot !== undefined ? { publishedRoot: publishedRoot.root, validUntil: publishedRoot.validUntil } : {}),
+    ...(sent !== undefined
+      ? {
+          publication: sent.tx,
+          publishedRoot: sent.root,
+          publishedRef: sent.ref,
+          validUntil: sent.validUntil,
+          ...(sent.staleAt !== undefined ? { staleAt: sent.staleAt } : {}),
+        }
+      : {}),
   };
 }
 
 /**
- * `kyc anon check-root`: finds the latest publication of `root`, rebuilds its attester's tree from the registry's events
- * up to that block, and compares; when the operator read the chain a few blocks earlier, the trees at the ends of the
- * `lookbackBlocks` blocks before are tried too.
+ * `kyc anon check-root`: finds the latest publication of `root` (by its event topic), rebuilds its attester's tree
+ * from the registry's events up to that block, and compares; when the operator read the chain a few blocks earlier,
+ * the trees at the ends of the `lookbackBlocks` blocks before are tried too. Reports the publication's ref and what
+ * that ref holds now.
  */
 export async function anonCheckRootCommand(
   ctx: OperatorContext,
@@ -144,6 +177,7 @@ export async function anonCheckRootCommand(
   if (publication === undefined) {
     throw new OperatorError("OPERATOR_BAD_INPUT", `the root ${root} was never published in ${client.address}`);
   }
+  const state = await readAnonRootState(ctx.provider, client.address, publication.ref);
   const events = await readAnonRegistryEvents(ctx.provider, client.address, { toBlock: publication.blockNumber });
   // the tree first: its workers load their Poseidon while this thread loads its own
   const rebuilt = await rebuild(events, publication.attester, publication.blockNumber);
@@ -162,6 +196,8 @@ export async function anonCheckRootCommand(
     root,
     attester: publication.attester,
     publishedInBlock: publication.blockNumber,
+    ref: publication.ref,
+    status: anonPublicationStatus(root, state),
     matches: matchedAtBlock !== null,
     matchedAtBlock,
     rebuiltTreeRoot: hex32(rebuilt.root),

@@ -1,6 +1,6 @@
 import { readProofRequest } from "../../binding/proof-request-file.js";
 import { attestProofRequest, type AttestResult } from "../attest.js";
-import { publishAnonRootIfChanged, type AnonPublishOutcome } from "../anon-publish.js";
+import { publishAnonRootAfter, type AnonAutoPublication } from "../anon-publish.js";
 import { loadCaDirectory } from "../ca-directory.js";
 import { loadCrls } from "../crl-files.js";
 import { admitCrlNumbers, selectCrls } from "../crl-selection.js";
@@ -29,7 +29,7 @@ export interface AttestArgs {
 export async function attestCommand(
   ctx: OperatorContext,
   args: AttestArgs,
-): Promise<AttestResult & { relayFile?: string; anonRoot?: AnonPublishOutcome }> {
+): Promise<AttestResult & { relayFile?: string } & AnonAutoPublication> {
   for (const name of ["request", "crl", "caDir"] as const) {
     if (args[name] === undefined || args[name] === "") {
       throw new OperatorError("OPERATOR_BAD_INPUT", `--${name === "caDir" ? "ca-dir" : name} is required`);
@@ -68,9 +68,10 @@ export async function attestCommand(
       writeRelayFile(args.relayOut, result.relay);
       return { ...result, relayFile: args.relayOut };
     }
-    // an attestation that opted in adds a leaf: publish the tree's new root so the holder can prove at once
+    // an attestation that opted in adds a leaf: publish the tree's new root so the holder can prove at once (a
+    // stale CRL heartbeat is reported in the result: the attestation is done either way)
     if (result.tx !== undefined && BigInt(request.binding.anonCommitment ?? 0) !== 0n) {
-      return { ...result, anonRoot: await publishAnonRootIfChanged(client) };
+      return { ...result, ...(await publishAnonRootAfter(client)) };
     }
     return result;
   } finally {

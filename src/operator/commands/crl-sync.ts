@@ -1,4 +1,4 @@
-import { publishAnonRootIfChanged, type AnonPublishOutcome } from "../anon-publish.js";
+import { publishAnonRootAfter, type AnonAutoPublication } from "../anon-publish.js";
 import { loadCaDirectory } from "../ca-directory.js";
 import { crlSync, type CrlSyncResult } from "../crl-sync.js";
 import { crlSyncChain } from "../crl-sync-chain.js";
@@ -26,12 +26,14 @@ export interface CrlSyncArgs {
  * before anything is sent), refuse a CRL-number rollback (`admitCrlNumbers`, recorded unless a dry run), settle
  * pending rows from chain state, burn the card keys of listed authentication certificates (`revokeInvalidKeys`) and
  * drop the claims of listed signing certificates (`dropSigningClaims`) in batches, record the heartbeat once complete,
- * then publish the attester's anonymous-proof root when its tree changed (`publishAnonRootIfChanged`).
+ * then publish the attester's anonymous-proof root when its tree changed (`publishAnonRootIfChanged`): after the
+ * heartbeat, so its validUntil gets the fresh CRL deadline. An incomplete sync records no heartbeat: a stale attester's
+ * publication is then refused (`anonRootRefused`, nothing sent) and reported with the sync's result.
  */
 export async function crlSyncCommand(
   ctx: OperatorContext,
   args: CrlSyncArgs,
-): Promise<CrlSyncResult & { readonly anonRoot?: AnonPublishOutcome }> {
+): Promise<CrlSyncResult & AnonAutoPublication> {
   if (args.crl === undefined || args.crl === "")
     throw new OperatorError("OPERATOR_BAD_INPUT", "--crl <dir> is required");
   if (args.caDir === undefined || args.caDir === "")
@@ -56,11 +58,11 @@ export async function crlSyncCommand(
     });
     if (args.dryRun === true) return result;
     // a revocation or a claim drop changes the anonymous-proof tree: publish its new root (after the heartbeat)
-    const anonRoot = await publishAnonRootIfChanged(
+    const anon = await publishAnonRootAfter(
       client,
       args.anonRootValidFor !== undefined ? { validFor: args.anonRootValidFor } : {},
     );
-    return { ...result, anonRoot };
+    return { ...result, ...anon };
   } finally {
     await store.close();
   }

@@ -21,15 +21,16 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   );
   if (args.json) {
     console.log(toJson(r));
-  } else if (r.matches) {
-    console.log(
-      `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}) matches the events up to block ${r.matchedAtBlock}`,
-    );
   } else {
-    console.log(
-      `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}) does NOT match: the events give tree root ` +
-        `${r.rebuiltTreeRoot}, whose root with validUntil ${r.validUntil} differs`,
-    );
+    const where = `${r.root} (attester ${r.attester}, block ${r.publishedInBlock}, ref ${r.ref}: ${r.status})`;
+    if (r.matches) {
+      console.log(`${where} matches the events up to block ${r.matchedAtBlock}`);
+    } else {
+      console.log(
+        `${where} does NOT match: the events give tree root ${r.rebuiltTreeRoot}, whose root with validUntil ` +
+          `${r.validUntil} differs`,
+      );
+    }
   }
   if (!r.matches) process.exitCode = 1;
 });

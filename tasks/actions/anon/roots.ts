@@ -1,6 +1,8 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { taskAction } from "../../../src/cli/task-action.js";
+import type { AnonPublicationStatus } from "../../../src/operator/anon-publication-status.js";
+import { anonRefText } from "../../../src/operator/anon-publish-line.js";
 import { anonRootsCommand } from "../../../src/operator/commands/anon.js";
 import { toJson, txLine, withOperatorContext } from "../operator/context.js";
 
@@ -29,14 +31,25 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   console.log(`  current tree: root ${r.currentTreeRoot}, ${r.leafCount} position(s), ${r.liveLeaves} live leaf(s)`);
   if (r.publication !== undefined) {
     console.log(`  ${txLine("published", r.publication)}`);
-    console.log(`  published root ${r.publishedRoot}, valid until ${new Date(r.validUntil! * 1000).toISOString()}`);
+    const clamped = r.staleAt !== undefined && r.staleAt === r.validUntil ? " (the CRL heartbeat's deadline)" : "";
+    console.log(
+      `  published root ${r.publishedRoot} at ref ${anonRefText(r.publishedRef!)}, valid until ` +
+        `${new Date(r.validUntil! * 1000).toISOString()}${clamped}`,
+    );
   }
   for (const p of r.published) {
-    const at = new Date(p.publishedAt * 1000).toISOString();
+    const at = p.publishedAt === null ? "" : `published ${new Date(p.publishedAt * 1000).toISOString()}, `;
     const until = new Date(p.validUntil * 1000).toISOString();
     console.log(
-      `  ${p.root} block ${p.blockNumber}, ${p.leafCount} position(s), last ${at}, valid until ${until}, ` +
-        (p.usable ? "usable" : "NOT usable"),
+      `  ref ${p.ref}: ${p.root} block ${p.blockNumber}, ${p.leafCount} position(s), ${at}valid until ${until}: ` +
+        STATUS_TEXT[p.status],
     );
   }
 });
+
+const STATUS_TEXT: Record<AnonPublicationStatus, string> = {
+  usable: "held, usable",
+  expired: "held, NOT usable (past validUntil)",
+  closed: "held, NOT usable (the attester was removed)",
+  overwritten: "overwritten by a later publication",
+};

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { taskAction } from "../../../src/cli/task-action.js";
-import { anonPublishLine } from "../../../src/operator/anon-publish-line.js";
+import { anonPublishLine, anonRefusalLine } from "../../../src/operator/anon-publish-line.js";
 import { attestReport } from "../../../src/operator/attest-report.js";
 import { attestCommand } from "../../../src/operator/commands/attest.js";
 import { toJson, withOperatorContext } from "./context.js";
@@ -32,8 +32,13 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   const report = attestReport(r);
   if (args.json) {
     console.log(toJson(report.summary));
-    return;
+  } else {
+    for (const line of report.lines) console.log(line);
+    if (r.anonRoot !== undefined) console.log(anonPublishLine(r.anonRoot));
   }
-  for (const line of report.lines) console.log(line);
-  if (r.anonRoot !== undefined) console.log(anonPublishLine(r.anonRoot));
+  // the attestation is on chain; the root publication was refused (stale CRL heartbeat): the operator must act
+  if (r.anonRootRefused !== undefined) {
+    console.error(anonRefusalLine(r.anonRootRefused));
+    return 2;
+  }
 });

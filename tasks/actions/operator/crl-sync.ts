@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { anonPublishLine } from "../../../src/operator/anon-publish-line.js";
+import { anonPublishLine, anonRefusalLine } from "../../../src/operator/anon-publish-line.js";
 import { taskAction } from "../../../src/cli/task-action.js";
 import { crlSyncCommand } from "../../../src/operator/commands/crl-sync.js";
 import { ProgressBar } from "../../../src/operator/progress-bar.js";
@@ -73,6 +73,8 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
     else if (!r.dryRun) console.log("the heartbeat was NOT recorded (incomplete sync)");
     if (r.anonRoot !== undefined) console.log(anonPublishLine(r.anonRoot));
   }
-  // An incomplete sync is a failure for cron: non-zero exit.
+  if (r.anonRootRefused !== undefined) console.error(anonRefusalLine(r.anonRootRefused));
+  // An incomplete sync is a failure for cron: non-zero exit; so is a root publication refused for a stale heartbeat.
   if (!r.dryRun && r.heartbeat === undefined) return 5;
+  if (r.anonRootRefused !== undefined) return 2;
 });
