@@ -143,14 +143,31 @@ describe("the demo flow (npm run demo)", function () {
     const sent = await ethers.provider.getTransaction(claimTx.hash);
     expect(sent?.from).to.equal(a.claimed.sender);
     expect(sent?.nonce).to.equal(0); // a fresh address
+    // the claim names the ring entry of the root the proof is against, and pays the proof's recipient
+    const [, rootRef, nullifierSignal] = airdrop.interface.decodeFunctionData("claim", sent!.data);
+    expect(rootRef).to.equal(a.claimed.rootRef);
+    expect(nullifierSignal >> 160n).to.equal(BigInt(a.nullifier));
+    const registry = await ethers.getContractAt("IKycRegistryFull", result.registry);
+    expect((await registry.anonRootAt(rootRef))[0]).to.equal(a.proofs[0]!.root);
+    const receipt = await ethers.provider.getTransactionReceipt(claimTx.hash);
+    const claimed = receipt!.logs.map((l) => airdrop.interface.parseLog(l)).find((l) => l?.name === "Claimed");
+    expect(claimed?.args.toArray()).to.deep.equal([a.claimed.recipient]);
+    expect(a.claimed.gasUsed).to.equal(receipt!.gasUsed);
     const subjects = a.identifiers.filter((i) => i.label.startsWith("subject")).map((i) => i.value);
     expect(subjects).to.have.length(3);
     expect(subjects).to.not.include(a.claimed.recipient);
     expect(subjects).to.not.include(a.claimed.sender);
     expect(a.secondClaim.name).to.equal("NullifierUsed");
-    expect(a.afterRebind).to.include({ name: "NullifierUsed", sameNullifier: true, rootChanged: true });
+    expect(a.afterRebind).to.include({
+      name: "NullifierUsed",
+      sameNullifier: true,
+      rootChanged: true,
+      rootRefChanged: true,
+    });
     expect(a.revoked.proveError).to.equal("ANON_NOT_A_MEMBER");
+    // the old root is still in its ring entry (valid for a day), but older than the airdrop's one-hour bound
     expect(a.revoked.claim.name).to.equal("StaleRoot");
+    expect(a.revoked.rootRef).to.not.equal(a.claimed.rootRef);
     const round2 = await ethers.getContractAt("AnonAgeGatedAirdrop", a.airdrop2);
     expect(await round2.anonNullifierUsed(BigInt(a.proofs.at(-1)!.nullifier))).to.equal(false);
     expect(a.proofs).to.have.length(4);

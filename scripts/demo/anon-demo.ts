@@ -11,20 +11,24 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { Wallet, toBeHex, toQuantity, type Contract, type Interface, type Signer } from "ethers";
+import hre from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { AnonError } from "../../src/anon/anon-error.js";
+import type { AnonHolderProof } from "../../src/anon/anon-holder-proof.js";
 import type { AnonProofFile } from "../../src/anon/anon-proof-file.js";
 import type { AnonArtifacts } from "../../src/anon/anon-artifacts-type.js";
 import { releaseCurve } from "../../src/anon/curve.js";
-import { calldataOfFile } from "../../src/anon/proof-file.js";
+import { readAnonRootState } from "../../src/anon/published-roots.js";
 import { readAnonRegistryEvents } from "../../src/anon/registry-events.js";
 import { loadVerificationKey } from "../../src/anon/verification-key-file.js";
 import { verifyAnonProofFile } from "../../src/anon/verify-proof-file.js";
 import { proveAnonHolder } from "../../src/binding/prove-anon-holder.js";
 import { openCardSigner } from "../../src/card/open-card-signer.js";
-import { revertData, type TxOutcome } from "../../src/chain/registry-client.js";
+import { revertData } from "../../src/chain/registry-client.js";
 import { Claim } from "../../src/claims.js";
+import type { AnonAutoPublication } from "../../src/operator/anon-publish.js";
+import { anonRefText } from "../../src/operator/anon-publish-line.js";
 import { revokeSelfCommand } from "../../src/operator/commands/admin.js";
 import { anonCheckRootCommand, anonRootsCommand } from "../../src/operator/commands/anon.js";
 import { attestCommand } from "../../src/operator/commands/attest.js";
@@ -74,17 +78,35 @@ export interface AnonDemoResult {
   readonly airdrop2: string;
   /** Holder A's nullifier in the first airdrop's scope. */
   readonly nullifier: string;
-  /** The first claim: recipient (a fresh address, the proof's signal) and sender (another fresh address). */
-  readonly claimed: { readonly recipient: string; readonly sender: string; readonly nullifier: string };
+  /**
+   * The first claim: recipient (a fresh address, the proof's signal), sender (another fresh address), the nullifier
+   * the airdrop recorded (`anonNullifierUsed`), the root ref it took and its gas.
+   */
+  readonly claimed: {
+    readonly recipient: string;
+    readonly sender: string;
+    readonly nullifier: string;
+    readonly rootRef: bigint;
+    readonly gasUsed: bigint;
+  };
   /** The second claim of the same person (same wallet), then after re-binding the card to a new wallet. */
   readonly secondClaim: AnonRefusal;
-  readonly afterRebind: AnonRefusal & { readonly sameNullifier: boolean; readonly rootChanged: boolean };
-  /** The revoked holder: the prover's refusal against the new root, the airdrop's against the old root. */
+  readonly afterRebind: AnonRefusal & {
+    readonly sameNullifier: boolean;
+    readonly rootChanged: boolean;
+    readonly rootRefChanged: boolean;
+  };
+  /**
+   * The revoked holder: the prover's refusal against the new root, the airdrop's against the old root (StaleRoot past
+   * the airdrop's age bound, or UnusableRoot when the root's validUntil came first).
+   */
   readonly revoked: {
     readonly proveError: string;
     /** Whether the old root was still accepted (eth_call) right after the revocation, before its age bound. */
     readonly acceptedBeforeBound: boolean;
     readonly claim: AnonRefusal;
+    /** The ref of the old root the revoked holder's proof took. */
+    readonly rootRef: bigint;
   };
   /** Every proof file the holder made (public values only). */
   readonly proofs: readonly AnonProofFile[];
@@ -119,26 +141,46 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
   const claimCalldata: { where: string; hex: string }[] = [];
   let artifacts: Pick<AnonArtifacts, "wasm" | "zkey" | "verificationKey">;
 
+  /** A root the operator published: where the registry holds it (`ref`), until when, over which tree. */
+  interface Published {
+    readonly root: string;
+    readonly ref: bigint;
+    readonly validUntil: number;
+    readonly staleAt?: number;
+    readonly tree: string;
+  }
   /** The root the operator's last command (`by`) published, else `kyc anon roots --publish`. */
-  const publishRoot = async (
-    after: unknown,
-    by: string,
-  ): Promise<{ root: string; validUntil: number; tree: string }> => {
+  const publishRoot = async (after: AnonAutoPublication, by: string): Promise<Published> => {
     // attest and crl-sync publish the new root themselves when the tree changed (`anonRoot` in their result)
-    const auto = (after as { anonRoot?: { tx?: TxOutcome; root?: string; validUntil?: number; treeRoot?: string } })
-      .anonRoot;
-    if (auto?.tx !== undefined && auto.root !== undefined && auto.validUntil !== undefined) {
+    if (after.anonRootRefused !== undefined) throw fail(`${by}: ${after.anonRootRefused.message}`);
+    const auto = after.anonRoot;
+    if (auto?.tx !== undefined && auto.root !== undefined && auto.ref !== undefined && auto.validUntil !== undefined) {
       record(`publishAnonRoot (by ${by})`, auto.tx);
-      return { root: auto.root, validUntil: auto.validUntil, tree: auto.treeRoot ?? "" };
+      return {
+        root: auto.root,
+        ref: auto.ref,
+        validUntil: auto.validUntil,
+        ...(auto.staleAt !== undefined ? { staleAt: auto.staleAt } : {}),
+        tree: auto.treeRoot,
+      };
     }
     const r = await anonRootsCommand(ctx(operator), { registry, publish: true });
     record("publishAnonRoot (kyc anon roots)", r.publication);
-    return { root: r.publishedRoot!, validUntil: r.validUntil!, tree: r.currentTreeRoot };
+    return {
+      root: r.publishedRoot!,
+      ref: r.publishedRef!,
+      validUntil: r.validUntil!,
+      ...(r.staleAt !== undefined ? { staleAt: r.staleAt } : {}),
+      tree: r.currentTreeRoot,
+    };
   };
-  const describeRoot = async (p: { root: string; validUntil: number }) => {
+  const describeRoot = async (p: Published) => {
     const check = await anonCheckRootCommand(ctx(admin), { registry, root: p.root });
     if (!check.matches) throw fail(`kyc anon check-root: ${p.root} does not match the registry's events`);
-    say(`root ${p.root}, valid until ${iso(p.validUntil)}; kyc anon check-root (anyone): matches the events`);
+    if (check.ref !== p.ref || check.status !== "usable") throw fail(`the registry does not hold ${p.root} usable`);
+    const bound = p.staleAt !== undefined ? ` (at most the CRL heartbeat's deadline, ${iso(p.staleAt)})` : "";
+    say(`root ${p.root} at ref ${anonRefText(p.ref)}, valid until ${iso(p.validUntil)}${bound}`);
+    say(`kyc anon check-root (anyone): matches the events; anonRootAt(${p.ref}) holds it, usable`);
   };
   const deployAirdrop = async (what: string): Promise<Contract> => {
     const contract = (await ethers.deployContract(
@@ -151,7 +193,7 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     return contract;
   };
   /** `kyc anon prove` with holder A's card: AGE_20 for `recipient` in the scope of `airdrop`. */
-  const prove = async (airdrop: Contract, recipient: string): Promise<AnonProofFile> => {
+  const prove = async (airdrop: Contract, recipient: string): Promise<AnonHolderProof> => {
     const card = await openCardSigner(`virtual:${cardDir}`);
     try {
       const { file, proof, totalMs } = await proveAnonHolder({
@@ -168,10 +210,11 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
       });
       proofs.push(file);
       say(
-        `kyc anon prove (AGE_20, recipient ${recipient}): nullifier ${file.nullifier}, root ${short(file.root)}, ` +
-          `proving ${(proof.proveMs / 1000).toFixed(1)} s (${(totalMs / 1000).toFixed(1)} s with the card and the tree)`,
+        `kyc anon prove (AGE_20, recipient ${recipient}): nullifier ${file.nullifier}, root ${short(file.root)} at ` +
+          `ref ${proof.rootRef}, proving ${(proof.proveMs / 1000).toFixed(1)} s (${(totalMs / 1000).toFixed(1)} s ` +
+          "with the card and the tree)",
       );
-      return file;
+      return proof;
     } finally {
       await card.close();
     }
@@ -182,15 +225,13 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     await provider.send("hardhat_setBalance", [w.address, toQuantity(10n ** 17n)]);
     return w as unknown as Wallet;
   };
-  const claimArgs = (file: AnonProofFile) => {
-    const c = calldataOfFile(file);
-    return [c.proof, c.root, c.nullifierSignal] as const;
-  };
+  /** `claim(proof, rootRef, nullifierSignal)`: the root is found at the ref the holder's proof names. */
+  const claimArgs = (p: AnonHolderProof) => [p.calldata.proof, p.rootRef, p.calldata.nullifierSignal] as const;
   /** Sends the claim from `sender`; returns the refusal, or undefined when it was mined. */
   type ClaimOutcome =
     { readonly receipt: { hash: string; gasUsed: bigint; logs: unknown[] } } | { readonly refusal: AnonRefusal };
-  const claim = async (airdrop: Contract, file: AnonProofFile, sender: Wallet, what: string): Promise<ClaimOutcome> => {
-    const args = claimArgs(file);
+  const claim = async (airdrop: Contract, p: AnonHolderProof, sender: Wallet, what: string): Promise<ClaimOutcome> => {
+    const args = claimArgs(p);
     claimCalldata.push({ where: what, hex: airdrop.interface.encodeFunctionData("claim", args) });
     try {
       const tx = (await airdrop.connect(sender).getFunction("claim")(...args)) as {
@@ -205,8 +246,8 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
       return { refusal };
     }
   };
-  const refused = async (airdrop: Contract, file: AnonProofFile, sender: Wallet, what: string, expected: string) => {
-    const r = await claim(airdrop, file, sender, what);
+  const refused = async (airdrop: Contract, p: AnonHolderProof, sender: Wallet, what: string, expected: string) => {
+    const r = await claim(airdrop, p, sender, what);
     if (!("refusal" in r) || r.refusal.name !== expected) throw fail(`${what}: expected ${expected}`);
     say(`${what} from fresh address ${sender.address}: reverted with ${r.refusal.error}`);
     return r.refusal;
@@ -242,10 +283,11 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
   kit.begin("Holder A proves AGE_20 for a FRESH recipient; a fresh, funded address sends the claim");
   const recipient = Wallet.createRandom().address;
   const proof1 = await prove(airdrop, recipient);
-  const verified = await verifyAnonProofFile(proof1, {
+  if (proof1.rootRef !== first.ref) throw fail("the proof does not name the ref of the operator's root");
+  const verified = await verifyAnonProofFile(proofs.at(-1)!, {
     provider,
     verificationKey: loadVerificationKey(artifacts.verificationKey),
-    scope: BigInt(proof1.scope),
+    scope: proof1.scope,
     signal: BigInt(recipient),
     claimsMask: BigInt(Claim.AGE_20),
   });
@@ -260,12 +302,22 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
   const claimed = {
     recipient: String(claimedLog.args.getValue("recipient")),
     sender: sender.address,
-    nullifier: String(claimedLog.args.getValue("nullifier")),
+    nullifier: proof1.nullifier.toString(),
+    rootRef: proof1.rootRef,
+    gasUsed: sent.receipt.gasUsed,
   };
-  if (claimed.recipient !== recipient || claimed.nullifier !== proof1.nullifier) {
-    throw fail("the claim paid another recipient or recorded another nullifier than the proof's");
+  if (claimed.recipient !== recipient) throw fail("the claim paid another recipient than the proof's");
+  if ((await airdrop.getFunction("anonNullifierUsed")(proof1.nullifier)) !== true) {
+    throw fail("the claim did not record the proof's nullifier");
   }
-  say(`Claimed(nullifier ${claimed.nullifier}, recipient ${claimed.recipient}), sent by ${sender.address}`);
+  say(
+    `claim(proof, rootRef ${claimed.rootRef}, nullifierSignal) sent by ${sender.address}: Claimed(recipient ` +
+      `${claimed.recipient}); anonNullifierUsed(${claimed.nullifier}) is now true`,
+  );
+  say(
+    `the claim's gas: ${claimed.gasUsed.toLocaleString("en-US")} (${buildProfileText()}; npm run bench:anon ` +
+      "measures the production build)",
+  );
   kit.done();
 
   // [19] Once per person.
@@ -301,9 +353,10 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     ...(await refused(airdrop, proof3, await freshSender(), "claim after re-binding", "NullifierUsed")),
     sameNullifier: proof3.nullifier === proof1.nullifier,
     rootChanged: proof3.root !== proof1.root,
+    rootRefChanged: proof3.rootRef === second.ref && proof3.rootRef !== proof1.rootRef,
   };
-  if (!afterRebind.sameNullifier || !afterRebind.rootChanged) {
-    throw fail("re-binding changed the nullifier, or the proof did not use the new root");
+  if (!afterRebind.sameNullifier || !afterRebind.rootChanged || !afterRebind.rootRefChanged) {
+    throw fail("re-binding changed the nullifier, or the proof did not use the new root at its ref");
   }
   kit.done();
 
@@ -376,7 +429,17 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
   );
   await provider.send("evm_increaseTime", [DEMO_MAX_ROOT_AGE + 1]);
   await provider.send("evm_mine", []);
-  const revokedClaim = await refused(airdrop2, proof4, late, "claim by the revoked holder", "StaleRoot");
+  // the old root is still at its ref (a ring keeps the last 64 roots): refused past its validUntil (UnusableRoot),
+  // else past the airdrop's age bound (StaleRoot)
+  const old = await readAnonRootState(provider, registry, proof4.rootRef);
+  if (old.root.toLowerCase() !== proof4.root.toLowerCase()) throw fail("the old root's ref was overwritten");
+  const later = BigInt((await provider.getBlock("latest"))!.timestamp) + 1n;
+  const expected = later > old.validUntil ? "UnusableRoot" : "StaleRoot";
+  say(
+    `anonRootAt(${proof4.rootRef}): the old root, published ${iso(Number(old.publishedAt))}, valid until ` +
+      `${iso(Number(old.validUntil))}`,
+  );
+  const revokedClaim = await refused(airdrop2, proof4, late, "claim by the revoked holder", expected);
   kit.done();
 
   // The holder's identifiers, for the privacy audit of the proofs and claims.
@@ -402,15 +465,24 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
   return {
     airdrop: await airdrop.getAddress(),
     airdrop2: await airdrop2.getAddress(),
-    nullifier: proof1.nullifier,
+    nullifier: proof1.nullifier.toString(),
     claimed,
     secondClaim,
     afterRebind,
-    revoked: { proveError, acceptedBeforeBound, claim: revokedClaim },
+    revoked: { proveError, acceptedBeforeBound, claim: revokedClaim, rootRef: proof4.rootRef },
     proofs,
     claimCalldata,
     identifiers,
   };
+}
+
+/** The build profile of this run's contracts (`hardhat run --build-profile`, else `default`) and its optimizer. */
+function buildProfileText(): string {
+  const name = hre.globalOptions.buildProfile ?? "default";
+  const compiler = hre.config.solidity.profiles[name]?.compilers[0];
+  const optimizer = (compiler?.settings as { optimizer?: { enabled?: boolean; runs?: number } } | undefined)?.optimizer;
+  const runs = optimizer?.enabled === true ? `optimizer runs ${optimizer.runs ?? 200}` : "optimizer off";
+  return `build profile "${name}": solc ${compiler?.version ?? "?"}, ${runs}`;
 }
 
 function iso(seconds: number): string {
