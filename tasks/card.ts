@@ -41,13 +41,13 @@ export const cardTasks: TaskDefinition[] = [
       description: "Also include the signing certificate and a signature with the signing key (personal data)",
     })
     .addFlag({
-      name: "anon",
+      name: "anonymous",
       description: "Opt in to anonymous proofs: the card derives your secret; the binding carries its commitment",
     })
     .addOption({
       name: "anonBackup",
       description:
-        "With --anon: take the secret from this backup (kyc anon backup) instead of the card (renewed card, smartphone)",
+        "With --anonymous: take the secret from this backup (kyc anon backup) instead of the card (renewed card, smartphone)",
       type: ArgumentType.STRING_WITHOUT_DEFAULT,
       defaultValue: undefined,
     })

@@ -110,7 +110,7 @@ export async function proveAsHolder(o: AnonHolderProofRequest): Promise<AnonHold
   if (candidates.length === 0) {
     throw new AnonError(
       "ANON_NOT_A_MEMBER",
-      `no AnonLeaf of attester ${attester} carries your commitment: opt in with \`kyc bind --anon\` and have that ` +
+      `no AnonLeaf of attester ${attester} carries your commitment: opt in with \`kyc bind --anonymous\` and have that ` +
         "operator attest the binding",
     );
   }

@@ -15,7 +15,7 @@ import type { CardSigner } from "../card/card-signer.js";
 
 /** Inputs of the holder's `kyc anon backup` flow. */
 export interface BackupAnonSecretOptions {
-  /** The card the holder opted in with (`kyc bind --anon`): it derives the secret again. */
+  /** The card the holder opted in with (`kyc bind --anonymous`): it derives the secret again. */
   card: CardSigner;
   /** The backup file to write (owner-only; an existing file is never overwritten). */
   out: string;
@@ -28,7 +28,7 @@ export interface BackupAnonSecretOptions {
 }
 
 /**
- * The holder side of `kyc anon backup`: derives the anonymous-proof secret with the card exactly as `kyc bind --anon`
+ * The holder side of `kyc anon backup`: derives the anonymous-proof secret with the card exactly as `kyc bind --anonymous`
  * does, encrypts it under a passphrase (`createSecretBackup`), writes the file with mode 0600, then reads it back and
  * opens it to be sure the file on disk restores the same commitment. Returns that commitment.
  * @throws AnonError `ANON_BACKUP_IO` (the file exists), `ANON_BACKUP_WEAK_PASSPHRASE` (before any PIN is asked),
@@ -58,6 +58,6 @@ export async function backupAnonSecret(o: BackupAnonSecretOptions): Promise<{ co
   o.print(`Wrote ${o.out} (owner-only, mode 0600): your anonymous-proof secret, encrypted with your passphrase.`);
   o.print(`Commitment: ${backup.commitment} (the anonCommitment of your bindings; public on chain)`);
   o.print("Keep a copy away from this machine. With a renewed card or a smartphone key, bind with");
-  o.print("  kyc bind --anon --anon-backup <this file>  (without it and without this card, the secret is gone).");
+  o.print("  kyc bind --anonymous --anon-backup <this file>  (without it and without this card, the secret is gone).");
   return { commitment: backup.commitment };
 }

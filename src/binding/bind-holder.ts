@@ -58,7 +58,7 @@ export async function bindHolder(o: BindHolderOptions): Promise<ProofRequest> {
     throw new BindingError("BINDING_BAD_ARGUMENT", "--deadline-minutes must be 1..43200");
   }
   if (o.anonBackup !== undefined && o.anon !== true) {
-    throw new BindingError("BINDING_BAD_ARGUMENT", "--anon-backup needs --anon");
+    throw new BindingError("BINDING_BAD_ARGUMENT", "--anon-backup needs --anonymous");
   }
   const ask = async (key: CardKey): Promise<string> => {
     const left = await o.card.pinTriesLeft(key);

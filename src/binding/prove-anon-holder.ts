@@ -60,7 +60,7 @@ export interface ProveAnonHolderResult {
   readonly totalMs: number;
 }
 
-/** The secret from the card (the same derivation as `kyc bind --anon`) or from the backup. */
+/** The secret from the card (the same derivation as `kyc bind --anonymous`) or from the backup. */
 async function holderSecret(source: AnonSecretSource, print: (line: string) => void): Promise<bigint> {
   if ("backup" in source) {
     const backup = readSecretBackupFile(source.backup); // checked before the passphrase is asked

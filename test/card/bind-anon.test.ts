@@ -1,4 +1,4 @@
-// The holder's opt-in to anonymous proofs in `kyc bind --anon`: the card derives the secret, the binding carries its
+// The holder's opt-in to anonymous proofs in `kyc bind --anonymous`: the card derives the secret, the binding carries its
 // commitment, the wallet and the card sign it, and the registry emits the leaf.
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -26,7 +26,7 @@ function modulusOf(certificate: Uint8Array): string {
   return "0x" + Buffer.from(jwk.n!, "base64url").toString("hex");
 }
 
-describe("kyc bind --anon: the holder opts in to anonymous proofs", function () {
+describe("kyc bind --anonymous: the holder opts in to anonymous proofs", function () {
   it("derives the secret with the card (one PIN), puts Poseidon(secret) in the binding, and the registry emits the leaf", async function () {
     const f = await deployRegistryFixture(ethers);
     const folder = writeHolderFolder();
@@ -46,7 +46,7 @@ describe("kyc bind --anon: the holder opts in to anonymous proofs", function () 
           disclose: Claim.AUTH,
           deadlineMinutes: 30,
           withSignCert: false,
-          anon,
+          anonymous: anon,
           out,
           askPin: async (key, left) => {
             asked.push(`${key}:${left}`);

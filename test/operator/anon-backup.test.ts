@@ -1,6 +1,6 @@
 // Recovering the anonymous-proof secret at identity level: the holder opts in with card A and backs the secret up
 // (`kyc anon backup`); after a card renewal (card B: the same person, a new key) the secret card B derives is refused
-// by the operator's commitment lock, and the backup (`kyc bind --anon --anon-backup`) restores the first commitment.
+// by the operator's commitment lock, and the backup (`kyc bind --anonymous --anon-backup`) restores the first commitment.
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -76,7 +76,7 @@ describe("kyc anon backup: the anonymous-proof secret survives a card renewal (i
           disclose: "identity,age18,age20",
           card: `virtual:${card}`,
           withSignCert: true,
-          anon: true,
+          anonymous: true,
           anonBackup: undefined,
           anonBackupPassphraseEnv: undefined,
           out,
@@ -130,7 +130,7 @@ describe("kyc anon backup: the anonymous-proof secret survives a card renewal (i
       /person .*another commitment/,
     );
 
-    // 4. With the backup: a wrong passphrase, a tampered file and --anon-backup without --anon are refused ...
+    // 4. With the backup: a wrong passphrase, a tampered file and --anon-backup without --anonymous are refused ...
     process.env[ENV.pass] = PASSPHRASE + "!";
     const wrong = await bind(cardB, { anonBackup: backup, anonBackupPassphraseEnv: ENV.pass });
     expect(wrong.stderr).to.match(/^Error \[ANON_BACKUP_WRONG_PASSPHRASE\]/);
@@ -140,8 +140,8 @@ describe("kyc anon backup: the anonymous-proof secret survives a card renewal (i
     writeFileSync(tampered, JSON.stringify({ ...json, ciphertext: flipFirstByte(json.ciphertext) }));
     const altered = await bind(cardB, { anonBackup: tampered, anonBackupPassphraseEnv: ENV.pass });
     expect(altered.stderr).to.match(/^Error \[ANON_BACKUP_TAMPERED\]/);
-    const noAnon = await bind(cardB, { anon: false, anonBackup: backup, anonBackupPassphraseEnv: ENV.pass });
-    expect(noAnon.stderr).to.equal("Error [BINDING_BAD_ARGUMENT]: --anon-backup needs --anon\n");
+    const noAnon = await bind(cardB, { anonymous: false, anonBackup: backup, anonBackupPassphraseEnv: ENV.pass });
+    expect(noAnon.stderr).to.equal("Error [BINDING_BAD_ARGUMENT]: --anon-backup needs --anonymous\n");
 
     // ... and the right one restores card A's commitment on card B's binding, which the operator accepts.
     const restored = await bind(cardB, { anonBackup: backup, anonBackupPassphraseEnv: ENV.pass });

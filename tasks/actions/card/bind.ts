@@ -15,7 +15,7 @@ interface BindArgs {
   disclose: string;
   card: string;
   withSignCert: boolean;
-  anon: boolean;
+  anonymous: boolean;
   anonBackup: string | undefined;
   anonBackupPassphraseEnv: string | undefined;
   out: string | undefined;
@@ -54,7 +54,7 @@ export default taskAction(async (args: BindArgs, hre: HardhatRuntimeEnvironment)
       disclose,
       deadlineMinutes: args.deadlineMinutes,
       withSignCert: args.withSignCert,
-      anon: args.anon,
+      anon: args.anonymous,
       ...(args.anonBackup !== undefined
         ? {
             anonBackup: {
