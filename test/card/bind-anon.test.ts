@@ -46,7 +46,7 @@ describe("kyc bind --anonymous: the holder opts in to anonymous proofs", functio
           disclose: Claim.AUTH,
           deadlineMinutes: 30,
           withSignCert: false,
-          anonymous: anon,
+          anon,
           out,
           askPin: async (key, left) => {
             asked.push(`${key}:${left}`);
