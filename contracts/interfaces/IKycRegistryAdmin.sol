@@ -54,6 +54,12 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     /// it with `anonRootAt(ref)`. Publishing the same root again takes a new ring entry with a fresh publishedAt.
     /// A lowered `maxStaleness` bounds the roots published before it once `clampAnonRoots` ran for their attester.
     function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external;
+    /// @notice ATTESTER_ROLE: `publishAnonRoot`, after making every earlier root of the caller unusable from this
+    /// block on (their validUntil becomes block.timestamp - 1: `AnonRootsClamped`). For a root that removes or
+    /// replaces leaves (a revocation, a claim drop, a disabled trust anchor): once it is published, no earlier root
+    /// that still holds those leaves proves. Holders with a proof against an earlier root prove again. Costs a read
+    /// of each written ring entry and a write of each still usable one (up to 64).
+    function replaceAnonRoots(bytes32 root, uint64 validUntil, uint32 leafCount) external;
     /// @notice Anyone: cuts the validUntil of every root in the ring of `attester` (an active attester, else
     /// `NotAttester`) to its staleness deadline now, lastCrlSync + maxStaleness (`AnonRootsClamped`). A root's
     /// validUntil never passes that deadline as of its publication, so this changes something only after the admin

@@ -41,8 +41,9 @@ interface IKycRegistryEvents {
         uint64 validUntil,
         uint32 leafCount
     );
-    /// @notice Every root of `attester` now ends at `staleAt` at the latest (`clampAnonRoots`).
-    event AnonRootsClamped(address indexed attester, uint64 staleAt);
+    /// @notice Every root `attester` published so far now ends at `until` at the latest (`clampAnonRoots`: its
+    /// staleness deadline; `replaceAnonRoots`: the block before, so they are unusable at once).
+    event AnonRootsClamped(address indexed attester, uint64 until);
     /// @notice `subject`'s attestation was revoked by `by`. With `CertificateInvalid` the card key is burned.
     event Revoked(address indexed subject, address indexed by, RevocationReason reason);
     /// @notice The card key `keyNullifier` can never attest again (its authentication certificate is revoked).

@@ -53,6 +53,7 @@ export const REGISTRY_ABI = [
   "function pendingDefaultAdminDelay() view returns (uint48 newDelay, uint48 effectSchedule)",
   "function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount)",
   "function clampAnonRoots(address attester)",
+  "function replaceAnonRoots(bytes32 root, uint64 validUntil, uint32 leafCount)",
   "function recordCrlSync()",
   "function renounceRole(bytes32 role, address callerConfirmation)",
   "function revoke(address subject, uint8 reason)",
@@ -76,7 +77,7 @@ export const REGISTRY_ABI = [
   "function supportsInterface(bytes4 interfaceId) view returns (bool)",
   // events
   "event AnonLeaf(address indexed attester, bytes32 indexed keyNullifier, uint256 commitment, uint32 claims, uint64 expiresAt)",
-  "event AnonRootsClamped(address indexed attester, uint64 staleAt)",
+  "event AnonRootsClamped(address indexed attester, uint64 until)",
   "event AnonRootPublished(address indexed attester, bytes32 indexed root, uint256 ref, uint64 validUntil, uint32 leafCount)",
   "event Attested(address indexed subject, address indexed attester, bytes32 indexed keyNullifier, uint32 claims, uint64 expiresAt, uint16 caId, bytes32 recordCommitment)",
   "event CardKeyBurned(bytes32 indexed keyNullifier, address indexed by)",

@@ -1,10 +1,14 @@
-// clampAnonRoots: after the admin lowers maxStaleness, roots published under the old bound are cut to the new
-// staleness deadline (consumers read the ring slot alone, so the cut must be written there).
+// Closing roots early (consumers read the ring slot alone, so a cut must be written there): replaceAnonRoots, the
+// operator's publication of a root that removes leaves, ends every earlier root at once; clampAnonRoots, after the
+// admin lowered maxStaleness, cuts roots published under the old bound to the new staleness deadline.
 import { expect } from "chai";
 import { id, toBeHex, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { DAY, MAX_STALENESS, deployRegistryFixture } from "../helpers/registry-fixture.js";
+import { ensureDevArtifacts } from "../../scripts/zk/dev-setup.js";
+import { anonCalldata, anonWitnessInput, proveAnon, releaseCurve, signalOfAddress } from "../../src/anon/index.js";
+import { DAY, MAX_STALENESS, deployRegistryFixture, latestTime } from "../helpers/registry-fixture.js";
+import { CLAIMS, anonWorld } from "../zk/helpers/anon-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();
 const fixture = () => deployRegistryFixture(ethers);
@@ -22,6 +26,66 @@ async function refOf(
   }
   throw new Error("no AnonRootPublished");
 }
+
+describe("KycRegistry v2: replaceAnonRoots", function () {
+  after(releaseCurve);
+
+  it("ends every earlier root of the caller at once and publishes the new one; other attesters untouched", async function () {
+    const { registry, attester, attester2 } = await networkHelpers.loadFixture(fixture);
+    const validUntil = (await latestTime(ethers)) + DAY;
+    const a = await refOf(registry.connect(attester).publishAnonRoot(root("a"), validUntil, 1), registry);
+    const b = await refOf(registry.connect(attester).publishAnonRoot(root("b"), validUntil, 1), registry);
+    const other = await refOf(registry.connect(attester2).publishAnonRoot(root("o"), validUntil, 1), registry);
+    const tx = registry.connect(attester).replaceAnonRoots(root("c"), validUntil, 2);
+    const c = await refOf(tx, registry);
+    const at = await latestTime(ethers);
+    await expect(tx)
+      .to.emit(registry, "AnonRootsClamped")
+      .withArgs(attester.address, at - 1n);
+    for (const ref of [a, b]) {
+      const [held, , until] = await registry.anonRootAt(ref);
+      expect(held).to.not.equal(ethers.ZeroHash); // the entry keeps its root, unusable
+      expect(until).to.equal(at - 1n);
+    }
+    expect((await registry.anonRootAt(c))[2]).to.equal(validUntil);
+    expect((await registry.anonRootAt(other))[2]).to.equal(validUntil);
+    await expect(
+      registry.connect(attester2).replaceAnonRoots(ethers.ZeroHash, validUntil, 0),
+    ).to.be.revertedWithCustomError(registry, "InvalidAnonRoot");
+  });
+
+  it("attacker: a holder removed from the tree cannot claim with a proof against the root published before", async function () {
+    this.timeout(120_000);
+    const { artifacts } = await ensureDevArtifacts();
+    const w = await anonWorld();
+    const f = await deployRegistryFixture(ethers);
+    const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [f.address, DAY]);
+    const validUntil = (await latestTime(ethers)) + DAY;
+    const oldRoot = toBeHex(w.hasher.publishedRoot(w.tree.root, validUntil), 32);
+    const oldRef = await refOf(
+      f.registry.connect(f.attester).publishAnonRoot(oldRoot, validUntil, w.tree.size),
+      f.registry,
+    );
+    const statement = {
+      treeRoot: w.tree.root,
+      validUntil,
+      claimsMask: CLAIMS.AGE_20,
+      scope: await airdrop.ANON_SCOPE(),
+      signal: signalOfAddress(f.stranger.address),
+    };
+    const proof = anonCalldata(await proveAnon(anonWitnessInput(w.hasher, w.tree, w.alice, statement), artifacts));
+    // an ordinary publication (the tree only grew) leaves the old root usable: the proof still claims then
+    const grown = await networkHelpers.takeSnapshot();
+    await f.registry.connect(f.attester).publishAnonRoot(root("grown"), validUntil, w.tree.size + 1);
+    await expect(airdrop.claim(proof.proof, oldRef, proof.nullifierSignal)).to.emit(airdrop, "Claimed");
+    await grown.restore();
+    // the root without the holder's leaf (revoked at crl-sync) replaces every earlier one
+    await f.registry.connect(f.attester).replaceAnonRoots(root("without alice"), validUntil, w.tree.size);
+    await expect(airdrop.claim(proof.proof, oldRef, proof.nullifierSignal))
+      .to.be.revertedWithCustomError(airdrop, "UnusableRoot")
+      .withArgs(oldRef);
+  });
+});
 
 describe("KycRegistry v2: clampAnonRoots", function () {
   it("attacker: roots published under a longer maxStaleness do not outlive a lowered one once clamped", async function () {
