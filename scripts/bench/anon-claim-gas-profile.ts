@@ -108,7 +108,10 @@ for (let i = 0; i < logs.length; i++) {
     }
   }
   if (s.depth > 1) {
-    add(`  in call: ${s.op.startsWith("PUSH") || s.op.startsWith("DUP") || s.op.startsWith("SWAP") ? "stack" : s.op}`, s.gasCost);
+    add(
+      `  in call: ${s.op.startsWith("PUSH") || s.op.startsWith("DUP") || s.op.startsWith("SWAP") ? "stack" : s.op}`,
+      s.gasCost,
+    );
     continue;
   }
   if (!process.env.BY_OP && (key.startsWith("PUSH") || key.startsWith("DUP") || key.startsWith("SWAP"))) key = "stack";

@@ -5,10 +5,16 @@
  * - proveMs: median wall time of `proveAnon` (witness + Groth16 with snarkjs) over 5 proofs in a child process, after
  *   a first proof that loads the wasm and the curve (`firstProveMs`); proveCpuMs: its CPU time, all threads;
  *   provePeakRssMb: the child's peak RSS (Node itself included);
- * - verifyTxGas: total transaction gas of `AnonAgeGatedAirdrop.claim` from a fresh address: the proof check, the
- *   registry's root lookup, the nullifier record and the `Claimed` event (the airdrop pays nothing);
+ * - verifyTxGas: total transaction gas of `AnonAgeGatedAirdrop.claim(proof, rootRef, nullifierSignal)` from a fresh
+ *   address, rootRef from the publication's `AnonRootPublished` event: the proof check, the registry's root lookup
+ *   (`anonRootAt(rootRef)`, one slot), the nullifier record and the `Claimed` event (the airdrop pays nothing);
+ * - verifyTxGasWithAccessList: the same claim (from a snapshot before it) sent with the EIP-2930 access list the node
+ *   answers to `eth_createAccessList` (left out, with the reason in `accessListNote`, when the node does not serve it);
  * - attestExtraGas: gas of an attestation with the anonymous opt-in minus the same attestation without it;
- * - rootPublishGas: `publishAnonRoot` of a new root (new slot);
+ * - rootPublishGas: `publishAnonRoot` of a new ring entry (the attester's first publication: a slot written the first
+ *   time);
+ * - rootPublishGasRingReuse: `publishAnonRoot` that overwrites a ring entry: after the ring's 64 entries are written
+ *   (the first publication and 63 more), the 65th publication takes entry 0 again;
  * - checkRoot100kMs: `scripts/bench/anon-tree.ts 100000` (the work of `kyc anon check-root` after reading logs).
  */
 import { spawnSync } from "node:child_process";
@@ -16,7 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { ContractFactory, Wallet, id, toBeHex, type InterfaceAbi, type Signer } from "ethers";
+import { ContractFactory, Wallet, id, toBeHex, type AccessList, type InterfaceAbi, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import { ensureDevArtifacts } from "../zk/dev-setup.js";
@@ -77,14 +83,20 @@ const secret = BigInt(id("bench adult secret")) >> 8n;
 const adult = await attestFresh(ADULT, toBeHex(hasher.commitment(secret), 32), id("bench adult person"));
 const [, claims, expiresAt] = await f.registry.kycStatus(adult.subject);
 
-// rootPublishGas: the operator rebuilds its tree from the events and publishes (a new root: a new slot)
+// rootPublishGas: the operator rebuilds its tree from the events and publishes (its first: a new ring entry)
 const leaves = new AnonRegistryLeaves(f.attester.address);
 for (const e of await readAnonRegistryEvents(ethers.provider, f.address)) leaves.apply(e);
 const tree = leaves.tree(hasher);
 const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 const validUntil = now + 86_400n;
 const root = toBeHex(hasher.publishedRoot(tree.root, validUntil), 32);
-const rootPublishGas = await gasOf(f.registry.connect(f.attester).publishAnonRoot(root, validUntil, leaves.size));
+const published = await (await f.registry.connect(f.attester).publishAnonRoot(root, validUntil, leaves.size)).wait();
+const rootPublishGas = Number(published!.gasUsed);
+const publishedEvent = published!.logs
+  .map((l) => f.registry.interface.parseLog(l))
+  .find((l) => l?.name === "AnonRootPublished");
+if (publishedEvent === undefined || publishedEvent === null) throw new Error("no AnonRootPublished event");
+const rootRef = publishedEvent.args.getValue("ref") as bigint;
 
 // proving, in a child process (its peak RSS is the prover's)
 const airdropArtifact = artifact("examples/AnonAgeGatedAirdrop.sol", "AnonAgeGatedAirdrop");
@@ -127,9 +139,54 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const relayer = Wallet.createRandom().connect(ethers.provider);
 await networkHelpers.setBalance(relayer.address, 10n ** 18n);
 const c = anonCalldata(proof);
-const verifyTxGas = await gasOf(
-  (airdrop.connect(relayer) as typeof airdrop).getFunction("claim")(c.proof, c.root, c.nullifierSignal),
-);
+const claimFn = (airdrop.connect(relayer) as typeof airdrop).getFunction("claim");
+const beforeClaim = await networkHelpers.takeSnapshot();
+const verifyTxGas = await gasOf(claimFn(c.proof, rootRef, c.nullifierSignal));
+
+// verifyTxGasWithAccessList: the same claim from the same state, with the access list the node computes for it
+let verifyTxGasWithAccessList: number | undefined;
+let accessList: AccessList | undefined;
+let accessListNote = "";
+await beforeClaim.restore();
+try {
+  const request = {
+    from: relayer.address,
+    to: await airdrop.getAddress(),
+    data: airdrop.interface.encodeFunctionData("claim", [c.proof, rootRef, c.nullifierSignal]),
+  };
+  const answer = (await ethers.provider.send("eth_createAccessList", [request, "latest"])) as {
+    accessList: AccessList;
+    gasUsed: string;
+    error?: string;
+  };
+  if (answer.error !== undefined) throw new Error(answer.error);
+  accessList = answer.accessList;
+} catch (error) {
+  accessListNote = `eth_createAccessList is not served by the in-process node: ${String(error).split("\n")[0]}`;
+}
+if (accessList !== undefined) {
+  verifyTxGasWithAccessList = await gasOf(claimFn(c.proof, rootRef, c.nullifierSignal, { accessList, type: 2 }));
+  accessListNote =
+    `eth_createAccessList: ${accessList.length} address(es), ` +
+    `${accessList.reduce((n, e) => n + e.storageKeys.length, 0)} storage key(s) (2,400 gas per address and 1,900 ` +
+    "per key up front, each then warm)";
+}
+
+// rootPublishGasRingReuse: fill the ring (63 more after the first), then the 65th publication overwrites entry 0
+const ring = Number(await f.registry.ANON_ROOT_RING());
+const ringValidUntil = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 86_400n;
+// (the same tree with distinct validUntils: distinct roots, as an operator refreshing its root publishes)
+const publishAt = (i: number) => {
+  const until = ringValidUntil - BigInt(i);
+  return f.registry
+    .connect(f.attester)
+    .publishAnonRoot(toBeHex(hasher.publishedRoot(tree.root, until), 32), until, leaves.size);
+};
+for (let i = 1; i < ring; i++) await (await publishAt(i)).wait();
+const reused = await (await publishAt(ring)).wait();
+const reusedRef = f.registry.interface.parseLog(reused!.logs[0]!)!.args.getValue("ref") as bigint;
+if (reusedRef !== rootRef) throw new Error(`the ${ring + 1}th publication took ref ${reusedRef}, not ${rootRef}`);
+const rootPublishGasRingReuse = Number(reused!.gasUsed);
 
 // checkRoot100kMs: the tree benchmark in its own process
 const treeRun = spawnSync(
@@ -151,6 +208,7 @@ const figures = {
   rootPublishGas,
   checkRoot100kMs,
 };
+const extra = { verifyTxGasWithAccessList, rootPublishGasRingReuse };
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version, loadAverage1m: loadavg()[0] },
@@ -159,6 +217,10 @@ const report = {
   zkeyBytes: statSync(artifacts.zkey).size,
   firstProveMs: proveMs[0],
   ...figures,
+  ...(verifyTxGasWithAccessList !== undefined ? { verifyTxGasWithAccessList } : {}),
+  accessListNote: accessListNote,
+  ...(accessList !== undefined ? { accessList } : {}),
+  rootPublishGasRingReuse,
   proveMsRuns: proveMs.slice(1),
   proveCpuMs: median(proveCpuMs.slice(1)),
   targets: TARGETS,
@@ -174,7 +236,9 @@ console.table(
     ["zkeyMiB", { value: (report.zkeyBytes / 2 ** 20).toFixed(2), target: "" }],
     ["firstProveMs", { value: report.firstProveMs, target: "" }],
     ...Object.entries(figures).map(([k, v]) => [k, { value: v, target: `≤ ${TARGETS[k as keyof typeof TARGETS]}` }]),
+    ...Object.entries(extra).map(([k, v]) => [k, { value: v ?? "n/a", target: "" }]),
     ["proveCpuMs", { value: report.proveCpuMs, target: "" }],
   ]),
 );
+console.log(accessListNote);
 console.log("wrote reports/anon.json");

@@ -12,6 +12,8 @@
  *   consent (65-byte ECDSA signature over the binding), RSA-2048 card key; attestIdentity: the same at identity
  *   level (person tag); attestSmartAccount: the subject is an ERC-1271 smart account;
  * - attestRelayed: `attestBySig` sent by a third party with the attester's relay authorisation;
+ * - publishAnonRoot: an attester's first anonymous-proof root (a new entry of its ring); publishAnonRootRingReuse: its
+ *   65th, which overwrites the ring's entry 0;
  * - revoke: one `revoke` by the issuing attester; revokeByCard: relayed by a third party;
  * - revokeBatchPerEntry / revokeInvalidKeysPerEntry / dropSigningClaimsPerEntry: marginal gas of one more entry
  *   ((gas of 10 entries - gas of 1 entry) / 9); revokeInvalidKeys / dropSigningClaims: one entry;
@@ -112,10 +114,17 @@ const attestDirect = direct.gas;
 const anonCommitment = ethers.toBeHex(BigInt(id(`bench anon commitment`)) >> 8n, 32);
 const attestDirectAnon = (await attestFresh(Claims.AUTH, undefined, anonCommitment)).gas;
 const anonOptInExtra = attestDirectAnon - attestDirect;
-// publishAnonRoot: a new root (new slot), then a second new root
+// publishAnonRoot: the attester's first root (a new ring entry), then 63 more fill its ring of 64 and the 65th
+// overwrites entry 0 (roots: 176 random-looking bits, as Poseidon(treeRoot, validUntil) mod 2^176 is)
 const anonRootValidUntil = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 86_400n;
-const publishAnonRoot = await gasOf(
-  registry.connect(attester).publishAnonRoot(ethers.toBeHex(1234n, 32), anonRootValidUntil, 1),
+const anonRoot = (i: number) => ethers.toBeHex(BigInt(id(`bench anon root ${i}`)) >> 80n, 32);
+const publishAnonRoot = await gasOf(registry.connect(attester).publishAnonRoot(anonRoot(0), anonRootValidUntil, 1));
+const anonRing = Number(await registry.ANON_ROOT_RING());
+for (let i = 1; i < anonRing; i++) {
+  await gasOf(registry.connect(attester).publishAnonRoot(anonRoot(i), anonRootValidUntil, 1));
+}
+const publishAnonRootRingReuse = await gasOf(
+  registry.connect(attester).publishAnonRoot(anonRoot(anonRing), anonRootValidUntil, 1),
 );
 // identity level
 const identity = await attestFresh(IDENTITY_CLAIMS, personTag("identity"));
@@ -205,6 +214,7 @@ const report = {
   attestDirectAnon,
   anonOptInExtra,
   publishAnonRoot,
+  publishAnonRootRingReuse,
   attestIdentity,
   attestSmartAccount,
   attestRelayed,
@@ -243,7 +253,8 @@ const rows: [string, number, string][] = [
   ["attest (direct, auth level, wallet consent)", attestDirect, `≤ ${TARGETS.attestDirect}`],
   ["attest (direct, auth level, anonymous-proof opt-in)", attestDirectAnon, ""],
   ["  extra gas of the opt-in (AnonLeaf)", anonOptInExtra, `≤ ${TARGETS.anonOptInExtra}`],
-  ["publishAnonRoot (new root)", publishAnonRoot, ""],
+  ["publishAnonRoot (new ring entry)", publishAnonRoot, ""],
+  ["publishAnonRoot (ring entry overwritten: 65th root)", publishAnonRootRingReuse, ""],
   ["attest (identity level)", attestIdentity, ""],
   ["attest (ERC-1271 smart-account subject)", attestSmartAccount, ""],
   ["attestBySig (relayed by a third party)", attestRelayed, ""],
