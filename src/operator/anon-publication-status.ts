@@ -4,7 +4,8 @@ import type { AnonRootState } from "../anon/anon-root-state.js";
  * What the registry holds now at a publication's ref (`anonRootAt(ref)`), for that publication:
  * - `usable`: the ref holds its root and the latest block is not past its validUntil (a consumer adds its own age
  *   bound, `ANON_MAX_ROOT_AGE`);
- * - `expired`: the ref holds its root, past its validUntil;
+ * - `expired`: the ref holds its root, past its validUntil (the publication's, or the earlier end a later
+ *   `replaceAnonRoots` or `clampAnonRoots` set);
  * - `closed`: the ref holds its root with validUntil zero: its attester lost `ATTESTER_ROLE`;
  * - `overwritten`: a later publication of its attester took the ref (a ring keeps the last 64 roots).
  */

@@ -13,9 +13,11 @@ export function anonPublishLine(o: AnonPublishOutcome): string {
   if (!o.published) return `anonymous-proof root ${o.root}${at} unchanged (valid until ${until})`;
   const why = o.reason === "refresh" ? "refreshed" : "published";
   const clamped = o.staleAt !== undefined && o.staleAt === o.validUntil ? " (the CRL heartbeat's deadline)" : "";
+  const replaced =
+    o.replaced === true ? "; it removes or changes leaves: every earlier root ended (replaceAnonRoots)" : "";
   return (
-    `anonymous-proof root ${why}: ${o.root}${at} over ${o.leafCount} position(s), valid until ${until}${clamped}, ` +
-    `tx ${o.tx?.hash} (gas ${o.tx?.gasUsed})`
+    `anonymous-proof root ${why}: ${o.root}${at} over ${o.leafCount} position(s), valid until ${until}${clamped}` +
+    `${replaced}, tx ${o.tx?.hash} (gas ${o.tx?.gasUsed})`
   );
 }
 

@@ -5,6 +5,7 @@ import { readAnonRootPublications, readAnonRootState } from "../anon/published-r
 import { readAnonRegistryEvents } from "../anon/registry-events.js";
 import { anonRegistryTreeRoot } from "../anon/registry-tree-root.js";
 import type { RegistryClient, TxOutcome } from "../chain/registry-client.js";
+import { anonRootRemovesLeaves } from "./anon-removal.js";
 import { OperatorError } from "./operator-error.js";
 
 /** How long a published root may be used by default: one day. */
@@ -36,6 +37,11 @@ export interface AnonPublishOutcome {
   readonly staleAt?: number;
   /** The number of leaf positions published with it. */
   readonly leafCount: number;
+  /**
+   * Sent with `replaceAnonRoots`: the new tree removes or changes a leaf of the last published one, so every earlier
+   * root of the attester ended with this publication (`AnonRootsClamped`). Absent when nothing was sent.
+   */
+  readonly replaced?: boolean;
   /** The publication, when one was sent. */
   readonly tx?: TxOutcome;
 }
@@ -56,6 +62,8 @@ export interface AnonRootSent {
   readonly ref: bigint;
   readonly validUntil: number;
   readonly staleAt?: number;
+  /** Sent with `replaceAnonRoots` (every earlier root of the attester ended), else `publishAnonRoot`. */
+  readonly replaced: boolean;
   readonly tx: TxOutcome;
 }
 
@@ -108,8 +116,9 @@ export async function anonRootValidity(
  * crl-sync that revoked or dropped claims): rebuild the tree from the registry's events and publish
  * `Poseidon(treeRoot, validUntil)` when it differs from the last root this attester published, or when that root has
  * at most half of the validity a publication now would get left (so holders always find a usable root; a root cut
- * short by a near CRL heartbeat deadline is not republished until a crl-sync moves the deadline). One transaction at
- * most.
+ * short by a near CRL heartbeat deadline is not republished until a crl-sync moves the deadline). A tree that removes
+ * or changes a leaf of the last published one goes out with `replaceAnonRoots`, which ends every earlier root
+ * ({@link anonRootRemovesLeaves}). One transaction at most.
  * @throws OperatorError `OPERATOR_CRL_STALE` (nothing sent): the attester's CRL heartbeat is too old.
  */
 export async function publishAnonRootIfChanged(
@@ -146,13 +155,16 @@ export async function publishAnonRootIfChanged(
     }
     reason = "refresh";
   }
-  const sent = await sendAt(client, root, leaves.size, validity);
+  // the same tree removes nothing; a changed one may (a revocation, a claim drop, a disabled trust anchor)
+  const replace = reason === "changed" && (await anonRootRemovesLeaves(events, attester, last, leaves.leafInputs()));
+  const sent = await sendAt(client, root, leaves.size, validity, replace);
   return { published: true, reason, treeRoot, ...sent, leafCount: leaves.size };
 }
 
 /**
- * Sends `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil, leafCount)` with validUntil = the latest
- * block's time + `validFor` seconds (checked: 1 s to 7 days), clamped to the signer's CRL heartbeat deadline
+ * Sends `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil, leafCount)` (with `replace`:
+ * `replaceAnonRoots`, which first ends every earlier root of the signer) with validUntil = the latest block's time +
+ * `validFor` seconds (checked: 1 s to 7 days), clamped to the signer's CRL heartbeat deadline
  * ({@link anonRootValidity}); returns the ring entry (`ref`) the registry wrote.
  * @throws OperatorError `OPERATOR_CRL_STALE` (nothing sent): the signer's CRL heartbeat is too old.
  */
@@ -161,9 +173,10 @@ export async function sendAnonRoot(
   treeRoot: bigint,
   leafCount: number,
   validFor: number,
+  options: { replace?: boolean } = {},
 ): Promise<AnonRootSent> {
   const validity = await anonRootValidity(client, await client.signer().getAddress(), validFor);
-  return sendAt(client, treeRoot, leafCount, validity);
+  return sendAt(client, treeRoot, leafCount, validity, options.replace === true);
 }
 
 async function sendAt(
@@ -171,19 +184,22 @@ async function sendAt(
   treeRoot: bigint,
   leafCount: number,
   validity: AnonRootValidity,
+  replace: boolean,
 ): Promise<AnonRootSent> {
   const { validUntil, staleAt } = validity;
   const root = toBeHex((await loadAnonHasher()).publishedRoot(treeRoot, validUntil), 32);
-  const tx = await client.send("publishAnonRoot", [root, validUntil, leafCount], { pii: [] });
+  const fn = replace ? "replaceAnonRoots" : "publishAnonRoot";
+  const tx = await client.send(fn, [root, validUntil, leafCount], { pii: [] });
   const event = tx.events.find((e) => e.name === "AnonRootPublished");
   if (event === undefined) {
-    throw new OperatorError("OPERATOR_CHECK_FAILED", `publishAnonRoot (tx ${tx.hash}) emitted no AnonRootPublished`);
+    throw new OperatorError("OPERATOR_CHECK_FAILED", `${fn} (tx ${tx.hash}) emitted no AnonRootPublished`);
   }
   return {
     root,
     ref: BigInt(event.args.getValue("ref") as bigint),
     validUntil: Number(validUntil),
     ...(staleAt !== undefined ? { staleAt: Number(staleAt) } : {}),
+    replaced: replace,
     tx,
   };
 }

@@ -19,7 +19,7 @@ import { crlSyncCommand } from "../../src/operator/commands/crl-sync.js";
 import { connectRegistry, type OperatorContext } from "../../src/operator/commands/context.js";
 import { OperatorError } from "../../src/operator/operator-error.js";
 import { testCard } from "../helpers/card-proof.js";
-import { MAX_STALENESS, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
+import { MAX_STALENESS, Reason, attestWith, deployRegistryFixture, makeRequest } from "../helpers/registry-fixture.js";
 import { crlsWithRevoked, makeProofRequest, operatorWorld, useDevWorld, type DevWorld } from "./helpers/dev-world.js";
 import { rejects } from "./helpers/rejects.js";
 
@@ -54,6 +54,7 @@ describe("operator: the anonymous-proof root follows the tree", function () {
     const attested = await attestCommand(ctx(), { ...base, request });
     expect(attested.anonRoot?.published).to.equal(true);
     expect(attested.anonRoot?.reason).to.equal("changed");
+    expect(attested.anonRoot?.replaced).to.equal(false);
     const leaves = new AnonRegistryLeaves(f.attester.address);
     for (const e of await readAnonRegistryEvents(ethers.provider, f.address)) leaves.apply(e);
     const tree = leaves.tree(hasher);
@@ -79,7 +80,7 @@ describe("operator: the anonymous-proof root follows the tree", function () {
     // past half of its validity the same tree is published again with a later validUntil, in the next ring entry
     await networkHelpers.time.increase(13 * 3600);
     const refreshed = await publishAnonRootIfChanged(client);
-    expect([refreshed.published, refreshed.reason]).to.deep.equal([true, "refresh"]);
+    expect([refreshed.published, refreshed.reason, refreshed.replaced]).to.deep.equal([true, "refresh", false]);
     expect(refreshed.validUntil! > Number(validUntil)).to.equal(true);
     expect(refreshed.ref).to.equal(attested.anonRoot!.ref! + 1n);
     await rejects(publishAnonRootIfChanged(client, { validFor: 8 * 86_400 }), "OPERATOR_BAD_INPUT");
@@ -101,6 +102,14 @@ describe("operator: the anonymous-proof root follows the tree", function () {
     expect(after.leaves(hasher)).to.deep.equal([0n]);
     expect(sync.anonRoot?.treeRoot).to.equal(toBeHex(after.tree(hasher).root, 32));
     expect(sync.anonRoot?.treeRoot).to.not.equal(attested.anonRoot?.treeRoot);
+    // the new root removes the revoked leaf: every earlier root ended with it (the revoked holder proves against none)
+    expect(sync.anonRoot?.replaced).to.equal(true);
+    expect(anonPublishLine(sync.anonRoot!)).to.include("replaceAnonRoots");
+    const syncBlock = await ethers.provider.getBlock(sync.anonRoot!.tx!.blockNumber);
+    for (const ref of [attested.anonRoot!.ref!, refreshed.ref!]) {
+      expect((await f.registry.anonRootAt(ref))[2]).to.equal(BigInt(syncBlock!.timestamp) - 1n);
+    }
+    expect((await f.registry.anonRootAt(sync.anonRoot!.ref!))[2]).to.equal(BigInt(sync.anonRoot!.validUntil!));
 
     // a dry run sends nothing
     const dry = await crlSyncCommand(ctx(), { crl: listed, caDir: base.caDir, registry: f.address, dryRun: true });
@@ -219,5 +228,27 @@ describe("operator: a root's validUntil never outlives the CRL heartbeat", funct
     expect((await f.registry.anonRootAt(o.ref!))[2]).to.equal(0n);
     const again = await publishAnonRootIfChanged(client, { validFor: 2 * 86_400 });
     expect([again.published, again.reason, again.ref]).to.deep.equal([true, "refresh", o.ref! + 1n]);
+  });
+
+  it("attacker (a revoked holder): a root that removes a leaf ends every earlier root at once; one that only adds leaves does not", async function () {
+    const { ethers, hasher, f, ctx, client } = await world();
+    const first = await publishAnonRootIfChanged(client);
+    // bob opts in: an added leaf, alice's earlier root stays usable (holders need not prove again)
+    const bobReq = await makeRequest(ethers, f.bob.address, { anonCommitment: toBeHex(hasher.commitment(8n), 32) });
+    await attestWith(f.registry, f.attester, testCard(1), bobReq);
+    const added = await publishAnonRootIfChanged(client);
+    expect([added.published, added.reason, added.replaced]).to.deep.equal([true, "changed", false]);
+    expect((await f.registry.anonRootAt(first.ref!))[2]).to.equal(BigInt(first.validUntil!));
+    // alice is revoked: the next root (by kyc anon roots --publish) ends the roots that still hold her leaf
+    await f.registry.connect(f.attester).revoke(f.alice.address, Reason.Operator);
+    const removed = await anonRootsCommand(ctx(), { registry: f.address, publish: true });
+    expect(removed.replaced).to.equal(true);
+    const listed = await anonRootsCommand(ctx(), { registry: f.address });
+    expect(listed.published.map((p) => [p.ref, p.status])).to.deep.equal([
+      [first.ref, "expired"],
+      [added.ref, "expired"],
+      [removed.publishedRef, "usable"],
+    ]);
+    expect(listed.published[0]!.validUntilNow! < listed.published[0]!.validUntil).to.equal(true);
   });
 });

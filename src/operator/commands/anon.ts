@@ -14,6 +14,7 @@ import {
   type AnonRootSent,
 } from "../anon-publish.js";
 import { anonPublicationStatus, type AnonPublicationStatus } from "../anon-publication-status.js";
+import { anonRootRemovesLeaves } from "../anon-removal.js";
 import { OperatorError } from "../operator-error.js";
 import { parseAddress } from "./admin.js";
 import { connectRegistry, type OperatorContext } from "./context.js";
@@ -30,6 +31,11 @@ export interface PublishedAnonRoot {
   readonly validUntil: number;
   /** the publication's block time (unix seconds) from `anonRootAt(ref)`; null once the ref was overwritten */
   readonly publishedAt: number | null;
+  /**
+   * the validUntil the ref holds now: the event's, or earlier once a `replaceAnonRoots` (a root that removed leaves)
+   * or `clampAnonRoots` ended it, 0 once the attester was removed; null once the ref was overwritten
+   */
+  readonly validUntilNow: number | null;
   /** what the ref holds now for this publication: usable, expired, closed (attester removed) or overwritten */
   readonly status: AnonPublicationStatus;
   /** `status === "usable"`: the ref holds the root and the latest block is not past its validUntil */
@@ -50,6 +56,8 @@ export interface AnonRootsReport {
   readonly publication?: TxOutcome;
   /** the root `--publish` published: Poseidon(currentTreeRoot, validUntil) mod 2^176 */
   readonly publishedRoot?: string;
+  /** `--publish` used `replaceAnonRoots` (the tree removes or changes a leaf of the last published one) */
+  readonly replaced?: boolean;
   /** where the registry put it (consumers take it as `rootRef`) */
   readonly publishedRef?: bigint;
   /** the validUntil `--publish` published with: now + validFor, at most the CRL heartbeat's deadline */
@@ -103,6 +111,7 @@ async function publishedRoots(provider: Provider, registry: string, attester?: s
       blockNumber: p.blockNumber,
       validUntil: Number(p.validUntil),
       publishedAt: status === "overwritten" ? null : Number(state.publishedAt),
+      validUntilNow: status === "overwritten" ? null : Number(state.validUntil),
       status,
       usable: status === "usable",
     };
@@ -112,8 +121,9 @@ async function publishedRoots(provider: Provider, registry: string, attester?: s
 /**
  * `kyc anon roots`: rebuilds `attester`'s tree (default: the connected account) from the registry's events, lists
  * the roots it published with their refs and what each ref holds now, and with `publish` sends
- * `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil, leafCount)` with validUntil = the latest block's time
- * + `validFor` seconds, at most the attester's CRL heartbeat deadline (refused with `OPERATOR_CRL_STALE`, nothing
+ * `publishAnonRoot(Poseidon(treeRoot, validUntil), validUntil, leafCount)` (`replaceAnonRoots` when the tree removes
+ * or changes a leaf of the last published one) with validUntil = the latest block's time + `validFor` seconds, at
+ * most the attester's CRL heartbeat deadline (refused with `OPERATOR_CRL_STALE`, nothing
  * sent, once that deadline has passed). A holder whose leaf expires before validUntil cannot prove against that root
  * (the circuit checks it), so keep `validFor` short.
  */
@@ -134,7 +144,10 @@ export async function anonRootsCommand(
   let sent: AnonRootSent | undefined;
   if (args.publish === true) {
     if (leaves.size === 0) throw new OperatorError("OPERATOR_CHECK_FAILED", "the tree is empty: nothing to publish");
-    sent = await sendAnonRoot(client, root, leaves.size, validFor);
+    // a tree that removes or changes a leaf of the last published one ends every earlier root (replaceAnonRoots)
+    const last = (await readAnonRootPublications(ctx.provider, client.address, { attester })).at(-1);
+    const replace = await anonRootRemovesLeaves(events, attester, last, leaves.leafInputs());
+    sent = await sendAnonRoot(client, root, leaves.size, validFor, { replace });
   }
   return {
     chainId: client.chainId.toString(),
@@ -149,6 +162,7 @@ export async function anonRootsCommand(
           publication: sent.tx,
           publishedRoot: sent.root,
           publishedRef: sent.ref,
+          replaced: sent.replaced,
           validUntil: sent.validUntil,
           ...(sent.staleAt !== undefined ? { staleAt: sent.staleAt } : {}),
         }

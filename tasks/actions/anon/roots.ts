@@ -30,7 +30,7 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   console.log(`attester ${r.attester} on chain ${r.chainId} (registry ${r.registry})`);
   console.log(`  current tree: root ${r.currentTreeRoot}, ${r.leafCount} position(s), ${r.liveLeaves} live leaf(s)`);
   if (r.publication !== undefined) {
-    console.log(`  ${txLine("published", r.publication)}`);
+    console.log(`  ${txLine(r.replaced === true ? "published (replaceAnonRoots)" : "published", r.publication)}`);
     const clamped = r.staleAt !== undefined && r.staleAt === r.validUntil ? " (the CRL heartbeat's deadline)" : "";
     console.log(
       `  published root ${r.publishedRoot} at ref ${anonRefText(r.publishedRef!)}, valid until ` +
@@ -39,7 +39,10 @@ export default taskAction(async (args: Args, hre: HardhatRuntimeEnvironment) => 
   }
   for (const p of r.published) {
     const at = p.publishedAt === null ? "" : `published ${new Date(p.publishedAt * 1000).toISOString()}, `;
-    const until = new Date(p.validUntil * 1000).toISOString();
+    const ended = p.validUntilNow !== null && p.validUntilNow !== 0 && p.validUntilNow < p.validUntil;
+    const until =
+      new Date(p.validUntil * 1000).toISOString() +
+      (ended ? ` (ended at ${new Date(p.validUntilNow! * 1000).toISOString()})` : "");
     console.log(
       `  ref ${p.ref}: ${p.root} block ${p.blockNumber}, ${p.leafCount} position(s), ${at}valid until ${until}: ` +
         STATUS_TEXT[p.status],
