@@ -165,8 +165,11 @@ describe("the demo flow (npm run demo)", function () {
       rootRefChanged: true,
     });
     expect(a.revoked.proveError).to.equal("ANON_NOT_A_MEMBER");
-    // the old root is still in its ring entry (valid for a day), but older than the airdrop's one-hour bound
-    expect(a.revoked.claim.name).to.equal("StaleRoot");
+    // crl-sync's root removed holder A's leaf and ended the earlier roots: the old one is refused at once, not
+    // only once older than the airdrop's one-hour bound
+    expect(a.revoked.acceptedBeforeBound).to.equal(false);
+    expect(a.revoked.atOnce.name).to.equal("UnusableRoot");
+    expect(a.revoked.claim.name).to.equal("UnusableRoot");
     expect(a.revoked.rootRef).to.not.equal(a.claimed.rootRef);
     const round2 = await ethers.getContractAt("AnonAgeGatedAirdrop", a.airdrop2);
     expect(await round2.anonNullifierUsed(BigInt(a.proofs.at(-1)!.nullifier))).to.equal(false);

@@ -2,8 +2,9 @@
  * The demo's anonymous-proof part (issue #10), run by `runDemo` after the attestation flow: holder A opts in at bind
  * time, the operator publishes its tree's root, and holder A proves AGE_20 to `AnonAgeGatedAirdrop` with
  * `kyc anon prove`'s function for a fresh recipient, sent by a fresh address; the same person cannot claim twice,
- * also after re-binding the card to a new wallet; once a new CRL revokes the card, crl-sync and a new root shut the
- * holder out (the old root is refused once older than the consumer's bound).
+ * also after re-binding the card to a new wallet; once a new CRL revokes the card, crl-sync publishes a root without
+ * the holder's leaf with `replaceAnonRoots`, which ends every earlier root: the holder's proof against the old root is
+ * refused at once, and still an hour later.
  *
  * Nothing personal is logged: wallet, contract and recipient addresses, roots, nullifiers, error names, times.
  */
@@ -97,13 +98,15 @@ export interface AnonDemoResult {
     readonly rootRefChanged: boolean;
   };
   /**
-   * The revoked holder: the prover's refusal against the new root, the airdrop's against the old root (StaleRoot past
-   * the airdrop's age bound, or UnusableRoot when the root's validUntil came first).
+   * The revoked holder: the prover's refusal against the new root, the airdrop's against the old root (UnusableRoot:
+   * the new root ended it; StaleRoot would mean only the airdrop's age bound refused it).
    */
   readonly revoked: {
     readonly proveError: string;
     /** Whether the old root was still accepted (eth_call) right after the revocation, before its age bound. */
     readonly acceptedBeforeBound: boolean;
+    /** The refusal (eth_call) right after the revocation: the new root ended the old one (replaceAnonRoots). */
+    readonly atOnce: AnonRefusal;
     readonly claim: AnonRefusal;
     /** The ref of the old root the revoked holder's proof took. */
     readonly rootRef: bigint;
@@ -148,6 +151,8 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     readonly validUntil: number;
     readonly staleAt?: number;
     readonly tree: string;
+    /** sent with replaceAnonRoots: the tree removes a leaf, every earlier root ended */
+    readonly replaced: boolean;
   }
   /** The root the operator's last command (`by`) published, else `kyc anon roots --publish`. */
   const publishRoot = async (after: AnonAutoPublication, by: string): Promise<Published> => {
@@ -155,23 +160,25 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     if (after.anonRootRefused !== undefined) throw fail(`${by}: ${after.anonRootRefused.message}`);
     const auto = after.anonRoot;
     if (auto?.tx !== undefined && auto.root !== undefined && auto.ref !== undefined && auto.validUntil !== undefined) {
-      record(`publishAnonRoot (by ${by})`, auto.tx);
+      record(`${auto.replaced === true ? "replaceAnonRoots" : "publishAnonRoot"} (by ${by})`, auto.tx);
       return {
         root: auto.root,
         ref: auto.ref,
         validUntil: auto.validUntil,
         ...(auto.staleAt !== undefined ? { staleAt: auto.staleAt } : {}),
         tree: auto.treeRoot,
+        replaced: auto.replaced === true,
       };
     }
     const r = await anonRootsCommand(ctx(operator), { registry, publish: true });
-    record("publishAnonRoot (kyc anon roots)", r.publication);
+    record(`${r.replaced === true ? "replaceAnonRoots" : "publishAnonRoot"} (kyc anon roots)`, r.publication);
     return {
       root: r.publishedRoot!,
       ref: r.publishedRef!,
       validUntil: r.validUntil!,
       ...(r.staleAt !== undefined ? { staleAt: r.staleAt } : {}),
       tree: r.currentTreeRoot,
+      replaced: r.replaced === true,
     };
   };
   const describeRoot = async (p: Published) => {
@@ -244,6 +251,20 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
       const refusal = decode(airdrop.interface, error);
       if (refusal === undefined) throw error;
       return { refusal };
+    }
+  };
+  /** The claim as an eth_call: the refusal, or undefined when it would be accepted. */
+  const wouldRefuse = async (airdrop: Contract, p: AnonHolderProof, sender: Wallet) => {
+    try {
+      await airdrop
+        .connect(sender)
+        .getFunction("claim")
+        .staticCall(...claimArgs(p));
+      return undefined;
+    } catch (error) {
+      const refusal = decode(airdrop.interface, error);
+      if (refusal === undefined) throw error;
+      return refusal;
     }
   };
   const refused = async (airdrop: Contract, p: AnonHolderProof, sender: Wallet, what: string, expected: string) => {
@@ -362,15 +383,13 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
 
   // [21] Revocation.
   kit.begin(
-    "Revocation: a second airdrop (a new scope) and a proof of holder A; a new CRL lists A's card, crl-sync revokes A3 and a root without A's leaf is published",
+    "Revocation: a second airdrop (a new scope) and a proof of holder A; a new CRL lists A's card, crl-sync revokes A3 and publishes a root without A's leaf that ends every earlier root",
   );
   const airdrop2 = await deployAirdrop("deploy AnonAgeGatedAirdrop (round 2)");
   const proof4 = await prove(airdrop2, Wallet.createRandom().address);
   const late = await freshSender();
-  await airdrop2
-    .connect(late)
-    .getFunction("claim")
-    .staticCall(...claimArgs(proof4));
+  const before = await wouldRefuse(airdrop2, proof4, late);
+  if (before !== undefined) throw fail(`holder A's proof is refused before the revocation: ${before.error}`);
   say(`round 2 ${await airdrop2.getAddress()}: the proof would be accepted now (eth_call)`);
   const chainNow = Number((await provider.getBlock("latest"))!.timestamp);
   const manifest = loadDevPkiManifest(kit.pkiDir);
@@ -398,6 +417,8 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
   if (!listed.includes(walletA3.address.toLowerCase())) throw fail("crl-sync did not revoke wallet A3");
   say(`crl-sync revoked ${walletA3.address} and burned the card key`);
   const third = await publishRoot(sync, "crl-sync");
+  if (!third.replaced) throw fail("crl-sync's root removes holder A's leaf but left the earlier roots usable");
+  say("the new root removes a leaf: crl-sync sent it with replaceAnonRoots, which ended every earlier root");
   await describeRoot(third);
   let proveError = "";
   try {
@@ -408,29 +429,24 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     say(`kyc anon prove (latest root): refused [${error.code}] ${error.message.split(":")[0]}`);
   }
   if (proveError !== "ANON_NOT_A_MEMBER") throw fail("the revoked holder could still prove against the new root");
-  let acceptedBeforeBound = true;
-  try {
-    await airdrop2
-      .connect(late)
-      .getFunction("claim")
-      .staticCall(...claimArgs(proof4));
-  } catch {
-    acceptedBeforeBound = false;
-  }
+  // the old root is younger than the airdrop's bound: only its end (replaceAnonRoots) shuts the revoked holder out
+  const atOnce = await wouldRefuse(airdrop2, proof4, late);
+  const acceptedBeforeBound = atOnce === undefined;
+  if (atOnce === undefined) throw fail("the proof against the old root is still accepted after the revocation");
   say(
-    `the proof made before the revocation (old root): ${acceptedBeforeBound ? "still accepted" : "refused"} while ` +
-      `the root is younger than the airdrop's bound (${DEMO_MAX_ROOT_AGE} s, eth_call)`,
+    `the proof made before the revocation (old root at ref ${proof4.rootRef}, younger than the airdrop's bound of ` +
+      `${DEMO_MAX_ROOT_AGE} s): refused at once, ${atOnce.error} (eth_call)`,
   );
   kit.done();
 
-  // [22] The old root ages out.
+  // [22] The old root stays refused.
   kit.begin(
-    `An hour later (local chain: evm_increaseTime ${DEMO_MAX_ROOT_AGE + 1} s): the old root is past the airdrop's bound; the revoked holder's proof is refused`,
+    `An hour later (local chain: evm_increaseTime ${DEMO_MAX_ROOT_AGE + 1} s): the revoked holder sends the claim against the old root: refused`,
   );
   await provider.send("evm_increaseTime", [DEMO_MAX_ROOT_AGE + 1]);
   await provider.send("evm_mine", []);
-  // the old root is still at its ref (a ring keeps the last 64 roots): refused past its validUntil (UnusableRoot),
-  // else past the airdrop's age bound (StaleRoot)
+  // the old root is still at its ref (a ring keeps the last 64 roots): refused past its validUntil (UnusableRoot:
+  // ended by the replacement), else past the airdrop's age bound (StaleRoot)
   const old = await readAnonRootState(provider, registry, proof4.rootRef);
   if (old.root.toLowerCase() !== proof4.root.toLowerCase()) throw fail("the old root's ref was overwritten");
   const later = BigInt((await provider.getBlock("latest"))!.timestamp) + 1n;
@@ -469,7 +485,7 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
     claimed,
     secondClaim,
     afterRebind,
-    revoked: { proveError, acceptedBeforeBound, claim: revokedClaim, rootRef: proof4.rootRef },
+    revoked: { proveError, acceptedBeforeBound, atOnce, claim: revokedClaim, rootRef: proof4.rootRef },
     proofs,
     claimCalldata,
     identifiers,
