@@ -15,6 +15,8 @@
  *   time);
  * - rootPublishGasRingReuse: `publishAnonRoot` that overwrites a ring entry: after the ring's 64 entries are written
  *   (the first publication and 63 more), the 65th publication takes entry 0 again;
+ * - rootReplaceGasFullRing: `replaceAnonRoots` (what the operator sends for a tree that removes a leaf) right after,
+ *   its ring full of 64 usable roots: each is ended (validUntil = the block before) before the new root takes an entry;
  * - checkRoot100kMs: `scripts/bench/anon-tree.ts 100000` (the work of `kyc anon check-root` after reading logs).
  */
 import { spawnSync } from "node:child_process";
@@ -188,6 +190,14 @@ const reusedRef = f.registry.interface.parseLog(reused!.logs[0]!)!.args.getValue
 if (reusedRef !== rootRef) throw new Error(`the ${ring + 1}th publication took ref ${reusedRef}, not ${rootRef}`);
 const rootPublishGasRingReuse = Number(reused!.gasUsed);
 
+// rootReplaceGasFullRing: the worst case of a replacement, every entry of the ring usable
+const replaceUntil = ringValidUntil - BigInt(ring + 1);
+const rootReplaceGasFullRing = await gasOf(
+  f.registry
+    .connect(f.attester)
+    .replaceAnonRoots(toBeHex(hasher.publishedRoot(tree.root, replaceUntil), 32), replaceUntil, leaves.size),
+);
+
 // checkRoot100kMs: the tree benchmark in its own process
 const treeRun = spawnSync(
   process.execPath,
@@ -208,7 +218,7 @@ const figures = {
   rootPublishGas,
   checkRoot100kMs,
 };
-const extra = { verifyTxGasWithAccessList, rootPublishGasRingReuse };
+const extra = { verifyTxGasWithAccessList, rootPublishGasRingReuse, rootReplaceGasFullRing };
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version, loadAverage1m: loadavg()[0] },
@@ -221,6 +231,7 @@ const report = {
   accessListNote: accessListNote,
   ...(accessList !== undefined ? { accessList } : {}),
   rootPublishGasRingReuse,
+  rootReplaceGasFullRing,
   proveMsRuns: proveMs.slice(1),
   proveCpuMs: median(proveCpuMs.slice(1)),
   targets: TARGETS,
