@@ -110,9 +110,7 @@ abstract contract KycAnonGated {
 
     /// @dev `ANON_REGISTRY.anonRootAt(rootRef)` without the ABI decoder's checks: the registry is fixed at
     /// construction, and a reply shorter than three words reverts.
-    function _anonRootAt(
-        uint256 rootRef
-    ) private view returns (uint256 root, uint256 publishedAt, uint256 validUntil) {
+    function _anonRootAt(uint256 rootRef) private view returns (uint256 root, uint256 publishedAt, uint256 validUntil) {
         address registry = address(ANON_REGISTRY);
         bytes4 selector = IKycRegistryOperations.anonRootAt.selector;
         assembly ("memory-safe") {
