@@ -127,7 +127,7 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
         uint256 staleness = info.maxStaleness;
         if (staleness == 0) return;
         uint256 staleAt = info.lastCrlSync + staleness;
-        _clampAnonRing(id, info, staleAt);
+        _clampAnonRing(id, info.anonRingNext, info.anonRingWritten, staleAt);
         emit AnonRootsClamped(attester, uint64(staleAt));
     }
 
@@ -147,19 +147,21 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
         if (staleness != 0 && validUntil > info.lastCrlSync + staleness) {
             revert AnonRootOutlivesCrlSync(validUntil, uint64(info.lastCrlSync + staleness));
         }
+        uint256 index = info.anonRingNext;
+        uint256 open = info.anonRingOpen;
         if (closeEarlier) {
-            _clampAnonRing(id, info, block.timestamp - 1);
+            // entries written before the last replacement ended then already
+            _clampAnonRing(id, index, open, block.timestamp - 1);
+            open = 0;
             emit AnonRootsClamped(msg.sender, uint64(block.timestamp - 1));
         }
-        uint256 index = info.anonRingNext;
         uint256 ref = (uint256(id) << 8) | index;
         _anonRing[ref] = (uint256(root) << 80) | (block.timestamp << 40) | validUntil;
-        if (index + 1 == _ANON_ROOT_RING) {
-            info.anonRingNext = 0;
-            info.anonRingFull = true;
-        } else {
-            info.anonRingNext = uint8(index + 1);
-        }
+        uint256 written = info.anonRingWritten;
+        info.anonRingNext = uint8((index + 1) % _ANON_ROOT_RING);
+        if (written < _ANON_ROOT_RING) info.anonRingWritten = uint8(written + 1);
+        if (open < _ANON_ROOT_RING) open += 1;
+        info.anonRingOpen = uint8(open);
         emit AnonRootPublished(msg.sender, root, ref, validUntil, leafCount);
     }
 

@@ -110,14 +110,15 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     /// plus a mirror of the global `maxStaleness` and disabled-anchor bitmap (kept equal to `_config` by the setters,
     /// which update every attester: at most MAX_ATTESTERS), so that `isVerified` reads two slots; and where the
     /// attester's next anonymous-proof root goes in its ring. Bits: lastCrlSync 0-39, active 40-47, maxStaleness
-    /// 48-87, disabledAnchors 88-151, anonRingNext 152-159, anonRingFull 160-167.
+    /// 48-87, disabledAnchors 88-151, anonRingNext 152-159, anonRingWritten 160-167, anonRingOpen 168-175.
     struct AttesterInfo {
         uint40 lastCrlSync;
         bool active; // mirrors ATTESTER_ROLE
         uint40 maxStaleness; // mirror of _config.maxStaleness
         uint64 disabledAnchors; // mirror of _config.disabledAnchors
         uint8 anonRingNext; // the ring index the next publication writes
-        bool anonRingFull; // every index of the ring was written at least once
+        uint8 anonRingWritten; // entries written so far (at most the ring's size)
+        uint8 anonRingOpen; // entries written since the last replaceAnonRoots (at most the ring's size)
     }
 
     /// @dev One slot per attester address: what the attest paths need. `active` and `lastCrlSync` are kept equal to
@@ -627,17 +628,16 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
             key.active = false;
             AttesterInfo storage info = _attesters[key.id];
             info.active = false;
-            _clampAnonRing(key.id, info, 0);
+            _clampAnonRing(key.id, info.anonRingNext, info.anonRingWritten, 0);
         }
     }
 
-    /// @dev Cuts the validUntil of every written entry of attester `id`'s ring to at most `until` (0: unusable), so
-    /// that consumers, which read the ring slot alone, refuse the roots of a removed attester (`UnusableRoot`) or
-    /// the roots past a lowered staleness deadline.
-    function _clampAnonRing(uint16 id, AttesterInfo storage info, uint256 until) internal {
-        uint256 count = info.anonRingFull ? _ANON_ROOT_RING : info.anonRingNext;
-        for (uint256 i; i < count; ++i) {
-            uint256 ref = (uint256(id) << 8) | i;
+    /// @dev Cuts the validUntil of the `count` entries of attester `id`'s ring written last (before index `next`) to
+    /// at most `until` (0: unusable), so that consumers, which read the ring slot alone, refuse the roots of a
+    /// removed attester (`UnusableRoot`), roots past a lowered staleness deadline, or roots a replacement ended.
+    function _clampAnonRing(uint16 id, uint256 next, uint256 count, uint256 until) internal {
+        for (uint256 j = 1; j <= count; ++j) {
+            uint256 ref = (uint256(id) << 8) | ((next + _ANON_ROOT_RING - j) % _ANON_ROOT_RING);
             uint256 w = _anonRing[ref];
             if (uint40(w) > until) _anonRing[ref] = (w & ~uint256(type(uint40).max)) | until;
         }

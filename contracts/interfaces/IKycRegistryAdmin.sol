@@ -58,7 +58,7 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
     /// block on (their validUntil becomes block.timestamp - 1: `AnonRootsClamped`). For a root that removes or
     /// replaces leaves (a revocation, a claim drop, a disabled trust anchor): once it is published, no earlier root
     /// that still holds those leaves proves. Holders with a proof against an earlier root prove again. Costs a read
-    /// of each written ring entry and a write of each still usable one (up to 64).
+    /// and a write of each root published since the caller's last replacement (at most 64; earlier ones ended then).
     function replaceAnonRoots(bytes32 root, uint64 validUntil, uint32 leafCount) external;
     /// @notice Anyone: cuts the validUntil of every root in the ring of `attester` (an active attester, else
     /// `NotAttester`) to its staleness deadline now, lastCrlSync + maxStaleness (`AnonRootsClamped`). A root's

@@ -54,6 +54,32 @@ describe("KycRegistry v2: replaceAnonRoots", function () {
     ).to.be.revertedWithCustomError(registry, "InvalidAnonRoot");
   });
 
+  it("attacker: after any mix of publications and replacements (the ring wrapping), a replacement leaves no earlier root usable, and touches only the roots since the last one", async function () {
+    const { registry, attester } = await networkHelpers.loadFixture(fixture);
+    const validUntil = (await latestTime(ethers)) + DAY;
+    const refs: bigint[] = [];
+    // 150 publications, every 7th one a replacement (and a run of plain ones longer than the ring)
+    for (let i = 0; i < 150; i++) {
+      const replace = i % 7 === 6 && !(i > 60 && i < 140);
+      const send = replace ? registry.connect(attester).replaceAnonRoots : registry.connect(attester).publishAnonRoot;
+      const tx = send(root(`mix ${i}`), validUntil, i);
+      refs.push(await refOf(tx, registry));
+      if (!replace) continue;
+      const now = await latestTime(ethers);
+      for (let j = Math.max(0, i - 63); j < i; j++) {
+        const [held, , until] = await registry.anonRootAt(refs[j]!);
+        expect(held, `entry of publication ${j}`).to.equal(root(`mix ${j}`));
+        expect(until < now, `publication ${j} still usable after replacement ${i}`).to.equal(true);
+      }
+      expect((await registry.anonRootAt(refs[i]!))[2]).to.equal(validUntil);
+    }
+    // a replacement right after another reads one entry, not the ring
+    const first = await (await registry.connect(attester).replaceAnonRoots(root("r1"), validUntil, 0)).wait();
+    const second = await (await registry.connect(attester).replaceAnonRoots(root("r2"), validUntil, 0)).wait();
+    expect(second!.gasUsed < 80_000n, `${second!.gasUsed}`).to.equal(true);
+    expect(first!.gasUsed > second!.gasUsed).to.equal(true);
+  });
+
   it("attacker: a holder removed from the tree cannot claim with a proof against the root published before", async function () {
     this.timeout(120_000);
     const { artifacts } = await ensureDevArtifacts();
