@@ -296,6 +296,19 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
         emit CrlSynced(msg.sender, uint64(block.timestamp));
     }
 
+    // ------------------------------------------------------------------ anonymous-proof roots
+    // Served here rather than by the extension: an operator publishes as often as every batch of opt-ins.
+
+    /// @inheritdoc IKycRegistryOperations
+    function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external {
+        _publishAnonRoot(root, validUntil, leafCount, false);
+    }
+
+    /// @inheritdoc IKycRegistryOperations
+    function replaceAnonRoots(bytes32 root, uint64 validUntil, uint32 leafCount) external {
+        _publishAnonRoot(root, validUntil, leafCount, true);
+    }
+
     /// @notice ERC-165: the consumer, operations and admin interfaces (the last served by the extension) and roles.
     function supportsInterface(bytes4 interfaceId) public view virtual override returns (bool) {
         return
@@ -306,6 +319,48 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev publishAnonRoot / replaceAnonRoots: checks in order NotAttester, InvalidAnonRoot,
+    /// InvalidAnonRootValidity, AnonRootOutlivesCrlSync; with `closeEarlier` every earlier root of the caller ends
+    /// before this block (`AnonRootsClamped`), then the root takes the next ring entry.
+    function _publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount, bool closeEarlier) private {
+        uint16 id = _activeAttesterId(msg.sender);
+        if (id == 0) revert NotAttester(msg.sender);
+        if (root == bytes32(0) || uint256(root) >> _ANON_ROOT_BITS != 0) revert InvalidAnonRoot();
+        if (validUntil <= block.timestamp || validUntil > block.timestamp + _MAX_ANON_ROOT_VALIDITY) {
+            revert InvalidAnonRootValidity(validUntil);
+        }
+        // one read and one write of the attester's slot (AttesterInfo: lastCrlSync, maxStaleness, the ring's counters)
+        AttesterInfo storage info = _attesters[id];
+        uint256 word = _attesterWord(id);
+        // consumers read the root's slot alone: the root ends no later than its attester would turn stale
+        uint256 staleness = _attesterMaxStaleness(word);
+        if (staleness != 0 && validUntil > _attesterLastSync(word) + staleness) {
+            revert AnonRootOutlivesCrlSync(validUntil, uint64(_attesterLastSync(word) + staleness));
+        }
+        uint256 index = uint8(word >> 152);
+        uint256 written = uint8(word >> 160);
+        uint256 open = uint8(word >> 168);
+        if (closeEarlier) {
+            // entries written before the last replacement ended then already
+            _clampAnonRing(id, index, open, block.timestamp - 1);
+            open = 0;
+            emit AnonRootsClamped(msg.sender, uint64(block.timestamp - 1));
+        }
+        uint256 ref = (uint256(id) << 8) | index;
+        _anonRing[ref] = (uint256(root) << 80) | (block.timestamp << 40) | validUntil;
+        if (written < _ANON_ROOT_RING) ++written;
+        if (open < _ANON_ROOT_RING) ++open;
+        word =
+            (word & ~(uint256(type(uint24).max) << 152)) |
+            (((index + 1) % _ANON_ROOT_RING) << 152) |
+            (written << 160) |
+            (open << 168);
+        assembly ("memory-safe") {
+            sstore(info.slot, word)
+        }
+        emit AnonRootPublished(msg.sender, root, ref, validUntil, leafCount);
+    }
 
     /// @dev The relayed check after the request checks: the attester's signature over the authorisation.
     function _checkRelaySignature(

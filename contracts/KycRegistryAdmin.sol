@@ -110,16 +110,6 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     // ------------------------------------------------------------------ anonymous-proof roots
 
     /// @inheritdoc IKycRegistryAdmin
-    function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external onlyDelegated {
-        _publishAnonRoot(root, validUntil, leafCount, false);
-    }
-
-    /// @inheritdoc IKycRegistryAdmin
-    function replaceAnonRoots(bytes32 root, uint64 validUntil, uint32 leafCount) external onlyDelegated {
-        _publishAnonRoot(root, validUntil, leafCount, true);
-    }
-
-    /// @inheritdoc IKycRegistryAdmin
     function clampAnonRoots(address attester) external onlyDelegated {
         uint16 id = _activeAttesterId(attester);
         if (id == 0) revert NotAttester(attester);
@@ -129,40 +119,6 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
         uint256 staleAt = info.lastCrlSync + staleness;
         _clampAnonRing(id, info.anonRingNext, info.anonRingWritten, staleAt);
         emit AnonRootsClamped(attester, uint64(staleAt));
-    }
-
-    /// @dev publishAnonRoot / replaceAnonRoots: checks in order NotAttester, InvalidAnonRoot,
-    /// InvalidAnonRootValidity, AnonRootOutlivesCrlSync; with `closeEarlier` every earlier root of the caller ends
-    /// before this block (`AnonRootsClamped`), then the root takes the next ring entry.
-    function _publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount, bool closeEarlier) private {
-        uint16 id = _activeAttesterId(msg.sender);
-        if (id == 0) revert NotAttester(msg.sender);
-        if (root == bytes32(0) || uint256(root) >> _ANON_ROOT_BITS != 0) revert InvalidAnonRoot();
-        if (validUntil <= block.timestamp || validUntil > block.timestamp + _MAX_ANON_ROOT_VALIDITY) {
-            revert InvalidAnonRootValidity(validUntil);
-        }
-        AttesterInfo storage info = _attesters[id];
-        // consumers read the root's slot alone: the root ends no later than its attester would turn stale
-        uint256 staleness = info.maxStaleness;
-        if (staleness != 0 && validUntil > info.lastCrlSync + staleness) {
-            revert AnonRootOutlivesCrlSync(validUntil, uint64(info.lastCrlSync + staleness));
-        }
-        uint256 index = info.anonRingNext;
-        uint256 open = info.anonRingOpen;
-        if (closeEarlier) {
-            // entries written before the last replacement ended then already
-            _clampAnonRing(id, index, open, block.timestamp - 1);
-            open = 0;
-            emit AnonRootsClamped(msg.sender, uint64(block.timestamp - 1));
-        }
-        uint256 ref = (uint256(id) << 8) | index;
-        _anonRing[ref] = (uint256(root) << 80) | (block.timestamp << 40) | validUntil;
-        uint256 written = info.anonRingWritten;
-        info.anonRingNext = uint8((index + 1) % _ANON_ROOT_RING);
-        if (written < _ANON_ROOT_RING) info.anonRingWritten = uint8(written + 1);
-        if (open < _ANON_ROOT_RING) open += 1;
-        info.anonRingOpen = uint8(open);
-        emit AnonRootPublished(msg.sender, root, ref, validUntil, leafCount);
     }
 
     // ------------------------------------------------------------------ operator batches

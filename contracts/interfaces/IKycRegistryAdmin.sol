@@ -44,22 +44,6 @@ interface IKycRegistryAdmin is IKycRegistryEvents, IKycRegistryErrors {
 
     // ------------------------------------------------------------------ anonymous-proof roots
 
-    /// @notice ATTESTER_ROLE: publish `root` = Poseidon(treeRoot, validUntil) mod 2^176 (non-zero), where treeRoot
-    /// is the root of the caller's tree of anonymous-proof leaves, rebuilt from `AnonLeaf`, `Revoked`,
-    /// `SigningClaimsDropped` and `Attested` events (anyone can rebuild it and compare: `kyc anon check-root`). A
-    /// proof against `root` shows a leaf that expires after `validUntil`, so the root may be used until `validUntil`:
-    /// after now and at most MAX_ANON_ROOT_VALIDITY ahead (`InvalidAnonRootValidity`), and not past the moment the
-    /// caller turns stale without a new CRL heartbeat (`AnonRootOutlivesCrlSync`). The root goes into the caller's
-    /// ring of the last 64 (the oldest is overwritten) at the `ref` that `AnonRootPublished` reports; consumers read
-    /// it with `anonRootAt(ref)`. Publishing the same root again takes a new ring entry with a fresh publishedAt.
-    /// A lowered `maxStaleness` bounds the roots published before it once `clampAnonRoots` ran for their attester.
-    function publishAnonRoot(bytes32 root, uint64 validUntil, uint32 leafCount) external;
-    /// @notice ATTESTER_ROLE: `publishAnonRoot`, after making every earlier root of the caller unusable from this
-    /// block on (their validUntil becomes block.timestamp - 1: `AnonRootsClamped`). For a root that removes or
-    /// replaces leaves (a revocation, a claim drop, a disabled trust anchor): once it is published, no earlier root
-    /// that still holds those leaves proves. Holders with a proof against an earlier root prove again. Costs a read
-    /// and a write of each root published since the caller's last replacement (at most 64; earlier ones ended then).
-    function replaceAnonRoots(bytes32 root, uint64 validUntil, uint32 leafCount) external;
     /// @notice Anyone: cuts the validUntil of every root in the ring of `attester` (an active attester, else
     /// `NotAttester`) to its staleness deadline now, lastCrlSync + maxStaleness (`AnonRootsClamped`). A root's
     /// validUntil never passes that deadline as of its publication, so this changes something only after the admin
