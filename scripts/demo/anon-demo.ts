@@ -57,7 +57,7 @@ export interface AnonDemoKit {
   readonly caDir: string;
   readonly store: string;
   readonly ctx: (signer: Signer) => OperatorContext;
-  /** `kyc bind` for holder A's card (with `anon`: `kyc bind --anon`); returns the proof request file. */
+  /** `kyc bind` for holder A's card (with `anon`: `kyc bind --anonymous`); returns the proof request file. */
   readonly bind: (wallet: Signer, subject: string, tag: string, anon: boolean) => Promise<string>;
   readonly begin: (title: string) => void;
   readonly say: (line: string) => void;
@@ -276,7 +276,7 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
 
   // [16] Opt-in (the demo's step numbers).
   kit.begin(
-    "Anonymous proofs: holder A opts in (kyc bind --anon: the card derives the secret, the binding carries its commitment); the operator attests and publishes its tree's root",
+    "Anonymous proofs: holder A opts in (kyc bind --anonymous: the card derives the secret, the binding carries its commitment); the operator attests and publishes its tree's root",
   );
   artifacts = (await ensureDevArtifacts((line) => say(line))).artifacts;
   const optIn = await attestCommand(ctx(operator), {
@@ -349,7 +349,7 @@ async function anonSteps(kit: AnonDemoKit): Promise<AnonDemoResult> {
 
   // [20] Once per person, across wallets.
   kit.begin(
-    "Holder A re-binds the card to a NEW wallet A3 (kyc revoke-self on A2, then kyc bind --anon: the same card, the same secret); a new root; claims again: refused",
+    "Holder A re-binds the card to a NEW wallet A3 (kyc revoke-self on A2, then kyc bind --anonymous: the same card, the same secret); a new root; claims again: refused",
   );
   record("revokeSelf (A2)", await revokeSelfCommand(ctx(kit.walletA2), { registry }));
   const walletA3 = Wallet.createRandom().connect(provider);
