@@ -8,6 +8,7 @@
  * - verifyTxGas: total transaction gas of `AnonAgeGatedAirdrop.claim(proof, rootRef, nullifierSignal)` from a fresh
  *   address, rootRef from the publication's `AnonRootPublished` event: the proof check, the registry's root lookup
  *   (`anonRootAt(rootRef)`, one slot), the nullifier record and the `Claimed` event (the airdrop pays nothing);
+ *   verifyTxGasParts: where it goes (intrinsic, calldata, each precompile, the registry call, opcodes: `trace-gas.ts`);
  * - verifyTxGasWithAccessList: the same claim (from a snapshot before it) sent with the EIP-2930 access list the node
  *   answers to `eth_createAccessList` (left out, with the reason in `accessListNote`, when the node does not serve it);
  * - attestExtraGas: gas of an attestation with the anonymous opt-in minus the same attestation without it;
@@ -41,6 +42,7 @@ import {
 import { Claims, createTestCard } from "../../test/helpers/card-proof.js";
 import { attestWith, deployRegistryFixture, makeRequest } from "../../test/helpers/registry-fixture.js";
 import { productionBuild } from "./production-build.js";
+import { txGasParts } from "./trace-gas.js";
 
 const TARGETS = {
   proveMs: 3_000,
@@ -55,7 +57,7 @@ const ADULT = Claims.AUTH | Claims.IDENTITY | Claims.AGE_18 | Claims.AGE_20;
 
 const { artifacts, record } = await ensureDevArtifacts();
 const artifact = productionBuild();
-const { ethers, networkHelpers } = await network.create();
+const { ethers, networkHelpers, provider } = await network.create();
 const f = await deployRegistryFixture(ethers, "KycRegistry", {
   registry: artifact("KycRegistry.sol", "KycRegistry"),
   extension: artifact("KycRegistryAdmin.sol", "KycRegistryAdmin"),
@@ -143,7 +145,11 @@ await networkHelpers.setBalance(relayer.address, 10n ** 18n);
 const c = anonCalldata(proof);
 const claimFn = (airdrop.connect(relayer) as typeof airdrop).getFunction("claim");
 const beforeClaim = await networkHelpers.takeSnapshot();
-const verifyTxGas = await gasOf(claimFn(c.proof, rootRef, c.nullifierSignal));
+const claimTx = await claimFn(c.proof, rootRef, c.nullifierSignal);
+const claimReceipt = await claimTx.wait();
+const verifyTxGas = Number(claimReceipt!.gasUsed);
+// where it goes (circuits/README.md "Gas"): intrinsic, calldata, each precompile, the registry call, the rest
+const verifyTxGasParts = await txGasParts(provider, claimTx, claimReceipt!.gasUsed);
 
 // verifyTxGasWithAccessList: the same claim from the same state, with the access list the node computes for it
 let verifyTxGasWithAccessList: number | undefined;
@@ -232,6 +238,7 @@ const report = {
   ...(accessList !== undefined ? { accessList } : {}),
   rootPublishGasRingReuse,
   rootReplaceGasFullRing,
+  verifyTxGasParts,
   proveMsRuns: proveMs.slice(1),
   proveCpuMs: median(proveCpuMs.slice(1)),
   targets: TARGETS,

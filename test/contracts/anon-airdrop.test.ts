@@ -28,6 +28,7 @@ import {
   type AnonTree,
 } from "../../src/anon/index.js";
 import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
+import { publishedRef } from "../helpers/anon-root-ref.js";
 import { Claims, testCard } from "../helpers/card-proof.js";
 import {
   DAY,
@@ -62,17 +63,6 @@ interface Published {
   readonly root: string;
   readonly ref: bigint;
   readonly publishedAt: bigint;
-}
-
-/** The ref of the one `AnonRootPublished` of a publication, read from its receipt with the registry's interface. */
-async function publishedRef(registry: IKycRegistryFull, tx: ContractTransactionResponse): Promise<bigint> {
-  const receipt = await tx.wait();
-  const refs = receipt!.logs.flatMap((log) => {
-    const parsed = registry.interface.parseLog(log);
-    return parsed?.name === "AnonRootPublished" ? [parsed.args.getValue("ref") as bigint] : [];
-  });
-  expect(refs).to.have.length(1);
-  return refs[0]!;
 }
 
 describe("AnonAgeGatedAirdrop: anonymous, one claim per adult, recipient bound by the proof", function () {

@@ -2,11 +2,12 @@
 // operator's publication of a root that removes leaves, ends every earlier root at once; clampAnonRoots, after the
 // admin lowered maxStaleness, cuts roots published under the old bound to the new staleness deadline.
 import { expect } from "chai";
-import { id, toBeHex, type ContractTransactionResponse } from "ethers";
+import { id, toBeHex } from "ethers";
 import { network } from "hardhat";
 
 import { ensureDevArtifacts } from "../../scripts/zk/dev-setup.js";
 import { anonCalldata, anonWitnessInput, proveAnon, releaseCurve, signalOfAddress } from "../../src/anon/index.js";
+import { publishedRef } from "../helpers/anon-root-ref.js";
 import { DAY, MAX_STALENESS, deployRegistryFixture, latestTime } from "../helpers/registry-fixture.js";
 import { CLAIMS, anonWorld } from "../zk/helpers/anon-fixture.js";
 
@@ -15,29 +16,17 @@ const fixture = () => deployRegistryFixture(ethers);
 /** A 176-bit root (what the registry keeps). */
 const root = (label: string) => toBeHex(BigInt(id(`clamp root ${label}`)) >> 80n, 32);
 
-async function refOf(
-  tx: Promise<ContractTransactionResponse>,
-  registry: { interface: { parseLog(l: unknown): unknown } },
-) {
-  const receipt = await (await tx).wait();
-  for (const log of receipt!.logs) {
-    const parsed = registry.interface.parseLog(log) as { name: string; args: { ref: bigint } } | null;
-    if (parsed?.name === "AnonRootPublished") return parsed.args.ref;
-  }
-  throw new Error("no AnonRootPublished");
-}
-
 describe("KycRegistry v2: replaceAnonRoots", function () {
   after(releaseCurve);
 
   it("ends every earlier root of the caller at once and publishes the new one; other attesters untouched", async function () {
     const { registry, attester, attester2 } = await networkHelpers.loadFixture(fixture);
     const validUntil = (await latestTime(ethers)) + DAY;
-    const a = await refOf(registry.connect(attester).publishAnonRoot(root("a"), validUntil, 1), registry);
-    const b = await refOf(registry.connect(attester).publishAnonRoot(root("b"), validUntil, 1), registry);
-    const other = await refOf(registry.connect(attester2).publishAnonRoot(root("o"), validUntil, 1), registry);
+    const a = await publishedRef(registry, registry.connect(attester).publishAnonRoot(root("a"), validUntil, 1));
+    const b = await publishedRef(registry, registry.connect(attester).publishAnonRoot(root("b"), validUntil, 1));
+    const other = await publishedRef(registry, registry.connect(attester2).publishAnonRoot(root("o"), validUntil, 1));
     const tx = registry.connect(attester).replaceAnonRoots(root("c"), validUntil, 2);
-    const c = await refOf(tx, registry);
+    const c = await publishedRef(registry, tx);
     const at = await latestTime(ethers);
     await expect(tx)
       .to.emit(registry, "AnonRootsClamped")
@@ -63,7 +52,7 @@ describe("KycRegistry v2: replaceAnonRoots", function () {
       const replace = i % 7 === 6 && !(i > 60 && i < 140);
       const send = replace ? registry.connect(attester).replaceAnonRoots : registry.connect(attester).publishAnonRoot;
       const tx = send(root(`mix ${i}`), validUntil, i);
-      refs.push(await refOf(tx, registry));
+      refs.push(await publishedRef(registry, tx));
       if (!replace) continue;
       const now = await latestTime(ethers);
       for (let j = Math.max(0, i - 63); j < i; j++) {
@@ -88,9 +77,9 @@ describe("KycRegistry v2: replaceAnonRoots", function () {
     const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [f.address, DAY]);
     const validUntil = (await latestTime(ethers)) + DAY;
     const oldRoot = toBeHex(w.hasher.publishedRoot(w.tree.root, validUntil), 32);
-    const oldRef = await refOf(
-      f.registry.connect(f.attester).publishAnonRoot(oldRoot, validUntil, w.tree.size),
+    const oldRef = await publishedRef(
       f.registry,
+      f.registry.connect(f.attester).publishAnonRoot(oldRoot, validUntil, w.tree.size),
     );
     const statement = {
       treeRoot: w.tree.root,
@@ -119,9 +108,12 @@ describe("KycRegistry v2: clampAnonRoots", function () {
     const syncedAt = await registry.lastCrlSync(attester.address);
     const validUntil = syncedAt + MAX_STALENESS; // the longest the old bound allows
     const early = syncedAt + DAY / 2n; // already within any bound below
-    const long = await refOf(registry.connect(attester).publishAnonRoot(root("long"), validUntil, 1), registry);
-    const short = await refOf(registry.connect(attester).publishAnonRoot(root("short"), early, 1), registry);
-    const other = await refOf(registry.connect(attester2).publishAnonRoot(root("other"), validUntil, 1), registry);
+    const long = await publishedRef(registry, registry.connect(attester).publishAnonRoot(root("long"), validUntil, 1));
+    const short = await publishedRef(registry, registry.connect(attester).publishAnonRoot(root("short"), early, 1));
+    const other = await publishedRef(
+      registry,
+      registry.connect(attester2).publishAnonRoot(root("other"), validUntil, 1),
+    );
 
     await registry.connect(admin).setMaxStaleness(DAY);
     // without the clamp the old root keeps its validUntil: the registry cannot know it before the clamp runs
@@ -144,9 +136,9 @@ describe("KycRegistry v2: clampAnonRoots", function () {
       .to.be.revertedWithCustomError(registry, "NotAttester")
       .withArgs(stranger.address);
     const syncedAt = await registry.lastCrlSync(attester.address);
-    const ref = await refOf(
-      registry.connect(attester).publishAnonRoot(root("kept"), syncedAt + MAX_STALENESS, 1),
+    const ref = await publishedRef(
       registry,
+      registry.connect(attester).publishAnonRoot(root("kept"), syncedAt + MAX_STALENESS, 1),
     );
     await registry.connect(admin).setMaxStaleness(0);
     await expect(registry.clampAnonRoots(attester.address)).to.not.emit(registry, "AnonRootsClamped");

@@ -7,6 +7,7 @@ import { network } from "hardhat";
 import { SNARK_SCALAR_FIELD } from "../../src/anon/field.js";
 import { ANON_ROOT_BITS } from "../../src/anon/signals.js";
 import type { IKycRegistryFull } from "../../types/ethers-contracts/index.js";
+import { publishedRef } from "../helpers/anon-root-ref.js";
 import { Claims, bindingProof, gridFloor, keyNullifier, testCard } from "../helpers/card-proof.js";
 import {
   DAY,
@@ -35,17 +36,6 @@ const ATTESTER_ID = 1n;
 const ATTESTER2_ID = 2n;
 /** Where the registry keeps a root: attesterId << 8 | ring index. */
 const refOf = (attesterId: bigint, index: bigint) => (attesterId << 8n) | index;
-
-/** The ref of the one `AnonRootPublished` of a publication, read from its receipt with the registry's interface. */
-async function publishedRef(registry: IKycRegistryFull, tx: ContractTransactionResponse): Promise<bigint> {
-  const receipt = await tx.wait();
-  const refs = receipt!.logs.flatMap((log) => {
-    const parsed = registry.interface.parseLog(log);
-    return parsed?.name === "AnonRootPublished" ? [parsed.args.getValue("ref") as bigint] : [];
-  });
-  expect(refs).to.have.length(1);
-  return refs[0]!;
-}
 
 describe("KycRegistry v2: anonymous-proof opt-in and roots", function () {
   describe("opt-in (KycBinding.anonCommitment)", function () {

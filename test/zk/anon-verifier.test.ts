@@ -19,6 +19,7 @@ import {
   type AnonArtifacts,
   type AnonCalldata,
 } from "../../src/anon/index.js";
+import { publishedRef } from "../helpers/anon-root-ref.js";
 import { DAY, deployRegistryFixture, latestTime } from "../helpers/registry-fixture.js";
 import { CLAIMS, anonWorld, type AnonWorld } from "./helpers/anon-fixture.js";
 
@@ -174,16 +175,11 @@ describe("AnonVerifier / AnonProofVerifier (Solidity)", function () {
     const airdrop = await ethers.deployContract("AnonAgeGatedAirdrop", [f.address, DAY]);
     const validUntil = (await latestTime(ethers)) + DAY;
     const root = toBeHex(w.hasher.publishedRoot(w.tree.root, validUntil), 32);
-    const published = await (
-      await f.registry.connect(f.attester).publishAnonRoot(root, validUntil, w.tree.size)
-    ).wait();
     // where the registry holds the root: the ref of AnonRootPublished
-    const refs = published!.logs.flatMap((log) => {
-      const parsed = f.registry.interface.parseLog(log);
-      return parsed?.name === "AnonRootPublished" ? [parsed.args.getValue("ref") as bigint] : [];
-    });
-    expect(refs).to.have.length(1);
-    const rootRef = refs[0]!;
+    const rootRef = await publishedRef(
+      f.registry,
+      f.registry.connect(f.attester).publishAnonRoot(root, validUntil, w.tree.size),
+    );
     expect((await f.registry.anonRootAt(rootRef))[0]).to.equal(root);
     const recipient = Wallet.createRandom().address;
     const statement = {
