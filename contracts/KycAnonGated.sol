@@ -11,10 +11,12 @@ import {AnonProofVerifier} from "./zk/AnonProofVerifier.sol";
 /// The proof reveals no subject, card key or person; its nullifier is the same for every proof of one holder secret
 /// in this contract's scope, so `_useAnonProof` accepts each person once.
 /// @dev Scope and claims mask are fixed at construction and folded into the statement once, so a proof costs two
-/// ecMul + ecAdd, the 4-pair pairing, the registry's root lookup and one new storage slot (circuits/README.md
-/// "Gas"). Checks, in order: root known (`UnknownRoot`), usable now (`UnusableRoot`: attester removed or stale, or
-/// past the root's validUntil), not older than ANON_MAX_ROOT_AGE (`StaleRoot`), nullifier unused (`NullifierUsed`),
-/// proof valid (`InvalidAnonProof`).
+/// ecMul + ecAdd, the 4-pair pairing, the registry's root lookup (`anonRootAt(rootRef)`: one slot of the attester's
+/// ring) and one new storage slot (circuits/README.md "Gas"). Checks, in order: a root at the ref (`UnknownRoot`),
+/// usable now (`UnusableRoot`: past its validUntil, which the registry keeps within the attester's CRL heartbeat
+/// deadline and sets to zero on the attester's removal or a later `replaceAnonRoots`), not older than
+/// ANON_MAX_ROOT_AGE (`StaleRoot`), nullifier unused (`NullifierUsed`), proof valid against that root
+/// (`InvalidAnonProof`).
 abstract contract KycAnonGated {
     /// @notice The only chain a contract built with the development key can be deployed on.
     uint256 public constant DEV_CHAIN_ID = 31337;
@@ -41,8 +43,8 @@ abstract contract KycAnonGated {
     error InvalidAnonConfiguration();
     /// @notice No root was published at this ref of the registry's rings.
     error UnknownRoot(uint256 rootRef);
-    /// @notice The root is past its validUntil (which is never past its attester's CRL heartbeat deadline), or its
-    /// attester was removed.
+    /// @notice The root is past its validUntil (which is never past its attester's CRL heartbeat deadline), its
+    /// attester was removed, or the attester published a root that replaced it (`replaceAnonRoots`).
     error UnusableRoot(uint256 rootRef);
     /// @notice The root was published more than ANON_MAX_ROOT_AGE ago.
     error StaleRoot(uint256 rootRef, uint64 publishedAt);
