@@ -9,8 +9,6 @@
  *   address, rootRef from the publication's `AnonRootPublished` event: the proof check, the registry's root lookup
  *   (`anonRootAt(rootRef)`, one slot), the nullifier record and the `Claimed` event (the airdrop pays nothing);
  *   verifyTxGasParts: where it goes (intrinsic, calldata, each precompile, the registry call, opcodes: `trace-gas.ts`);
- * - verifyTxGasWithAccessList: the same claim (from a snapshot before it) sent with the EIP-2930 access list the node
- *   answers to `eth_createAccessList` (left out, with the reason in `accessListNote`, when the node does not serve it);
  * - attestExtraGas: gas of an attestation with the anonymous opt-in minus the same attestation without it;
  * - rootPublishGas: `publishAnonRoot` of a new ring entry (the attester's first publication: a slot written the first
  *   time);
@@ -25,7 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSy
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { ContractFactory, Wallet, id, toBeHex, type AccessList, type InterfaceAbi, type Signer } from "ethers";
+import { ContractFactory, Wallet, id, toBeHex, type InterfaceAbi, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import { ensureDevArtifacts } from "../zk/dev-setup.js";
@@ -144,41 +142,11 @@ const relayer = Wallet.createRandom().connect(ethers.provider);
 await networkHelpers.setBalance(relayer.address, 10n ** 18n);
 const c = anonCalldata(proof);
 const claimFn = (airdrop.connect(relayer) as typeof airdrop).getFunction("claim");
-const beforeClaim = await networkHelpers.takeSnapshot();
 const claimTx = await claimFn(c.proof, rootRef, c.nullifierSignal);
 const claimReceipt = await claimTx.wait();
 const verifyTxGas = Number(claimReceipt!.gasUsed);
 // where it goes (circuits/README.md "Gas"): intrinsic, calldata, each precompile, the registry call, the rest
 const verifyTxGasParts = await txGasParts(provider, claimTx, claimReceipt!.gasUsed);
-
-// verifyTxGasWithAccessList: the same claim from the same state, with the access list the node computes for it
-let verifyTxGasWithAccessList: number | undefined;
-let accessList: AccessList | undefined;
-let accessListNote = "";
-await beforeClaim.restore();
-try {
-  const request = {
-    from: relayer.address,
-    to: await airdrop.getAddress(),
-    data: airdrop.interface.encodeFunctionData("claim", [c.proof, rootRef, c.nullifierSignal]),
-  };
-  const answer = (await ethers.provider.send("eth_createAccessList", [request, "latest"])) as {
-    accessList: AccessList;
-    gasUsed: string;
-    error?: string;
-  };
-  if (answer.error !== undefined) throw new Error(answer.error);
-  accessList = answer.accessList;
-} catch (error) {
-  accessListNote = `eth_createAccessList is not served by the in-process node: ${String(error).split("\n")[0]}`;
-}
-if (accessList !== undefined) {
-  verifyTxGasWithAccessList = await gasOf(claimFn(c.proof, rootRef, c.nullifierSignal, { accessList, type: 2 }));
-  accessListNote =
-    `eth_createAccessList: ${accessList.length} address(es), ` +
-    `${accessList.reduce((n, e) => n + e.storageKeys.length, 0)} storage key(s) (2,400 gas per address and 1,900 ` +
-    "per key up front, each then warm)";
-}
 
 // rootPublishGasRingReuse: fill the ring (63 more after the first), then the 65th publication overwrites entry 0
 const ring = Number(await f.registry.ANON_ROOT_RING());
@@ -224,7 +192,7 @@ const figures = {
   rootPublishGas,
   checkRoot100kMs,
 };
-const extra = { verifyTxGasWithAccessList, rootPublishGasRingReuse, rootReplaceGasFullRing };
+const extra = { rootPublishGasRingReuse, rootReplaceGasFullRing };
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version, loadAverage1m: loadavg()[0] },
@@ -233,9 +201,6 @@ const report = {
   zkeyBytes: statSync(artifacts.zkey).size,
   firstProveMs: proveMs[0],
   ...figures,
-  ...(verifyTxGasWithAccessList !== undefined ? { verifyTxGasWithAccessList } : {}),
-  accessListNote: accessListNote,
-  ...(accessList !== undefined ? { accessList } : {}),
   rootPublishGasRingReuse,
   rootReplaceGasFullRing,
   verifyTxGasParts,
@@ -254,9 +219,8 @@ console.table(
     ["zkeyMiB", { value: (report.zkeyBytes / 2 ** 20).toFixed(2), target: "" }],
     ["firstProveMs", { value: report.firstProveMs, target: "" }],
     ...Object.entries(figures).map(([k, v]) => [k, { value: v, target: `≤ ${TARGETS[k as keyof typeof TARGETS]}` }]),
-    ...Object.entries(extra).map(([k, v]) => [k, { value: v ?? "n/a", target: "" }]),
+    ...Object.entries(extra).map(([k, v]) => [k, { value: v, target: "" }]),
     ["proveCpuMs", { value: report.proveCpuMs, target: "" }],
   ]),
 );
-console.log(accessListNote);
 console.log("wrote reports/anon.json");
