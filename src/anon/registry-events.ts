@@ -1,4 +1,4 @@
-import { Contract, type EventLog, type Log, type Provider } from "ethers";
+import { Interface, type Log, type LogDescription, type Provider } from "ethers";
 
 import { REGISTRY_ABI } from "../chain/registry-abi.js";
 import { AnonError } from "./anon-error.js";
@@ -16,9 +16,14 @@ export interface ReadAnonEventsOptions {
 
 const EVENTS = ["Attested", "AnonLeaf", "Revoked", "SigningClaimsDropped", "TrustAnchorStatusChanged"] as const;
 
+const REGISTRY = new Interface(REGISTRY_ABI);
+/** topic0 of each event read: one `eth_getLogs` per block range asks for all of them (an OR of topics). */
+const TOPICS = EVENTS.map((name) => REGISTRY.getEvent(name)!.topicHash);
+
 /**
  * Reads the events that shape anonymous-proof trees (`Attested`, `AnonLeaf`, `Revoked`, `SigningClaimsDropped`,
- * `TrustAnchorStatusChanged`) from a registry, in chain order, for {@link AnonRegistryLeaves}.
+ * `TrustAnchorStatusChanged`) from a registry, in chain order, for {@link AnonRegistryLeaves}: one `eth_getLogs` per
+ * `chunk` blocks for all five.
  * @throws AnonError `ANON_REGISTRY_UNREADABLE` when the node cannot be read.
  */
 export async function readAnonRegistryEvents(
@@ -26,28 +31,27 @@ export async function readAnonRegistryEvents(
   registry: string,
   options: ReadAnonEventsOptions = {},
 ): Promise<AnonRegistryEvent[]> {
-  const contract = new Contract(registry, REGISTRY_ABI, provider);
-  const logs: EventLog[] = [];
+  const logs: { log: Log; event: LogDescription }[] = [];
   try {
     const toBlock = options.toBlock ?? (await provider.getBlockNumber());
     const chunk = options.chunk ?? 10_000;
     for (let from = options.fromBlock ?? 0; from <= toBlock; from += chunk) {
       const to = Math.min(toBlock, from + chunk - 1);
-      for (const name of EVENTS) {
-        const found = await contract.queryFilter(contract.getEvent(name), from, to);
-        logs.push(...found.filter((l: Log): l is EventLog => "args" in l));
+      for (const log of await provider.getLogs({ address: registry, fromBlock: from, toBlock: to, topics: [TOPICS] })) {
+        const event = REGISTRY.parseLog(log);
+        if (event !== null) logs.push({ log, event });
       }
     }
   } catch (cause) {
     throw new AnonError("ANON_REGISTRY_UNREADABLE", `cannot read the events of the registry at ${registry}`, { cause });
   }
-  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-  return logs.map((log) => ({ ...toEvent(log), blockNumber: log.blockNumber }));
+  logs.sort((a, b) => a.log.blockNumber - b.log.blockNumber || a.log.index - b.log.index);
+  return logs.map(({ log, event }) => ({ ...toEvent(log, event), blockNumber: log.blockNumber }));
 }
 
-function toEvent(log: EventLog): AnonRegistryEventBody {
-  const a = log.args;
-  switch (log.eventName) {
+function toEvent(log: Log, event: LogDescription): AnonRegistryEventBody {
+  const a = event.args;
+  switch (event.name) {
     case "Attested":
       return {
         kind: "attested",
