@@ -6,8 +6,8 @@ import { checkProofShape } from "./proof-shape.js";
 import { decodePublicSignals, ANON_PUBLIC_SIGNAL_ORDER } from "./signals.js";
 
 /**
- * The proof points and the signals a consumer contract takes (`KycAnonGated`: proof, rootRef, nullifierSignal) and the four
- * public signals for `AnonVerifier.verifyProof`. G2 coordinates are given [imaginary, real] (EIP-197).
+ * The proof points and the signals a consumer contract takes (`KycAnonGated`: proof, rootRef, nullifierSignal) and the
+ * four public signals for `AnonVerifier.verifyProof`. G2 coordinates are given [imaginary, real] (EIP-197).
  * @throws AnonError for a malformed proof, a point off the curve or a public signal out of the field.
  */
 export function anonCalldata(proof: AnonProof): AnonCalldata {

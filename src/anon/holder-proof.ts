@@ -63,15 +63,17 @@ interface LeafCandidate {
 
 /**
  * The holder side of an anonymous proof, from the chain alone (no operator involved): picks the publication (the
- * attester's latest whose ref still holds its root and is usable now; of the given root, or at the given ref),
- * rebuilds the attester's tree from the registry's events as of that root's publication (as `kyc anon check-root` does, with a small lookback) and checks that Poseidon(treeRoot, validUntil)
- * is the published root, finds the leaf of Poseidon(secret) in it (the latest `AnonLeaf` of this attester carrying
- * the commitment, or that leaf after a claim drop), and proves with snarkjs.
+ * attester's latest whose ref still holds its root and is usable now; of the given root, or at the given ref), rebuilds
+ * the attester's tree from the registry's events as of that root's publication (as `kyc anon check-root` does, with a
+ * small lookback) and checks that Poseidon(treeRoot, validUntil) is the published root, finds the leaf of
+ * Poseidon(secret) in it (the latest `AnonLeaf` of this attester carrying the commitment, or that leaf after a claim
+ * drop), and proves with snarkjs.
  * @throws AnonError `ANON_BAD_ARGUMENT` (an address, the mask), `ANON_OUT_OF_FIELD`, `ANON_OUT_OF_RANGE`,
  * `ANON_ROOT_UNUSABLE` (the root or ref is unknown, another attester's, overwritten in the ring, past validUntil or
- * closed by the attester's removal, or not the tree of the events; no usable root), `ANON_NOT_A_MEMBER` (no leaf of this secret with this attester, or not in the root's tree: revoked,
- * replaced, added after the publication), `ANON_UNSATISFIABLE` (claims lack a mask bit, the leaf expires by the
- * root's validUntil), `ANON_ARTIFACTS_MISSING`, `ANON_REGISTRY_UNREADABLE`, `ANON_EVENT_ORDER`.
+ * closed by the attester's removal, or not the tree of the events; no usable root), `ANON_NOT_A_MEMBER` (no leaf of
+ * this secret with this attester, or not in the root's tree: revoked, replaced, added after the publication),
+ * `ANON_UNSATISFIABLE` (claims lack a mask bit, the leaf expires by the root's validUntil), `ANON_ARTIFACTS_MISSING`,
+ * `ANON_REGISTRY_UNREADABLE`, `ANON_EVENT_ORDER`.
  */
 export async function proveAsHolder(o: AnonHolderProofRequest): Promise<AnonHolderProof> {
   const registry = address(o.registry, "registry");

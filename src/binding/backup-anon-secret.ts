@@ -28,9 +28,9 @@ export interface BackupAnonSecretOptions {
 }
 
 /**
- * The holder side of `kyc anon backup`: derives the anonymous-proof secret with the card exactly as `kyc bind --anonymous`
- * does, encrypts it under a passphrase (`createSecretBackup`), writes the file with mode 0600, then reads it back and
- * opens it to be sure the file on disk restores the same commitment. Returns that commitment.
+ * The holder side of `kyc anon backup`: derives the anonymous-proof secret with the card exactly as `kyc bind
+ * --anonymous` does, encrypts it under a passphrase (`createSecretBackup`), writes the file with mode 0600, then reads
+ * it back and opens it to be sure the file on disk restores the same commitment. Returns that commitment.
  * @throws AnonError `ANON_BACKUP_IO` (the file exists), `ANON_BACKUP_WEAK_PASSPHRASE` (before any PIN is asked),
  * CardError (card missing, PIN locked or wrong).
  */

@@ -9,10 +9,10 @@ import { REGISTRY_ABI } from "../chain/registry-abi.js";
 export type AnonLock = "card" | "person";
 
 /**
- * The holder page's anonymous-proof opt-in, done in the local process exactly as `kyc bind --anonymous` does it: the card's
- * authentication key signs the fixed, domain-separated digest of `src/anon/holder-secret.ts` with the holder's PIN,
- * secret = hashToField(signature), and only the commitment Poseidon(secret) (0x bytes32) comes out. The signature and
- * the secret exist in this function's scope only: they are not returned, stored, logged or sent anywhere; the same
+ * The holder page's anonymous-proof opt-in, done in the local process exactly as `kyc bind --anonymous` does it: the
+ * card's authentication key signs the fixed, domain-separated digest of `src/anon/holder-secret.ts` with the holder's
+ * PIN, secret = hashToField(signature), and only the commitment Poseidon(secret) (0x bytes32) comes out. The signature
+ * and the secret exist in this function's scope only: they are not returned, stored, logged or sent anywhere; the same
  * card gives the same secret again whenever the holder needs it.
  * @throws CardError from the card (wrong PIN with the tries left, locked PIN, no card, card removed).
  */
