@@ -338,24 +338,18 @@ contract KycRegistry is KycRegistryStorage, IKycRegistryOperations {
         if (staleness != 0 && validUntil > _attesterLastSync(word) + staleness) {
             revert AnonRootOutlivesCrlSync(validUntil, uint64(_attesterLastSync(word) + staleness));
         }
-        uint256 index = uint8(word >> 152);
-        uint256 written = uint8(word >> 160);
-        uint256 open = uint8(word >> 168);
+        (uint256 index, uint256 written, uint256 open) = _attesterAnonRing(word);
         if (closeEarlier) {
             // entries written before the last replacement ended then already
             _clampAnonRing(id, index, open, block.timestamp - 1);
             open = 0;
             emit AnonRootsClamped(msg.sender, uint64(block.timestamp - 1));
         }
-        uint256 ref = (uint256(id) << 8) | index;
+        uint256 ref = _anonRingRef(id, index);
         _anonRing[ref] = (uint256(root) << 80) | (block.timestamp << 40) | validUntil;
         if (written < _ANON_ROOT_RING) ++written;
         if (open < _ANON_ROOT_RING) ++open;
-        word =
-            (word & ~(uint256(type(uint24).max) << 152)) |
-            (((index + 1) % _ANON_ROOT_RING) << 152) |
-            (written << 160) |
-            (open << 168);
+        word = _withAttesterAnonRing(word, (index + 1) % _ANON_ROOT_RING, written, open);
         assembly ("memory-safe") {
             sstore(info.slot, word)
         }

@@ -113,11 +113,12 @@ contract KycRegistryAdmin is KycRegistryStorage, IKycRegistryAdmin {
     function clampAnonRoots(address attester) external onlyDelegated {
         uint16 id = _activeAttesterId(attester);
         if (id == 0) revert NotAttester(attester);
-        AttesterInfo storage info = _attesters[id];
-        uint256 staleness = info.maxStaleness;
+        uint256 info = _attesterWord(id);
+        uint256 staleness = _attesterMaxStaleness(info);
         if (staleness == 0) return;
-        uint256 staleAt = info.lastCrlSync + staleness;
-        _clampAnonRing(id, info.anonRingNext, info.anonRingWritten, staleAt);
+        uint256 staleAt = _attesterLastSync(info) + staleness;
+        (uint256 next, uint256 written, ) = _attesterAnonRing(info);
+        _clampAnonRing(id, next, written, staleAt);
         emit AnonRootsClamped(attester, uint64(staleAt));
     }
 

@@ -265,6 +265,27 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
         return uint64(info >> 88);
     }
 
+    /// @dev The attester's anonymous-proof ring counters: the next index, entries written, entries since the last
+    /// replacement (`AttesterInfo` bits 152-175).
+    function _attesterAnonRing(uint256 info) internal pure returns (uint256 next, uint256 written, uint256 open) {
+        return (uint8(info >> 152), uint8(info >> 160), uint8(info >> 168));
+    }
+
+    /// @dev `info` with the ring counters replaced (each below 256).
+    function _withAttesterAnonRing(
+        uint256 info,
+        uint256 next,
+        uint256 written,
+        uint256 open
+    ) internal pure returns (uint256) {
+        return (info & ~(uint256(type(uint24).max) << 152)) | (next << 152) | (written << 160) | (open << 168);
+    }
+
+    /// @dev Where the ring keeps attester `id`'s entry `index`: the `ref` of `anonRootAt`.
+    function _anonRingRef(uint16 id, uint256 index) internal pure returns (uint256) {
+        return (uint256(id) << 8) | index;
+    }
+
     function _recordWord(address subject) internal view returns (uint256 w) {
         Record storage r = _records[subject];
         assembly ("memory-safe") {
@@ -628,7 +649,8 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
             key.active = false;
             AttesterInfo storage info = _attesters[key.id];
             info.active = false;
-            _clampAnonRing(key.id, info.anonRingNext, info.anonRingWritten, 0);
+            (uint256 next, uint256 written, ) = _attesterAnonRing(_attesterWord(key.id));
+            _clampAnonRing(key.id, next, written, 0);
         }
     }
 
@@ -637,7 +659,7 @@ abstract contract KycRegistryStorage is AccessControlDefaultAdminRules, EIP712, 
     /// removed attester (`UnusableRoot`), roots past a lowered staleness deadline, or roots a replacement ended.
     function _clampAnonRing(uint16 id, uint256 next, uint256 count, uint256 until) internal {
         for (uint256 j = 1; j <= count; ++j) {
-            uint256 ref = (uint256(id) << 8) | ((next + _ANON_ROOT_RING - j) % _ANON_ROOT_RING);
+            uint256 ref = _anonRingRef(id, (next + _ANON_ROOT_RING - j) % _ANON_ROOT_RING);
             uint256 w = _anonRing[ref];
             if (uint40(w) > until) _anonRing[ref] = (w & ~uint256(type(uint40).max)) | until;
         }
